@@ -1,0 +1,56 @@
+import type { ApiMessage } from './schemas.ts';
+
+/** A request that Cloudflare answered with an error, or that never got a usable answer. */
+export class CloudflareApiError extends Error {
+  readonly status: number | undefined;
+  readonly codes: number[];
+  readonly operation: string;
+  /**
+   * `detail` describes the failure when Cloudflare sent no `errors[]`; `retries` says how long the
+   * client kept trying, when it did.
+   */
+  constructor(operation: string, status: number | undefined, detail: string, errors: ApiMessage[] = [], retries?: string) {
+    const codes = errors.map((error) => error.code);
+    const listed = errors.map((error) => `[${error.code}] ${error.message}`).join('; ');
+    const hint = hintFor(status, errors);
+    super(
+      `Cloudflare API ${operation} failed${status ? ` (HTTP ${status})` : ''}: ${listed || detail}` +
+        `${retries ? ` (${retries})` : ''}.${hint ? ` Hint: ${hint}` : ''}`,
+    );
+    this.name = 'CloudflareApiError';
+    this.operation = operation;
+    this.status = status;
+    this.codes = codes;
+  }
+}
+
+/** What the user most likely has to change, judged from Cloudflare's codes and the status. */
+export function hintFor(status: number | undefined, errors: ApiMessage[]): string | undefined {
+  const codes = new Set(errors.map((error) => error.code));
+  const text = errors.map((error) => error.message).join(' ').toLowerCase();
+  if (/\blimit\b|maximum number|quota/.test(text) && status !== 429) {
+    return 'the account has reached its Turnstile widget limit (20 on the Free plan). Delete widgets that are no longer used, e.g. with `operation: prune` and a `name-prefix`, or `operation: delete` when a pull request closes.';
+  }
+  if (status === 429) {
+    return "Cloudflare's API rate limit (1200 requests per 5 minutes per user) was hit and retries ran out: wait a few minutes, or run fewer Cloudflare jobs in parallel.";
+  }
+  if (status !== undefined && status >= 500) {
+    return 'Cloudflare had a server-side problem and retries ran out; re-run the job, and check https://www.cloudflarestatus.com if it persists.';
+  }
+  if (codes.has(10000) || codes.has(9106) || codes.has(9103) || codes.has(6003) || status === 401) {
+    return 'authentication failed: check that `api-token` holds a valid, unexpired Cloudflare API token (or that `api-email` and `api-key` match for legacy authentication).';
+  }
+  if (codes.has(7003) || codes.has(7000)) {
+    return 'check `account-id`: it must be the 32-character id of the account that owns the widgets (dashboard URL or account overview page).';
+  }
+  if (codes.has(9109) || status === 403) {
+    return 'the credentials cannot manage Turnstile widgets of this account: give the token the "Account > Turnstile > Edit" (Turnstile Sites Write) permission for this account, and check that `account-id` is that account.';
+  }
+  if (status === 404) {
+    return 'no widget with that sitekey exists in this account: check the `sitekey` input and `account-id`.';
+  }
+  if (status === undefined) {
+    return 'no answer from the API: check `api-url` and the runner\'s network, then re-run the job.';
+  }
+  return undefined;
+}

@@ -1,0 +1,9 @@
+/** A problem with one of the action's inputs, found before any request is sent. */
+export class InputError extends Error {
+  readonly input: string;
+  constructor(input: string, problem: string) {
+    super(`Input "${input}" ${problem}`);
+    this.name = 'InputError';
+    this.input = input;
+  }
+}

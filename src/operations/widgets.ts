@@ -1,0 +1,76 @@
+import type { TurnstileClient } from '../api/client.ts';
+import type { Widget, WidgetConfig, WidgetSummary } from '../api/schemas.ts';
+import type { DesiredWidget } from '../inputs.ts';
+
+/**
+ * Widgets whose name equals `name` exactly, oldest first. The API's `filter=name:` is a
+ * case-insensitive substring match, so the exact comparison happens here.
+ */
+export async function findByName(client: TurnstileClient, name: string): Promise<WidgetSummary[]> {
+  const candidates = await client.listAll({ filter: `name:${name}` });
+  return candidates.filter((widget) => widget.name === name).sort(oldestFirst);
+}
+
+/** The order every concurrent run agrees on: created_on, then sitekey. */
+export function oldestFirst(a: WidgetSummary, b: WidgetSummary): number {
+  const byTime = Date.parse(a.created_on) - Date.parse(b.created_on);
+  if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
+  return a.sitekey < b.sitekey ? -1 : a.sitekey > b.sitekey ? 1 : 0;
+}
+
+const OPTIONAL_FIELDS = ['clearance_level', 'bot_fight_mode', 'offlabel', 'ephemeral_id'] as const;
+
+/** Human-readable differences between the widget and what was asked; empty when it matches. */
+export function differences(existing: WidgetSummary, desired: DesiredWidget): string[] {
+  const changes: string[] = [];
+  const have = new Set(existing.domains.map((domain) => domain.toLowerCase()));
+  const want = new Set(desired.domains);
+  const added = [...want].filter((domain) => !have.has(domain));
+  const removed = [...have].filter((domain) => !want.has(domain));
+  if (added.length > 0 || removed.length > 0) {
+    const parts = [...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)];
+    changes.push(`domains: ${parts.join(' ')}`);
+  }
+  if (existing.mode !== desired.mode) changes.push(`mode: ${existing.mode} -> ${desired.mode}`);
+  for (const field of OPTIONAL_FIELDS) {
+    const wanted = desired[field];
+    if (wanted !== undefined && existing[field] !== wanted) {
+      changes.push(`${field}: ${String(existing[field] ?? 'unset')} -> ${String(wanted)}`);
+    }
+  }
+  return changes;
+}
+
+/**
+ * The full PUT body: PUT replaces the widget, so every field is sent, taking the requested value
+ * where one was given and the widget's current value otherwise.
+ */
+export function replacementConfig(existing: WidgetSummary, desired: DesiredWidget): WidgetConfig {
+  return {
+    name: desired.name,
+    domains: desired.domains,
+    mode: desired.mode,
+    clearance_level: desired.clearance_level ?? (existing.clearance_level as WidgetConfig['clearance_level']),
+    bot_fight_mode: desired.bot_fight_mode ?? existing.bot_fight_mode,
+    offlabel: desired.offlabel ?? existing.offlabel,
+    ...(desired.ephemeral_id !== undefined || existing.ephemeral_id !== undefined
+      ? { ephemeral_id: desired.ephemeral_id ?? existing.ephemeral_id }
+      : {}),
+    region: existing.region as WidgetConfig['region'],
+  };
+}
+
+/** The POST body: required fields plus only the optional ones that were asked for. */
+export function creationConfig(desired: DesiredWidget): WidgetConfig {
+  const config: WidgetConfig = { name: desired.name, domains: desired.domains, mode: desired.mode };
+  for (const field of [...OPTIONAL_FIELDS, 'region'] as const) {
+    if (desired[field] !== undefined) Object.assign(config, { [field]: desired[field] });
+  }
+  return config;
+}
+
+/** The widget as the `widget` output shows it: everything the API returned but the secret. */
+export function withoutSecret(widget: WidgetSummary | Widget): WidgetSummary {
+  const { secret: _secret, ...rest } = widget as Widget;
+  return rest;
+}

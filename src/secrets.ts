@@ -1,0 +1,25 @@
+import * as core from '@actions/core';
+
+// Every value registered here is masked by the runner (`::add-mask::`) the moment it is known,
+// and scrubbed by `redact()` from any text this action writes itself (errors, debug lines,
+// summaries), so the secret never depends on the runner's masking alone.
+const knownSecrets = new Set<string>();
+
+export function registerSecret(value: string | undefined): void {
+  if (!value || knownSecrets.has(value)) return;
+  core.setSecret(value);
+  knownSecrets.add(value);
+}
+
+export function redact(text: string): string {
+  let result = text;
+  // Longest first, so a secret that contains another one is replaced whole.
+  const byLength = [...knownSecrets].sort((a, b) => b.length - a.length);
+  for (const secret of byLength) result = result.split(secret).join('***');
+  return result;
+}
+
+/** For tests: forget what earlier runs in the same process registered. */
+export function forgetSecrets(): void {
+  knownSecrets.clear();
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['__tests__/**/*.test.ts'],
+    // End-to-end tests start the bundled action as child processes against the local emulator.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
