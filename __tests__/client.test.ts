@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { CloudflareApiError } from '../src/api/errors.ts';
 import { fail, listOf, mockApi, ok, widget } from './helpers/mock-api.ts';
 
+/** The error a promise rejects with (fails the test when it resolves). */
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
 describe('TurnstileClient', () => {
   it('sends the bearer token and reads a widget', async () => {
     const api = mockApi();
@@ -46,7 +56,7 @@ describe('TurnstileClient', () => {
   it('turns an error envelope into one clear error with codes and a hint, without retrying', async () => {
     const api = mockApi();
     api.on('GET', '', fail(403, 10000, 'Authentication error'));
-    const error = await api.client().listAll().catch((e: unknown) => e);
+    const error = await failure(api.client().listAll());
     expect(error).toBeInstanceOf(CloudflareApiError);
     expect((error as Error).message).toMatch(/HTTP 403.*\[10000\] Authentication error.*Hint: authentication failed.*api-token/);
     expect(api.requests).toHaveLength(1);
@@ -84,7 +94,7 @@ describe('TurnstileClient', () => {
   it('backs off exponentially on 5xx with an HTML body and gives up with a clear message', async () => {
     const api = mockApi();
     api.on('GET', '', { status: 502, raw: '<html>Bad gateway</html>', headers: { 'content-type': 'text/html' } }, 3);
-    const error = await api.client({ retry: { maxRetries: 2, baseDelayMs: 100 } }).listAll().catch((e: unknown) => e as Error);
+    const error = await failure(api.client({ retry: { maxRetries: 2, baseDelayMs: 100 } }).listAll());
     expect(api.requests).toHaveLength(3);
     expect(api.sleeps).toEqual([75, 150]); // equal jitter with random() = 0.5
     expect(error.message).toMatch(/HTTP 502.*not JSON \(text\/html.*gave up after 3 attempts.*Hint: Cloudflare had a server-side problem/);
@@ -102,7 +112,7 @@ describe('TurnstileClient', () => {
   it('stops retrying when the time budget is spent', async () => {
     const api = mockApi();
     api.on('GET', '', { ...fail(503, 10500, 'unavailable'), headers: { 'retry-after': '30' } }, 2);
-    const error = await api.client({ retry: { maxElapsedMs: 10_000 } }).listAll().catch((e: unknown) => e as Error);
+    const error = await failure(api.client({ retry: { maxElapsedMs: 10_000 } }).listAll());
     expect(api.requests).toHaveLength(1);
     expect(error.message).toMatch(/HTTP 503\): \[10500\] unavailable \(gave up after 1 attempt in .* s\)\. Hint: Cloudflare had a server-side problem/);
   });
@@ -111,7 +121,7 @@ describe('TurnstileClient', () => {
     const api = mockApi();
     // The reply arrives only after 500 ms; the client gives up after 50 ms.
     api.agent.get('https://api.cloudflare.test').intercept({ path: () => true, method: 'GET' }).reply(200, '{}').delay(500);
-    const error = await api.client({ requestTimeoutMs: 50, retry: { maxRetries: 0 } }).listAll().catch((e: unknown) => e as Error);
+    const error = await failure(api.client({ requestTimeoutMs: 50, retry: { maxRetries: 0 } }).listAll());
     expect(error.message).toMatch(/no response within 0.05 s.*gave up after 1 attempt/);
   });
 
