@@ -6,5 +6,7 @@ export default defineConfig({
     // End-to-end tests start the bundled action as child processes against the local emulator.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Inline @actions/github so vi.resetModules() re-creates its context (read once per process).
+    server: { deps: { inline: ['@actions/github'] } },
   },
 });

@@ -58,7 +58,8 @@ function normaliseHost(value: string, notices: string[]): string {
     );
   }
   if (isIP(host)) return host;
-  const ascii = domainToASCII(host);
+  // domainToASCII silently drops a path or port, so those are refused before conversion.
+  const ascii = /[/:?#@\\%\s]/.test(host) ? '' : domainToASCII(host);
   if (ascii === '' || ascii.length > 253 || !ascii.split('.').every((label) => LABEL.test(label))) {
     throw new InputError(
       'domains',
