@@ -1,0 +1,166 @@
+// End to end: the bundled dist/index.js as a child process, the way the runner starts it
+// (INPUT_* variables, GITHUB_OUTPUT file), against the local emulator on 127.0.0.1.
+import { describe, expect, it } from 'vitest';
+import { secretExposure, useEmulator, writes } from './helpers/e2e.ts';
+
+const t = useEmulator();
+
+describe('ensure', () => {
+  it('creates once; a second run with the same inputs makes no write call', async () => {
+    const first = await t.run({ domains: 'pr-42.example.com' });
+    expect(first.code).toBe(0);
+    expect(first.outputs).toMatchObject({ name: 'preview-app-pr-42', created: 'true', updated: 'false', mode: 'managed', domains: '["pr-42.example.com"]' });
+    expect(first.outputs.sitekey).toMatch(/^0x4/);
+    expect(first.outputs.secret).toBe(t.emulator.widgets()[0]!.secret);
+    expect(JSON.parse(first.outputs.widget!)).not.toHaveProperty('secret');
+
+    t.emulator.resetRecords();
+    const second = await t.run({ domains: 'pr-42.example.com' });
+    expect(second.code).toBe(0);
+    expect(second.outputs).toMatchObject({ sitekey: first.outputs.sitekey, secret: first.outputs.secret, created: 'false', updated: 'false' });
+    expect(writes(t.emulator)).toEqual([]);
+    expect(t.emulator.requests.map((r) => r.method)).toEqual(['GET', 'GET']); // list + read the secret
+    expect(t.emulator.widgets()).toHaveLength(1);
+  });
+
+  it('changing domains updates the same sitekey in place', async () => {
+    const first = await t.run({ domains: 'pr-42.example.com' });
+    const second = await t.run({ domains: 'pr-42.example.com\nhttps://admin.pr-42.example.com/login' });
+    expect(second.code).toBe(0);
+    expect(second.outputs).toMatchObject({ sitekey: first.outputs.sitekey, created: 'false', updated: 'true' });
+    expect(JSON.parse(second.outputs.domains!)).toEqual(['admin.pr-42.example.com', 'pr-42.example.com']);
+    expect(second.stdout).toMatch(/::notice title=Input domains::.*is a URL; using its hostname "admin.pr-42.example.com"/);
+    expect(t.emulator.widgets()).toHaveLength(1);
+  });
+
+  it('masks the secret first: stdout carries it only in its ::add-mask:: line', async () => {
+    for (const env of [{}, { RUNNER_DEBUG: '1' }] as Record<string, string>[]) {
+      const result = await t.run({ domains: 'pr-42.example.com', name: `mask-${Object.keys(env).length}` }, env);
+      const exposure = secretExposure(result, result.outputs.secret!);
+      expect(exposure).toEqual({ leaks: [], maskedFirst: true });
+      expect(result.summary).not.toContain(result.outputs.secret);
+      expect(result.summary).toContain(result.outputs.sitekey);
+      expect(secretExposure(result, t.emulator.apiToken)).toEqual({ leaks: [], maskedFirst: true });
+    }
+  });
+
+  it('writes a job summary with name, sitekey, mode, domains and what happened', async () => {
+    const result = await t.run({ domains: 'pr-42.example.com', mode: 'invisible' });
+    for (const text of ['preview-app-pr-42', result.outputs.sitekey!, 'invisible', 'pr-42.example.com', 'created']) {
+      expect(result.summary).toContain(text);
+    }
+  });
+
+  it('dry run creates nothing and says what it would do', async () => {
+    const result = await t.run({ domains: 'pr-42.example.com', 'dry-run': 'true' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Dry run: no widget is named "preview-app-pr-42"; would create it/);
+    expect(writes(t.emulator)).toEqual([]);
+    expect(t.emulator.widgets()).toHaveLength(0);
+  });
+
+  it('export-env hands TURNSTILE_SITEKEY and TURNSTILE_SECRET to later steps', async () => {
+    const result = await t.run({ domains: 'pr-42.example.com', 'export-env': 'true' });
+    expect(result.env).toEqual({ TURNSTILE_SITEKEY: result.outputs.sitekey, TURNSTILE_SECRET: result.outputs.secret });
+  });
+});
+
+describe('create', () => {
+  it('always makes a new widget, with one POST', async () => {
+    await t.run({ domains: 'a.example.com', name: 'same' });
+    t.emulator.resetRecords();
+    const result = await t.run({ operation: 'create', domains: 'a.example.com', name: 'same', region: 'world', 'clearance-level': 'managed' });
+    expect(result.code).toBe(0);
+    expect(result.outputs.created).toBe('true');
+    expect(t.emulator.requests.map((r) => r.method)).toEqual(['POST']);
+    expect(t.emulator.widgets()).toHaveLength(2);
+  });
+});
+
+describe('lifecycle', () => {
+  it('get by name and by sitekey return the same widget and a masked secret', async () => {
+    const made = await t.run({ domains: 'pr-42.example.com' });
+    const byName = await t.run({ operation: 'get' });
+    const bySitekey = await t.run({ operation: 'get', sitekey: made.outputs.sitekey! });
+    for (const result of [byName, bySitekey]) {
+      expect(result.code).toBe(0);
+      expect(result.outputs).toMatchObject({ sitekey: made.outputs.sitekey, secret: made.outputs.secret, created: 'false', updated: 'false' });
+      expect(secretExposure(result, made.outputs.secret!)).toEqual({ leaks: [], maskedFirst: true });
+    }
+  });
+
+  it('delete twice succeeds both times and the widget is gone', async () => {
+    const made = await t.run({ domains: 'pr-42.example.com' });
+    const first = await t.run({ operation: 'delete' });
+    const second = await t.run({ operation: 'delete', sitekey: made.outputs.sitekey! });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.outputs.deleted!)).toEqual([made.outputs.sitekey]);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.outputs.deleted!)).toEqual([]);
+    expect(second.stdout).toMatch(/nothing to delete/);
+    expect(t.emulator.widgets()).toHaveLength(0);
+  });
+
+  it('rotate-secret returns a different secret, and the old one is gone from the widget', async () => {
+    const made = await t.run({ domains: 'pr-42.example.com' });
+    const rotated = await t.run({ operation: 'rotate-secret', 'invalidate-immediately': 'true' });
+    expect(rotated.code).toBe(0);
+    expect(rotated.outputs.secret).not.toBe(made.outputs.secret);
+    expect(rotated.outputs).toMatchObject({ sitekey: made.outputs.sitekey, updated: 'true' });
+    expect(secretExposure(rotated, rotated.outputs.secret!)).toEqual({ leaks: [], maskedFirst: true });
+    const read = await t.run({ operation: 'get', sitekey: made.outputs.sitekey! });
+    expect(read.outputs.secret).toBe(rotated.outputs.secret);
+  });
+
+  it('prune deletes exactly the old widgets with the prefix; dry run deletes none', async () => {
+    const day = 86_400_000;
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
+    const seeded = [
+      ...Array.from({ length: 150 }, (_, i) => ({ name: `preview-app-pr-${i}`, created_on: at(10 + (i % 5)) })),
+      ...Array.from({ length: 60 }, (_, i) => ({ name: `preview-app-pr-${1000 + i}`, created_on: at(i % 6) })),
+      ...Array.from({ length: 40 }, (_, i) => ({ name: `other-app-pr-${i}`, created_on: at(30) })),
+      ...Array.from({ length: 10 }, (_, i) => ({ name: `PREVIEW-APP-PR-${i}`, created_on: at(30) })),
+    ];
+    t.emulator.seed(seeded.map((w) => ({ ...w, domains: ['example.com'] })));
+    const old = new Set(t.emulator.widgets().filter((w) => w.name.startsWith('preview-app-pr-') && Date.parse(w.created_on) < Date.now() - 7 * day).map((w) => w.sitekey));
+    expect(old.size).toBe(150);
+
+    const dry = await t.run({ operation: 'prune', 'name-prefix': 'preview-app-pr-', 'dry-run': 'true' });
+    expect(dry.code).toBe(0);
+    expect(new Set(JSON.parse(dry.outputs.deleted!))).toEqual(old);
+    expect(t.emulator.widgets()).toHaveLength(seeded.length);
+
+    const pruned = await t.run({ operation: 'prune', 'name-prefix': 'preview-app-pr-', 'older-than': '7d' });
+    expect(pruned.code).toBe(0);
+    expect(new Set(JSON.parse(pruned.outputs.deleted!))).toEqual(old);
+    const left = t.emulator.widgets();
+    expect(left).toHaveLength(seeded.length - 150);
+    expect(left.some((w) => old.has(w.sitekey))).toBe(false);
+    expect(pruned.summary).toMatch(/Deleted/);
+  });
+});
+
+describe('bad input', () => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['unknown operation', { operation: 'upsert', domains: 'a.example.com' }, /Input "operation" is "upsert": allowed values are/],
+    ['bad mode', { mode: 'loud', domains: 'a.example.com' }, /Input "mode" is "loud"/],
+    ['wildcard domain', { domains: '*.example.com' }, /a wildcard: Turnstile hostnames cannot contain/],
+    ['too many domains', { domains: Array.from({ length: 11 }, (_, i) => `h${i}.example.com`).join(',') }, /has 11 hostnames/],
+    ['missing domains', {}, /Input "domains" is required/],
+    ['bad account id', { domains: 'a.example.com', 'account-id': 'nope' }, /Input "account-id" is "nope"/],
+    ['plain http api-url', { domains: 'a.example.com', 'api-url': 'http://api.example.com/client/v4' }, /Input "api-url".*https/],
+    ['bad boolean', { domains: 'a.example.com', offlabel: 'yes' }, /Input "offlabel" is "yes": allowed values are true or false/],
+    ['unknown input', { domains: 'a.example.com', domian: 'x' }, /Input "domian" is not an input of this action/],
+  ];
+  it.each(cases)('%s: exit code 1, one clear ::error::, no request', async (_name, inputs, message) => {
+    const result = await t.run(inputs);
+    expect(result.code).toBe(1);
+    const errors = result.stdout.split('\n').filter((line: string) => line.startsWith('::error'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+    expect(errors[0]).toMatch(/^::error title=Invalid input/);
+    expect(result.stderr).toBe('');
+    expect(t.emulator.requests).toHaveLength(0);
+    expect(t.emulator.connections).toBe(0);
+  });
+});

@@ -1,0 +1,44 @@
+import { afterEach, beforeEach } from 'vitest';
+import { startEmulator, type Emulator } from '../../emulator/server.ts';
+import { runAction } from '../../scripts/lib/run-action.ts';
+import { maskedValues } from '../../scripts/lib/runner-log.ts';
+
+export type ActionRun = Awaited<ReturnType<typeof runAction>>;
+
+/** A fresh emulator for every test; `run` starts dist/index.js against it as the runner would. */
+export function useEmulator() {
+  const context = { emulator: undefined as unknown as Emulator };
+  beforeEach(async () => {
+    context.emulator = await startEmulator();
+  });
+  afterEach(async () => {
+    await context.emulator.close();
+  });
+
+  function run(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+    const emulator = context.emulator;
+    return runAction({
+      inputs: { 'api-token': emulator.apiToken, 'account-id': emulator.accountId, 'api-url': emulator.url, ...inputs },
+      env,
+    });
+  }
+
+  return { get emulator() { return context.emulator; }, run };
+}
+
+/** The write calls (anything but GET) the emulator received. */
+export function writes(emulator: Emulator): string[] {
+  return emulator.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+}
+
+/**
+ * Where `secret` shows up in the action's stdout/stderr outside its own ::add-mask:: line, and
+ * whether that add-mask line came before every other line that carries it.
+ */
+export function secretExposure(run: ActionRun, secret: string): { leaks: string[]; maskedFirst: boolean } {
+  const lines = `${run.stdout}\n${run.stderr}`.split('\n');
+  const maskLine = lines.findIndex((line) => line === `::add-mask::${secret}`);
+  const leaks = lines.filter((line) => line.includes(secret) && line !== `::add-mask::${secret}`);
+  const firstUse = lines.findIndex((line) => line.includes(secret));
+  return { leaks, maskedFirst: maskLine !== -1 && firstUse === maskLine && maskedValues(run.stdout).includes(secret) };
+}
