@@ -29,6 +29,8 @@ export interface RecordedRequest {
   body: unknown;
   /** 0 when no response was sent (reset, hang, lost response). */
   status: number;
+  /** The JSON body sent back (undefined when none was sent, or it was not JSON). */
+  response?: unknown;
 }
 
 export interface Emulator {
@@ -103,6 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const text = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? {});
       const type = typeof fault.body === 'string' ? 'text/html' : 'application/json';
       record.status = fault.status;
+      if (typeof fault.body !== 'string') record.response = fault.body;
       res.writeHead(fault.status, { 'content-type': type, ...fault.headers }).end(text);
       return;
     }
@@ -114,6 +117,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     record.status = answer.status;
+    record.response = answer.body;
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
   }
 
