@@ -42,3 +42,10 @@ export function secretExposure(run: ActionRun, secret: string): { leaks: string[
   const firstUse = lines.findIndex((line) => line.includes(secret));
   return { leaks, maskedFirst: maskLine !== -1 && firstUse === maskLine && maskedValues(run.stdout).includes(secret) };
 }
+
+/** No appearance at all, or only in an ::add-mask:: line that comes before any other use. */
+export function neverExposed(run: ActionRun, secret: string): boolean {
+  const { leaks, maskedFirst } = secretExposure(run, secret);
+  const appears = `${run.stdout}\n${run.stderr}`.includes(secret);
+  return leaks.length === 0 && (!appears || maskedFirst);
+}

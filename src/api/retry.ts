@@ -13,7 +13,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetries: 4,
-  baseDelayMs: 1_000,
+  baseDelayMs: 500,
   maxDelayMs: 15_000,
   maxRetryAfterMs: 60_000,
   maxElapsedMs: 180_000,

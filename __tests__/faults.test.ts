@@ -1,0 +1,152 @@
+// Fault injection: the bundled action against the emulator with faults switched on. Waits are
+// short (Retry-After 1 s, request-timeout 1 s, few retries) so the suite stays quick.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useEmulator, type ActionRun } from './helpers/e2e.ts';
+
+const t = useEmulator();
+const DOMAINS = { domains: 'pr-42.example.com' };
+const errorLines = (run: ActionRun) => run.stdout.split('\n').filter((line) => line.startsWith('::error'));
+const retryWarnings = (run: ActionRun) => run.stdout.split('\n').filter((line) => line.startsWith('::warning title=Cloudflare API retry'));
+
+/** The action succeeded and the account holds exactly one widget, the one it output. */
+function expectOneWidget(run: ActionRun) {
+  expect(run.code, run.stdout).toBe(0);
+  const widgets = t.emulator.widgets();
+  expect(widgets).toHaveLength(1);
+  expect(run.outputs.sitekey).toBe(widgets[0]!.sitekey);
+}
+
+describe('rate limiting and server errors', () => {
+  it('429 with Retry-After in seconds: waits as told, retries, succeeds', async () => {
+    t.emulator.injectFault({ kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: { success: false, errors: [{ code: 10013, message: 'Rate limited' }], messages: [], result: null } });
+    const run = await t.run(DOMAINS);
+    expectOneWidget(run);
+    expect(retryWarnings(run)).toEqual([expect.stringMatching(/HTTP 429; retrying in 1\.0 s \(retry 1 of 4\)/)]);
+  });
+
+  it('429 with Retry-After as an HTTP date', async () => {
+    const inOneSecond = new Date(Date.now() + 1000).toUTCString();
+    t.emulator.injectFault({ kind: 'status', status: 429, method: 'POST', headers: { 'retry-after': inOneSecond }, body: { success: false, errors: [{ code: 10013, message: 'Rate limited' }], messages: [], result: null } });
+    const run = await t.run(DOMAINS);
+    expectOneWidget(run);
+    expect(retryWarnings(run)).toHaveLength(1);
+    // A refused (429) create is re-sent as is: nothing was created, so nothing is looked up.
+    expect(t.emulator.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'POST', 'GET']);
+  });
+
+  it.each([500, 502, 503, 504])('%i with an HTML body: backs off, retries, succeeds', async (status) => {
+    t.emulator.injectFault({ kind: 'status', status, body: `<html><body>${status} error</body></html>` });
+    const run = await t.run(DOMAINS);
+    expectOneWidget(run);
+    expect(retryWarnings(run)).toEqual([expect.stringMatching(new RegExp(`HTTP ${status}; retrying in 0\\.\\d s`))]);
+  });
+
+  it('when retries run out: the status and a clear message, not a JSON parse error', async () => {
+    t.emulator.injectFault({ kind: 'status', status: 502, times: 10, body: '<html>Bad gateway</html>' });
+    const run = await t.run({ ...DOMAINS, 'max-retries': '2' });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/^::error title=Cloudflare API error::Cloudflare API GET .* failed \(HTTP 502\): the response body is not JSON \(text\/html, 24 bytes\) \(gave up after 3 attempts in .* s\)\. Hint: Cloudflare had a server-side problem/),
+    ]);
+    expect(run.stdout + run.stderr).not.toMatch(/SyntaxError|Unexpected token|    at /);
+    expect(t.emulator.requests).toHaveLength(3);
+  });
+});
+
+describe('network faults', () => {
+  it('connection reset: retried', async () => {
+    t.emulator.injectFault({ kind: 'reset', method: 'GET' });
+    const run = await t.run(DOMAINS);
+    expectOneWidget(run);
+    expect(retryWarnings(run)).toEqual([expect.stringMatching(/network error/)]);
+  });
+
+  it('a server that never answers: per-request timeout, retry, success', async () => {
+    t.emulator.injectFault({ kind: 'hang' });
+    const run = await t.run({ ...DOMAINS, 'request-timeout': '1' });
+    expectOneWidget(run);
+    expect(retryWarnings(run)).toEqual([expect.stringMatching(/no response within 1 s/)]);
+  });
+
+  it('never answers at all: the step ends, bounded by timeout x attempts', async () => {
+    t.emulator.injectFault({ kind: 'hang', times: 10 });
+    const run = await t.run({ ...DOMAINS, 'request-timeout': '1', 'max-retries': '1' });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([expect.stringMatching(/no response within 1 s \(gave up after 2 attempts.*Hint: no answer from the API/)]);
+    expect(run.durationMs).toBeLessThan(10_000);
+  });
+
+  it('a create whose response was lost: adopts the widget, never a duplicate', async () => {
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
+    const run = await t.run(DOMAINS);
+    expectOneWidget(run);
+    expect(run.outputs.created).toBe('true');
+    expect(run.outputs.secret).toBe(t.emulator.widgets()[0]!.secret);
+    expect(run.stdout).toMatch(/response was lost, but widget "preview-app-pr-42" exists/);
+    expect(t.emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('operation create with a lost response: also adopted', async () => {
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
+    const run = await t.run({ ...DOMAINS, operation: 'create', name: 'fresh' });
+    expectOneWidget(run);
+  });
+});
+
+describe('concurrent runs', () => {
+  it.each([2, 5])('%i parallel ensure runs for one name converge on one widget', async (parallel) => {
+    // Hold every list answer long enough that all runs look before any creates: a real race.
+    t.emulator.setLatency(300);
+    const runs = await Promise.all(Array.from({ length: parallel }, () => t.run(DOMAINS)));
+    const creates = t.emulator.requests.filter((r) => r.method === 'POST').length;
+    const deletes = t.emulator.requests.filter((r) => r.method === 'DELETE').length;
+    expect(creates).toBeGreaterThan(1);
+    expect(deletes).toBe(creates - 1);
+    for (const run of runs) expect(run.code, run.stdout).toBe(0);
+    const widgets = t.emulator.widgets();
+    expect(widgets).toHaveLength(1);
+    expect(new Set(runs.map((run) => run.outputs.sitekey))).toEqual(new Set([widgets[0]!.sitekey]));
+    expect(new Set(runs.map((run) => run.outputs.secret))).toEqual(new Set([widgets[0]!.secret]));
+  });
+});
+
+describe('error envelopes: one clear line with code, message and hint; exit code 1', () => {
+  it.each<[string, (inputs: Record<string, string>) => Record<string, string>, RegExp]>([
+    ['authentication', (i) => ({ ...i, 'api-token': 'wrong-token' }), /\(HTTP 403\): \[10000\] Authentication error\. Hint: authentication failed/],
+    ['unknown account', (i) => ({ ...i, 'account-id': 'f'.repeat(32) }), /\[9109\] Unauthorized to access requested resource\. Hint: .*Turnstile > Edit/],
+    ['unknown sitekey', (i) => ({ ...i, operation: 'get', sitekey: '0x4AAAAAAAnope' }), /\(HTTP 404\): \[10404\] .*Hint: no widget with that sitekey/],
+  ])('%s', async (_name, inputs, message) => {
+    const run = await t.run(inputs(DOMAINS));
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([expect.stringMatching(message)]);
+    expect(run.stderr).toBe('');
+  });
+
+  it('missing permission', async () => {
+    t.emulator.injectFault({ kind: 'status', status: 403, body: { success: false, errors: [{ code: 9109, message: 'Unauthorized to access requested resource' }], messages: [], result: null } });
+    const run = await t.run(DOMAINS);
+    expect(errorLines(run)).toEqual([expect.stringMatching(/\[9109\].*Hint: the credentials cannot manage Turnstile widgets/)]);
+  });
+
+  it('widget limit reached', async () => {
+    t.emulator.setWidgetLimit(0);
+    const run = await t.run(DOMAINS);
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([expect.stringMatching(/\[10040\] Maximum number of widgets .*Hint: the account has reached its Turnstile widget limit.*prune/)]);
+  });
+});
+
+describe('fork pull requests', () => {
+  it('an empty api-token on a fork pull request explains that secrets are not passed to forks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fork-event-'));
+    const event = join(dir, 'event.json');
+    writeFileSync(event, JSON.stringify({ number: 7, pull_request: { number: 7, head: { repo: { fork: true, full_name: 'someone/preview-app' } }, base: { repo: { full_name: 'octo-org/preview-app' } } } }));
+    const run = await t.run({ ...DOMAINS, 'api-token': '' }, { GITHUB_EVENT_PATH: event });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([expect.stringMatching(/pull request from a fork, and GitHub does not pass repository secrets/)]);
+    expect(t.emulator.requests).toHaveLength(0);
+  });
+});
