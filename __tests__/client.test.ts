@@ -35,7 +35,14 @@ describe('TurnstileClient', () => {
   it('pages through the list until a short page, with the largest page size', async () => {
     const api = mockApi();
     const many = Array.from({ length: 1000 }, () => widget());
-    api.on('GET', '', ok(many.map(({ secret: _s, ...w }) => w), { result_info: { page: 1, per_page: 1000, count: 1000, total_count: 1003 } }));
+    api.on(
+      'GET',
+      '',
+      ok(
+        many.map(({ secret: _s, ...w }) => w),
+        { result_info: { page: 1, per_page: 1000, count: 1000, total_count: 1003 } },
+      ),
+    );
     api.on('GET', '', listOf([widget(), widget(), widget()], 2));
     const widgets = await api.client().listAll({ filter: 'name:app' });
     expect(widgets).toHaveLength(1003);
@@ -49,7 +56,9 @@ describe('TurnstileClient', () => {
     const w = widget();
     const seen: string[] = [];
     api.on('POST', '', ok(w));
-    await api.client({ onSecret: (s) => seen.push(s) }).create({ name: 'n', domains: ['a.example.com'], mode: 'managed' });
+    await api
+      .client({ onSecret: (s) => seen.push(s) })
+      .create({ name: 'n', domains: ['a.example.com'], mode: 'managed' });
     expect(seen).toEqual([w.secret]);
   });
 
@@ -58,7 +67,7 @@ describe('TurnstileClient', () => {
     api.on('GET', '', fail(403, 10000, 'Authentication error'));
     const error = await failure(api.client().listAll());
     expect(error).toBeInstanceOf(CloudflareApiError);
-    expect((error as Error).message).toMatch(/HTTP 403.*\[10000\] Authentication error.*Hint: authentication failed.*api-token/);
+    expect(error.message).toMatch(/HTTP 403.*\[10000\] Authentication error.*Hint: authentication failed.*api-token/);
     expect(api.requests).toHaveLength(1);
   });
 
@@ -79,7 +88,9 @@ describe('TurnstileClient', () => {
     api.on('GET', '', listOf([]));
     await api.client().listAll();
     expect(api.sleeps).toEqual([7000]);
-    expect(api.logger.lines.some((l) => l.level === 'warning' && /HTTP 429; retrying in 7.0 s/.test(l.message))).toBe(true);
+    expect(api.logger.lines.some((l) => l.level === 'warning' && /HTTP 429; retrying in 7.0 s/.test(l.message))).toBe(
+      true,
+    );
   });
 
   it('accepts Retry-After as an HTTP date, and caps it', async () => {
@@ -97,7 +108,9 @@ describe('TurnstileClient', () => {
     const error = await failure(api.client({ retry: { maxRetries: 2, baseDelayMs: 100 } }).listAll());
     expect(api.requests).toHaveLength(3);
     expect(api.sleeps).toEqual([75, 150]); // equal jitter with random() = 0.5
-    expect(error.message).toMatch(/HTTP 502.*not JSON \(text\/html.*gave up after 3 attempts.*Hint: Cloudflare had a server-side problem/);
+    expect(error.message).toMatch(
+      /HTTP 502.*not JSON \(text\/html.*gave up after 3 attempts.*Hint: Cloudflare had a server-side problem/,
+    );
     expect(error.message).not.toMatch(/Unexpected token|SyntaxError/);
   });
 
@@ -114,13 +127,19 @@ describe('TurnstileClient', () => {
     api.on('GET', '', { ...fail(503, 10500, 'unavailable'), headers: { 'retry-after': '30' } }, 2);
     const error = await failure(api.client({ retry: { maxElapsedMs: 10_000 } }).listAll());
     expect(api.requests).toHaveLength(1);
-    expect(error.message).toMatch(/HTTP 503\): \[10500\] unavailable \(gave up after 1 attempt in .* s\)\. Hint: Cloudflare had a server-side problem/);
+    expect(error.message).toMatch(
+      /HTTP 503\): \[10500\] unavailable \(gave up after 1 attempt in .* s\)\. Hint: Cloudflare had a server-side problem/,
+    );
   });
 
   it('times out a request that never answers', async () => {
     const api = mockApi();
     // The reply arrives only after 500 ms; the client gives up after 50 ms.
-    api.agent.get('https://api.cloudflare.test').intercept({ path: () => true, method: 'GET' }).reply(200, '{}').delay(500);
+    api.agent
+      .get('https://api.cloudflare.test')
+      .intercept({ path: () => true, method: 'GET' })
+      .reply(200, '{}')
+      .delay(500);
     const error = await failure(api.client({ requestTimeoutMs: 50, retry: { maxRetries: 0 } }).listAll());
     expect(error.message).toMatch(/no response within 0.05 s.*gave up after 1 attempt/);
   });
@@ -131,11 +150,13 @@ describe('TurnstileClient', () => {
     api.networkError('POST', '');
     api.on('GET', '', listOf([made]));
     api.on('GET', `/${made.sitekey}`, ok(made));
-    const result = await api.client().create({ name: 'app-pr-7', domains: ['a.example.com'], mode: 'managed' }, async () => {
-      const client = api.client();
-      const [found] = (await client.listAll({ filter: 'name:app-pr-7' })).filter((w) => w.name === 'app-pr-7');
-      return found ? client.get(found.sitekey) : undefined;
-    });
+    const result = await api
+      .client()
+      .create({ name: 'app-pr-7', domains: ['a.example.com'], mode: 'managed' }, async () => {
+        const client = api.client();
+        const [found] = (await client.listAll({ filter: 'name:app-pr-7' })).filter((w) => w.name === 'app-pr-7');
+        return found ? client.get(found.sitekey) : undefined;
+      });
     expect(result.sitekey).toBe(made.sitekey);
     // The failed POST is not recorded (no reply); then the list and the read of the adopted widget.
     expect(api.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
@@ -158,6 +179,8 @@ describe('TurnstileClient', () => {
   it('rejects a response that does not match the widget schema, naming the field', async () => {
     const api = mockApi();
     api.on('GET', '/0x4AAAAAAAbad', ok({ sitekey: '0x4AAAAAAAbad' }));
-    await expect(api.client().get('0x4AAAAAAAbad')).rejects.toThrow(/HTTP 200\): unexpected response shape \(result\.name: .*expected string/);
+    await expect(api.client().get('0x4AAAAAAAbad')).rejects.toThrow(
+      /HTTP 200\): unexpected response shape \(result\.name: .*expected string/,
+    );
   });
 });

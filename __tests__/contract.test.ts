@@ -33,7 +33,10 @@ describe('contract with spec/turnstile-widgets.openapi.json', () => {
     const base = { apiUrl: emulator.url, accountId: emulator.accountId };
     const run = (overrides: Parameters<typeof settings>[0], desired?: Parameters<typeof settings>[1]) =>
       runOperation(api, settings({ ...base, ...overrides }, desired), recordingLogger());
-    const created = await run({ operation: 'ensure' }, { region: 'world', clearance_level: 'managed', ephemeral_id: false, offlabel: false, bot_fight_mode: false });
+    const created = await run(
+      { operation: 'ensure' },
+      { region: 'world', clearance_level: 'managed', ephemeral_id: false, offlabel: false, bot_fight_mode: false },
+    );
     await run({ operation: 'ensure' });
     await run({ operation: 'ensure' }, { domains: ['pr-1.example.com', '203.0.113.7'], mode: 'invisible' });
     await run({ operation: 'create', name: 'contract-create' }, { name: 'contract-create' });
@@ -57,21 +60,43 @@ describe('contract with spec/turnstile-widgets.openapi.json', () => {
     expect(methods.size).toBeGreaterThanOrEqual(6);
     for (const exchange of emulator.requests) {
       const where = `${exchange.method} ${exchange.path} -> ${exchange.status}`;
-      expect(requestViolations(exchange.method, exchange.path, exchange.query, exchange.body), `request ${where}`).toEqual([]);
-      expect(responseViolations(exchange.method, exchange.path, exchange.status, exchange.response), `response ${where}`).toEqual([]);
+      expect(
+        requestViolations(exchange.method, exchange.path, exchange.query, exchange.body),
+        `request ${where}`,
+      ).toEqual([]);
+      expect(
+        responseViolations(exchange.method, exchange.path, exchange.status, exchange.response),
+        `response ${where}`,
+      ).toEqual([]);
     }
   });
 
   it('the validators catch what does not conform', () => {
     const path = `/accounts/${'0'.repeat(32)}/challenges/widgets`;
     expect(requestViolations('POST', path, {}, { name: 'x', domains: ['a'], mode: 'loud' })).not.toEqual([]);
-    expect(requestViolations('POST', path, {}, { name: 'x', domains: ['a'], mode: 'managed', colour: 'red' })).not.toEqual([]);
+    expect(
+      requestViolations('POST', path, {}, { name: 'x', domains: ['a'], mode: 'managed', colour: 'red' }),
+    ).not.toEqual([]);
     expect(requestViolations('GET', path, { per_page: '2000' }, undefined)).not.toEqual([]);
-    expect(responseViolations('GET', `${path}/0x4AAAAAAAabc`, 200, { success: true, errors: [], messages: [], result: { sitekey: 'x' } })).not.toEqual([]);
+    expect(
+      responseViolations('GET', `${path}/0x4AAAAAAAabc`, 200, {
+        success: true,
+        errors: [],
+        messages: [],
+        result: { sitekey: 'x' },
+      }),
+    ).not.toEqual([]);
   });
 
   it('spec/ is the shared contract, unchanged', (context) => {
-    const shared = resolve(import.meta.dirname, '..', '..', 'shared', 'cloudflare-api', 'turnstile-widgets.openapi.json');
+    const shared = resolve(
+      import.meta.dirname,
+      '..',
+      '..',
+      'shared',
+      'cloudflare-api',
+      'turnstile-widgets.openapi.json',
+    );
     if (!existsSync(shared)) context.skip('../shared/cloudflare-api is not beside this checkout');
     expect(readFileSync(SPEC_PATH, 'utf8')).toBe(readFileSync(shared, 'utf8'));
   });

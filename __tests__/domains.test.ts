@@ -17,7 +17,11 @@ describe('parseDomains', () => {
   });
 
   it('accepts IPv6 (bare or bracketed) and a trailing dot', () => {
-    expect(parseDomains('2001:db8::1, [2001:db8::2], example.com.').domains).toEqual(['2001:db8::1', '2001:db8::2', 'example.com']);
+    expect(parseDomains('2001:db8::1, [2001:db8::2], example.com.').domains).toEqual([
+      '2001:db8::1',
+      '2001:db8::2',
+      'example.com',
+    ]);
   });
 
   it('converts internationalised names to punycode', () => {
@@ -25,12 +29,17 @@ describe('parseDomains', () => {
   });
 
   it('refuses wildcards, saying a hostname already covers its subdomains', () => {
-    expect(() => parseDomains('*.example.com')).toThrow(/Input "domains" contains "\*.example.com", a wildcard.*covers all its subdomains: use "example.com"/);
+    expect(() => parseDomains('*.example.com')).toThrow(
+      /Input "domains" contains "\*.example.com", a wildcard.*covers all its subdomains: use "example.com"/,
+    );
   });
 
-  it.each(['example.com:8080', 'example.com/path', '-bad.example.com', 'a..b', `${'x'.repeat(64)}.com`])('refuses %j', (value) => {
-    expect(() => parseDomains(value)).toThrow(/Input "domains"/);
-  });
+  it.each(['example.com:8080', 'example.com/path', '-bad.example.com', 'a..b', `${'x'.repeat(64)}.com`])(
+    'refuses %j',
+    (value) => {
+      expect(() => parseDomains(value)).toThrow(/Input "domains"/);
+    },
+  );
 
   it('allows at most 10 hostnames', () => {
     const eleven = Array.from({ length: 11 }, (_, i) => `h${i}.example.com`).join(',');

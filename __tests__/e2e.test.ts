@@ -9,7 +9,13 @@ describe('ensure', () => {
   it('creates once; a second run with the same inputs makes no write call', async () => {
     const first = await t.run({ domains: 'pr-42.example.com' });
     expect(first.code).toBe(0);
-    expect(first.outputs).toMatchObject({ name: 'preview-app-pr-42', created: 'true', updated: 'false', mode: 'managed', domains: '["pr-42.example.com"]' });
+    expect(first.outputs).toMatchObject({
+      name: 'preview-app-pr-42',
+      created: 'true',
+      updated: 'false',
+      mode: 'managed',
+      domains: '["pr-42.example.com"]',
+    });
     expect(first.outputs.sitekey).toMatch(/^0x4/);
     expect(first.outputs.secret).toBe(t.emulator.widgets()[0]!.secret);
     expect(JSON.parse(first.outputs.widget!)).not.toHaveProperty('secret');
@@ -17,7 +23,12 @@ describe('ensure', () => {
     t.emulator.resetRecords();
     const second = await t.run({ domains: 'pr-42.example.com' });
     expect(second.code).toBe(0);
-    expect(second.outputs).toMatchObject({ sitekey: first.outputs.sitekey, secret: first.outputs.secret, created: 'false', updated: 'false' });
+    expect(second.outputs).toMatchObject({
+      sitekey: first.outputs.sitekey,
+      secret: first.outputs.secret,
+      created: 'false',
+      updated: 'false',
+    });
     expect(writes(t.emulator)).toEqual([]);
     expect(t.emulator.requests.map((r) => r.method)).toEqual(['GET', 'GET']); // list + read the secret
     expect(t.emulator.widgets()).toHaveLength(1);
@@ -29,7 +40,9 @@ describe('ensure', () => {
     expect(second.code).toBe(0);
     expect(second.outputs).toMatchObject({ sitekey: first.outputs.sitekey, created: 'false', updated: 'true' });
     expect(JSON.parse(second.outputs.domains!)).toEqual(['admin.pr-42.example.com', 'pr-42.example.com']);
-    expect(second.stdout).toMatch(/::notice title=Input domains::.*is a URL; using its hostname "admin.pr-42.example.com"/);
+    expect(second.stdout).toMatch(
+      /::notice title=Input domains::.*is a URL; using its hostname "admin.pr-42.example.com"/,
+    );
     expect(t.emulator.widgets()).toHaveLength(1);
   });
 
@@ -69,7 +82,13 @@ describe('create', () => {
   it('always makes a new widget, with one POST', async () => {
     await t.run({ domains: 'a.example.com', name: 'same' });
     t.emulator.resetRecords();
-    const result = await t.run({ operation: 'create', domains: 'a.example.com', name: 'same', region: 'world', 'clearance-level': 'managed' });
+    const result = await t.run({
+      operation: 'create',
+      domains: 'a.example.com',
+      name: 'same',
+      region: 'world',
+      'clearance-level': 'managed',
+    });
     expect(result.code).toBe(0);
     expect(result.outputs.created).toBe('true');
     expect(t.emulator.requests.map((r) => r.method)).toEqual(['POST']);
@@ -84,7 +103,12 @@ describe('lifecycle', () => {
     const bySitekey = await t.run({ operation: 'get', sitekey: made.outputs.sitekey! });
     for (const result of [byName, bySitekey]) {
       expect(result.code).toBe(0);
-      expect(result.outputs).toMatchObject({ sitekey: made.outputs.sitekey, secret: made.outputs.secret, created: 'false', updated: 'false' });
+      expect(result.outputs).toMatchObject({
+        sitekey: made.outputs.sitekey,
+        secret: made.outputs.secret,
+        created: 'false',
+        updated: 'false',
+      });
       expect(secretExposure(result, made.outputs.secret!)).toEqual({ leaks: [], maskedFirst: true });
     }
   });
@@ -122,7 +146,12 @@ describe('lifecycle', () => {
       ...Array.from({ length: 10 }, (_, i) => ({ name: `PREVIEW-APP-PR-${i}`, created_on: at(30) })),
     ];
     t.emulator.seed(seeded.map((w) => ({ ...w, domains: ['example.com'] })));
-    const old = new Set(t.emulator.widgets().filter((w) => w.name.startsWith('preview-app-pr-') && Date.parse(w.created_on) < Date.now() - 7 * day).map((w) => w.sitekey));
+    const old = new Set(
+      t.emulator
+        .widgets()
+        .filter((w) => w.name.startsWith('preview-app-pr-') && Date.parse(w.created_on) < Date.now() - 7 * day)
+        .map((w) => w.sitekey),
+    );
     expect(old.size).toBe(150);
 
     const dry = await t.run({ operation: 'prune', 'name-prefix': 'preview-app-pr-', 'dry-run': 'true' });
@@ -142,14 +171,30 @@ describe('lifecycle', () => {
 
 describe('bad input', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['unknown operation', { operation: 'upsert', domains: 'a.example.com' }, /Input "operation" is "upsert": allowed values are/],
+    [
+      'unknown operation',
+      { operation: 'upsert', domains: 'a.example.com' },
+      /Input "operation" is "upsert": allowed values are/,
+    ],
     ['bad mode', { mode: 'loud', domains: 'a.example.com' }, /Input "mode" is "loud"/],
     ['wildcard domain', { domains: '*.example.com' }, /a wildcard: Turnstile hostnames cannot contain/],
-    ['too many domains', { domains: Array.from({ length: 11 }, (_, i) => `h${i}.example.com`).join(',') }, /has 11 hostnames/],
+    [
+      'too many domains',
+      { domains: Array.from({ length: 11 }, (_, i) => `h${i}.example.com`).join(',') },
+      /has 11 hostnames/,
+    ],
     ['missing domains', {}, /Input "domains" is required/],
     ['bad account id', { domains: 'a.example.com', 'account-id': 'nope' }, /Input "account-id" is "nope"/],
-    ['plain http api-url', { domains: 'a.example.com', 'api-url': 'http://api.example.com/client/v4' }, /Input "api-url".*https/],
-    ['bad boolean', { domains: 'a.example.com', offlabel: 'yes' }, /Input "offlabel" is "yes": allowed values are true or false/],
+    [
+      'plain http api-url',
+      { domains: 'a.example.com', 'api-url': 'http://api.example.com/client/v4' },
+      /Input "api-url".*https/,
+    ],
+    [
+      'bad boolean',
+      { domains: 'a.example.com', offlabel: 'yes' },
+      /Input "offlabel" is "yes": allowed values are true or false/,
+    ],
     ['unknown input', { domains: 'a.example.com', domian: 'x' }, /Input "domian" is not an input of this action/],
   ];
   it.each(cases)('%s: exit code 1, one clear ::error::, no request', async (_name, inputs, message) => {

@@ -4,7 +4,8 @@ import { runCreate } from '../src/operations/create.ts';
 import { listOf, mockApi, ok, widget } from './helpers/mock-api.ts';
 import { settings } from './helpers/settings.ts';
 
-const methods = (api: ReturnType<typeof mockApi>) => api.requests.map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/.*\/widgets/, '') || '/'}`);
+const methods = (api: ReturnType<typeof mockApi>) =>
+  api.requests.map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/.*\/widgets/, '') || '/'}`);
 
 describe('ensure', () => {
   it('creates the widget when none has the name, then re-lists to settle races', async () => {
@@ -26,7 +27,11 @@ describe('ensure', () => {
     const existing = widget({ domains: ['b.example.com', 'a.example.com'] });
     api.on('GET', '', listOf([existing]));
     api.on('GET', `/${existing.sitekey}`, ok(existing));
-    const result = await runEnsure(api.client(), settings({}, { domains: ['a.example.com', 'b.example.com'] }), api.logger);
+    const result = await runEnsure(
+      api.client(),
+      settings({}, { domains: ['a.example.com', 'b.example.com'] }),
+      api.logger,
+    );
     expect(result).toMatchObject({ outcome: 'unchanged', created: false, updated: false, changes: [] });
     expect(methods(api)).toEqual(['GET /', `GET /${existing.sitekey}`]);
   });
@@ -36,7 +41,11 @@ describe('ensure', () => {
     const existing = widget({ clearance_level: 'interactive', bot_fight_mode: true });
     api.on('GET', '', listOf([existing]));
     api.on('PUT', `/${existing.sitekey}`, (request) => ok({ ...existing, ...(request.body as object) }));
-    const result = await runEnsure(api.client(), settings({}, { domains: ['pr-1.example.com', 'new.example.com'] }), api.logger);
+    const result = await runEnsure(
+      api.client(),
+      settings({}, { domains: ['pr-1.example.com', 'new.example.com'] }),
+      api.logger,
+    );
     expect(result).toMatchObject({ outcome: 'updated', updated: true, changes: ['domains: +new.example.com'] });
     expect(result.widget?.sitekey).toBe(existing.sitekey);
     // PUT replaces the widget: fields the user did not give keep their current values.
@@ -57,7 +66,11 @@ describe('ensure', () => {
     const existing = widget({ offlabel: true });
     api.on('GET', '', listOf([existing]));
     api.on('PUT', `/${existing.sitekey}`, (request) => ok({ ...existing, ...(request.body as object) }));
-    const result = await runEnsure(api.client(), settings({}, { mode: 'invisible', clearance_level: 'managed' }), api.logger);
+    const result = await runEnsure(
+      api.client(),
+      settings({}, { mode: 'invisible', clearance_level: 'managed' }),
+      api.logger,
+    );
     expect(result.changes).toEqual(['mode: managed -> invisible', 'clearance_level: no_clearance -> managed']);
     expect((api.requests[1]!.body as { offlabel: boolean }).offlabel).toBe(true);
   });
@@ -77,7 +90,9 @@ describe('ensure', () => {
   it('refuses to change the region of an existing widget', async () => {
     const api = mockApi();
     api.on('GET', '', listOf([widget()]));
-    await expect(runEnsure(api.client(), settings({}, { region: 'china' }), api.logger)).rejects.toThrow(/Input "region".*cannot change a widget's region/);
+    await expect(runEnsure(api.client(), settings({}, { region: 'china' }), api.logger)).rejects.toThrow(
+      /Input "region".*cannot change a widget's region/,
+    );
     expect(api.requests).toHaveLength(1);
   });
 
@@ -138,9 +153,19 @@ describe('create', () => {
     const api = mockApi();
     const made = widget();
     api.on('POST', '', ok(made));
-    const result = await runCreate(api.client(), settings({ operation: 'create' }, { region: 'china', ephemeral_id: true }), api.logger);
+    const result = await runCreate(
+      api.client(),
+      settings({ operation: 'create' }, { region: 'china', ephemeral_id: true }),
+      api.logger,
+    );
     expect(result).toMatchObject({ outcome: 'created', created: true });
     expect(api.requests).toHaveLength(1);
-    expect(api.requests[0]!.body).toEqual({ name: 'app-pr-1', domains: ['pr-1.example.com'], mode: 'managed', ephemeral_id: true, region: 'china' });
+    expect(api.requests[0]!.body).toEqual({
+      name: 'app-pr-1',
+      domains: ['pr-1.example.com'],
+      mode: 'managed',
+      ephemeral_id: true,
+      region: 'china',
+    });
   });
 });

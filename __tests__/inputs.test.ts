@@ -21,13 +21,15 @@ function eventFile(payload: object): string {
   return file;
 }
 
+let write: { mock: { calls: unknown[][] } };
+
 beforeEach(() => {
   // @actions/github reads the event once, when its module is evaluated (as once per run on a runner).
   vi.resetModules();
   for (const key of Object.keys(process.env)) {
     if (key.startsWith('INPUT_') || key.startsWith('GITHUB_')) vi.stubEnv(key, undefined);
   }
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true); // ::add-mask:: and notices
+  write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true); // ::add-mask:: and notices
   vi.stubEnv('GITHUB_REPOSITORY', 'octo-org/preview-app');
   vi.stubEnv('GITHUB_EVENT_NAME', 'pull_request');
   vi.stubEnv('GITHUB_EVENT_PATH', eventFile({ number: 42, pull_request: { number: 42 } }));
@@ -68,7 +70,7 @@ describe('readSettings', () => {
   it('masks the credentials before anything else', async () => {
     setInputs({ 'api-token': 'super-secret-token', 'account-id': 'bad', domains: 'example.com' });
     await expect(readSettings()).rejects.toThrow(/Input "account-id"/);
-    const written = vi.mocked(process.stdout.write).mock.calls.map(([chunk]) => String(chunk));
+    const written = write.mock.calls.map(([chunk]) => String(chunk));
     expect(written[0]).toBe('::add-mask::super-secret-token\n');
   });
 
@@ -79,28 +81,66 @@ describe('readSettings', () => {
 
   it('reads every optional widget field', async () => {
     setInputs({
-      'api-token': 't', 'account-id': ACCOUNT, domains: 'a.example.com', mode: 'invisible', 'clearance-level': 'interactive',
-      'bot-fight-mode': 'True', 'ephemeral-id': 'false', offlabel: 'TRUE', region: 'china', name: 'custom',
+      'api-token': 't',
+      'account-id': ACCOUNT,
+      domains: 'a.example.com',
+      mode: 'invisible',
+      'clearance-level': 'interactive',
+      'bot-fight-mode': 'True',
+      'ephemeral-id': 'false',
+      offlabel: 'TRUE',
+      region: 'china',
+      name: 'custom',
     });
     expect((await readSettings()).desired).toEqual({
-      name: 'custom', domains: ['a.example.com'], mode: 'invisible', clearance_level: 'interactive',
-      bot_fight_mode: true, ephemeral_id: false, offlabel: true, region: 'china',
+      name: 'custom',
+      domains: ['a.example.com'],
+      mode: 'invisible',
+      clearance_level: 'interactive',
+      bot_fight_mode: true,
+      ephemeral_id: false,
+      offlabel: true,
+      region: 'china',
     });
   });
 
   const base = { 'api-token': 't', 'account-id': ACCOUNT, domains: 'example.com' };
   it.each<[string, Record<string, string>, RegExp]>([
-    ['operation', { operation: 'upsert' }, /Input "operation" is "upsert": allowed values are ensure, create, get, delete, rotate-secret, prune/],
-    ['account-id', { 'account-id': '1234' }, /Input "account-id" is "1234": expected a Cloudflare account id: 32 hexadecimal/],
+    [
+      'operation',
+      { operation: 'upsert' },
+      /Input "operation" is "upsert": allowed values are ensure, create, get, delete, rotate-secret, prune/,
+    ],
+    [
+      'account-id',
+      { 'account-id': '1234' },
+      /Input "account-id" is "1234": expected a Cloudflare account id: 32 hexadecimal/,
+    ],
     ['account-id', { 'account-id': '' }, /Input "account-id" is required/],
     ['mode', { mode: 'Managed' }, /Input "mode" is "Managed": allowed values are managed, non-interactive, invisible/],
-    ['clearance-level', { 'clearance-level': 'high' }, /allowed values are no_clearance, jschallenge, managed, interactive/],
+    [
+      'clearance-level',
+      { 'clearance-level': 'high' },
+      /allowed values are no_clearance, jschallenge, managed, interactive/,
+    ],
     ['region', { region: 'eu' }, /Input "region" is "eu": allowed values are world, china/],
-    ['bot-fight-mode', { 'bot-fight-mode': 'yes' }, /Input "bot-fight-mode" is "yes": allowed values are true or false/],
+    [
+      'bot-fight-mode',
+      { 'bot-fight-mode': 'yes' },
+      /Input "bot-fight-mode" is "yes": allowed values are true or false/,
+    ],
     ['dry-run', { 'dry-run': '1' }, /Input "dry-run" is "1"/],
-    ['request-timeout', { 'request-timeout': '2.5' }, /Input "request-timeout" is "2.5": expected a whole number from 1 to 600/],
+    [
+      'request-timeout',
+      { 'request-timeout': '2.5' },
+      /Input "request-timeout" is "2.5": expected a whole number from 1 to 600/,
+    ],
     ['max-retries', { 'max-retries': '99' }, /Input "max-retries" is "99": expected a whole number from 0 to 10/],
-    ['older-than', { 'older-than': '2 weeks' }, /Input "older-than" is "2 weeks": expected a whole number followed by s, m, h or d/],
+    [
+      'older-than',
+      { 'older-than': '2 weeks' },
+      /Input "older-than" is "2 weeks": expected a whole number followed by s, m, h or d/,
+    ],
     ['api-url', { 'api-url': 'http://api.example.com/client/v4' }, /Input "api-url" .*must use https:\/\//],
     ['api-url', { 'api-url': 'not a url' }, /Input "api-url" is "not a url": expected an absolute URL/],
     ['domains', { domains: '' }, /Input "domains" is required for operation "ensure"/],
@@ -108,7 +148,11 @@ describe('readSettings', () => {
     ['name', { name: 'x'.repeat(255) }, /Input "name" is "x+\.\.\.": expected a widget name, 1 to 254 characters/],
     ['sitekey', { sitekey: 'has spaces' }, /Input "sitekey" is "has spaces"/],
     ['api-token', { 'api-token': '' }, /Input "api-token" is required: pass a Cloudflare API token/],
-    ['api-key', { 'api-token': '', 'api-email': 'me@example.com' }, /Input "api-key" is required: legacy authentication needs both/],
+    [
+      'api-key',
+      { 'api-token': '', 'api-email': 'me@example.com' },
+      /Input "api-key" is required: legacy authentication needs both/,
+    ],
     ['name-prefix', { operation: 'prune' }, /Input "name-prefix" is required for operation "prune"/],
     ['domain', { domain: 'example.com' }, /Input "domain" is not an input of this action; did you mean "domains"\?/],
   ])('refuses a bad %s', async (_input, inputs, message) => {
@@ -117,9 +161,21 @@ describe('readSettings', () => {
   });
 
   it('explains that secrets are not passed to pull requests from forks', async () => {
-    vi.stubEnv('GITHUB_EVENT_PATH', eventFile({ number: 7, pull_request: { number: 7, head: { repo: { fork: true, full_name: 'someone/preview-app' } }, base: { repo: { full_name: 'octo-org/preview-app' } } } }));
+    vi.stubEnv(
+      'GITHUB_EVENT_PATH',
+      eventFile({
+        number: 7,
+        pull_request: {
+          number: 7,
+          head: { repo: { fork: true, full_name: 'someone/preview-app' } },
+          base: { repo: { full_name: 'octo-org/preview-app' } },
+        },
+      }),
+    );
     setInputs({ 'account-id': ACCOUNT, domains: 'example.com' });
-    await expect(readSettings()).rejects.toThrow(/pull request from a fork, and GitHub does not pass repository secrets/);
+    await expect(readSettings()).rejects.toThrow(
+      /pull request from a fork, and GitHub does not pass repository secrets/,
+    );
   });
 
   it('needs a name outside GitHub Actions', async () => {

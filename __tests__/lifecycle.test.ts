@@ -7,7 +7,8 @@ import { fail, listOf, mockApi, ok, widget } from './helpers/mock-api.ts';
 import { settings } from './helpers/settings.ts';
 
 const DAY = 86_400_000;
-const paths = (api: ReturnType<typeof mockApi>) => api.requests.map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/.*\/widgets/, '') || '/'}`);
+const paths = (api: ReturnType<typeof mockApi>) =>
+  api.requests.map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/.*\/widgets/, '') || '/'}`);
 
 describe('get', () => {
   it('by sitekey: one GET', async () => {
@@ -33,7 +34,9 @@ describe('get', () => {
   it('fails clearly when no widget has the name', async () => {
     const api = mockApi();
     api.on('GET', '', listOf([]));
-    await expect(runGet(api.client(), settings({ operation: 'get' }), api.logger)).rejects.toThrow(/No Turnstile widget named "app-pr-1" exists/);
+    await expect(runGet(api.client(), settings({ operation: 'get' }), api.logger)).rejects.toThrow(
+      /No Turnstile widget named "app-pr-1" exists/,
+    );
   });
 });
 
@@ -52,9 +55,14 @@ describe('delete', () => {
   it('is idempotent: nothing to delete (or already gone) is success with deleted=[]', async () => {
     const api = mockApi();
     api.on('GET', '', listOf([]));
-    expect(await runDelete(api.client(), settings({ operation: 'delete' }), api.logger)).toMatchObject({ outcome: 'nothing to delete', deleted: [] });
+    expect(await runDelete(api.client(), settings({ operation: 'delete' }), api.logger)).toMatchObject({
+      outcome: 'nothing to delete',
+      deleted: [],
+    });
     api.on('DELETE', '/0x4AAAAAAAgone', fail(404, 10404, 'Not Found'));
-    expect(await runDelete(api.client(), settings({ operation: 'delete', sitekey: '0x4AAAAAAAgone' }), api.logger)).toMatchObject({ deleted: [] });
+    expect(
+      await runDelete(api.client(), settings({ operation: 'delete', sitekey: '0x4AAAAAAAgone' }), api.logger),
+    ).toMatchObject({ deleted: [] });
   });
 
   it('dry run lists what it would delete and deletes nothing', async () => {
@@ -73,7 +81,11 @@ describe('rotate-secret', () => {
     const w = widget();
     const rotated = { ...w, secret: '0x4AAAAAAAnew-secret' };
     api.on('POST', `/${w.sitekey}/rotate_secret`, ok(rotated));
-    const result = await runRotateSecret(api.client(), settings({ operation: 'rotate-secret', sitekey: w.sitekey, invalidateImmediately: true }), api.logger);
+    const result = await runRotateSecret(
+      api.client(),
+      settings({ operation: 'rotate-secret', sitekey: w.sitekey, invalidateImmediately: true }),
+      api.logger,
+    );
     expect(result).toMatchObject({ outcome: 'rotated', updated: true });
     expect(result.widget?.secret).toBe('0x4AAAAAAAnew-secret');
     expect(api.requests[0]!.body).toEqual({ invalidate_immediately: true });
@@ -128,7 +140,9 @@ describe('prune', () => {
         inFlight--;
       }
     };
-    const result = await runPrune(client, settings({ operation: 'prune', namePrefix: 'app-pr-' }), api.logger, { now: () => now });
+    const result = await runPrune(client, settings({ operation: 'prune', namePrefix: 'app-pr-' }), api.logger, {
+      now: () => now,
+    });
     expect(result.deleted).toHaveLength(25);
     expect(peak).toBe(10);
   });
@@ -137,7 +151,12 @@ describe('prune', () => {
     const api = mockApi();
     const old = widget({ name: 'app-pr-1', created_on: ago(30) });
     api.on('GET', '', listOf([old]));
-    const result = await runPrune(api.client(), settings({ operation: 'prune', namePrefix: 'app-pr-', dryRun: true }), api.logger, { now: () => now });
+    const result = await runPrune(
+      api.client(),
+      settings({ operation: 'prune', namePrefix: 'app-pr-', dryRun: true }),
+      api.logger,
+      { now: () => now },
+    );
     expect(result).toMatchObject({ outcome: 'would prune', deleted: [old.sitekey] });
     expect(api.requests).toHaveLength(1);
   });

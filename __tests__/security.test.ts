@@ -9,25 +9,47 @@ const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune
 const OUTCOMES = ['success', 'api-failure', 'network-failure'] as const;
 
 const cases = OPERATIONS.flatMap((operation) =>
-  OUTCOMES.flatMap((outcome) => [false, true].map((debug) => ({ operation, outcome, debug, auth: debug ? 'key' : 'token' }))),
+  OUTCOMES.flatMap((outcome) =>
+    [false, true].map((debug) => ({ operation, outcome, debug, auth: debug ? 'key' : 'token' })),
+  ),
 );
 
 describe('no secret outside its ::add-mask:: line', () => {
   it.each(cases)('$operation, $outcome, debug=$debug, auth=$auth', async ({ operation, outcome, debug, auth }) => {
     const emulator = t.emulator;
-    const [existing] = emulator.seed([{ name: 'preview-app-pr-42', domains: ['pr-42.example.com'], created_on: new Date(Date.now() - 30 * 86_400_000).toISOString() }]);
-    const credentials = auth === 'token'
-      ? { 'api-token': emulator.apiToken }
-      : { 'api-token': '', 'api-email': emulator.apiEmail, 'api-key': emulator.apiKey };
+    const [existing] = emulator.seed([
+      {
+        name: 'preview-app-pr-42',
+        domains: ['pr-42.example.com'],
+        created_on: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+      },
+    ]);
+    const credentials: Record<string, string> =
+      auth === 'token'
+        ? { 'api-token': emulator.apiToken }
+        : { 'api-token': '', 'api-email': emulator.apiEmail, 'api-key': emulator.apiKey };
     if (outcome === 'api-failure') {
       // A hostile error body that echoes every credential and the secret back.
       const echoed = `Authentication error for ${emulator.apiToken} / ${emulator.apiKey} / ${existing!.secret}`;
-      emulator.injectFault({ kind: 'status', status: 403, times: 20, body: { success: false, errors: [{ code: 10000, message: echoed }], messages: [], result: null } });
+      emulator.injectFault({
+        kind: 'status',
+        status: 403,
+        times: 20,
+        body: { success: false, errors: [{ code: 10000, message: echoed }], messages: [], result: null },
+      });
     }
     if (outcome === 'network-failure') emulator.injectFault({ kind: 'reset', times: 20 });
 
     const run = await t.run(
-      { ...credentials, operation, domains: 'pr-42.example.com, new.example.com', 'name-prefix': 'preview-app-pr-', 'older-than': '1d', 'max-retries': '1', 'export-env': 'true' },
+      {
+        ...credentials,
+        operation,
+        domains: 'pr-42.example.com, new.example.com',
+        'name-prefix': 'preview-app-pr-',
+        'older-than': '1d',
+        'max-retries': '1',
+        'export-env': 'true',
+      },
       debug ? { RUNNER_DEBUG: '1' } : {},
     );
 
@@ -43,6 +65,11 @@ describe('no secret outside its ::add-mask:: line', () => {
     }
     if (run.outputs.secret) expect(secretExposure(run, run.outputs.secret)).toEqual({ leaks: [], maskedFirst: true });
     expect(secretExposure(run, used).maskedFirst).toBe(true);
-    if (outcome === 'api-failure') expect(run.stdout).toMatch(auth === 'token' ? /Authentication error for \*\*\* \/ .* \/ \*\*\*/ : /Authentication error for .* \/ \*\*\* \/ \*\*\*/);
+    if (outcome === 'api-failure')
+      expect(run.stdout).toMatch(
+        auth === 'token'
+          ? /Authentication error for \*\*\* \/ .* \/ \*\*\*/
+          : /Authentication error for .* \/ \*\*\* \/ \*\*\*/,
+      );
   });
 });

@@ -16,7 +16,12 @@ const { values } = parseArgs({
 const emulator = await startEmulator({ port: Number(values.port), latencyMs: Number(values.latency) });
 const count = Number(values.seed);
 if (count > 0) {
-  emulator.seed(Array.from({ length: count }, (_, i) => ({ name: `${values['seed-prefix']}${i + 1}`, domains: [`pr-${i + 1}.example.com`] })));
+  emulator.seed(
+    Array.from({ length: count }, (_, i) => ({
+      name: `${values['seed-prefix']}${i + 1}`,
+      domains: [`pr-${i + 1}.example.com`],
+    })),
+  );
 }
 console.log(JSON.stringify({ url: emulator.url, accountId: emulator.accountId, apiToken: emulator.apiToken }));
 

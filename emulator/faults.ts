@@ -32,7 +32,9 @@ export class FaultQueue {
 
   /** The first queued fault that matches, consumed once. */
   take(method: string, path: string): Fault | undefined {
-    const entry = this.faults.find(({ fault }) => (!fault.method || fault.method === method) && (!fault.path || fault.path.test(path)));
+    const entry = this.faults.find(
+      ({ fault }) => (!fault.method || fault.method === method) && (!fault.path || fault.path.test(path)),
+    );
     if (!entry) return undefined;
     entry.left--;
     if (entry.left <= 0) this.faults.splice(this.faults.indexOf(entry), 1);

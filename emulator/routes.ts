@@ -27,7 +27,10 @@ const ROUTE = /^\/accounts\/([^/]+)\/challenges\/widgets(?:\/([^/]+)(\/rotate_se
 const ORDER_FIELDS = ['id', 'sitekey', 'name', 'created_on', 'modified_on'];
 
 export function success(result: unknown, resultInfo?: object): ApiResponse {
-  return { status: 200, body: { success: true, errors: [], messages: [], result, ...(resultInfo ? { result_info: resultInfo } : {}) } };
+  return {
+    status: 200,
+    body: { success: true, errors: [], messages: [], result, ...(resultInfo ? { result_info: resultInfo } : {}) },
+  };
 }
 
 export function failure(status: number, code: number, message: string): ApiResponse {
@@ -59,9 +62,14 @@ function route(store: WidgetStore, credentials: Credentials, request: ApiRequest
   if (!match) throw new ApiFailure(404, CODES.noRoute, 'No route for that URI');
   const [, accountId = '', sitekey, rotate] = match;
   if (!/^[0-9a-f]{32}$/.test(accountId)) {
-    throw new ApiFailure(400, CODES.badRoute, `Could not route to /accounts/${accountId}/challenges/widgets, perhaps your object identifier is invalid?`);
+    throw new ApiFailure(
+      400,
+      CODES.badRoute,
+      `Could not route to /accounts/${accountId}/challenges/widgets, perhaps your object identifier is invalid?`,
+    );
   }
-  if (accountId !== credentials.accountId) throw new ApiFailure(403, CODES.unauthorizedAccount, 'Unauthorized to access requested resource');
+  if (accountId !== credentials.accountId)
+    throw new ApiFailure(403, CODES.unauthorizedAccount, 'Unauthorized to access requested resource');
   const { method } = request;
   if (request.body === INVALID_JSON) throw new ApiFailure(400, CODES.invalidJson, 'Invalid JSON in request body');
 
@@ -111,9 +119,11 @@ function list(store: WidgetStore, query: URLSearchParams): ApiResponse {
   const page = integer(query, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
   const perPage = integer(query, 'per_page', 25, 5, 1000);
   const order = query.get('order') ?? 'id';
-  if (!ORDER_FIELDS.includes(order)) throw new ApiFailure(400, CODES.badQuery, `order must be one of ${ORDER_FIELDS.join(', ')}`);
+  if (!ORDER_FIELDS.includes(order))
+    throw new ApiFailure(400, CODES.badQuery, `order must be one of ${ORDER_FIELDS.join(', ')}`);
   const direction = query.get('direction') ?? 'asc';
-  if (direction !== 'asc' && direction !== 'desc') throw new ApiFailure(400, CODES.badQuery, 'direction must be asc or desc');
+  if (direction !== 'asc' && direction !== 'desc')
+    throw new ApiFailure(400, CODES.badQuery, 'direction must be asc or desc');
 
   let widgets = store.all(); // insertion order = id order
   const filter = query.get('filter');
@@ -121,7 +131,11 @@ function list(store: WidgetStore, query: URLSearchParams): ApiResponse {
     const separator = filter.indexOf(':');
     const field = separator === -1 ? '' : filter.slice(0, separator);
     if (field !== 'name' && field !== 'sitekey') {
-      throw new ApiFailure(400, CODES.badQuery, `Invalid filter "${filter}": expected field:value with field name or sitekey`);
+      throw new ApiFailure(
+        400,
+        CODES.badQuery,
+        `Invalid filter "${filter}": expected field:value with field name or sitekey`,
+      );
     }
     // Cloudflare: case-insensitive substring match; an empty value returns everything.
     const needle = filter.slice(separator + 1).toLowerCase();

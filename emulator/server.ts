@@ -91,7 +91,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         body = INVALID_JSON;
       }
     }
-    const record: RecordedRequest = { method, path, query: Object.fromEntries(url.searchParams), body: body === INVALID_JSON ? raw : body, status: 0 };
+    const record: RecordedRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      body: body === INVALID_JSON ? raw : body,
+      status: 0,
+    };
     requests.push(record);
     const fault = faults.take(method, path);
     if (fault?.kind === 'hang') return;
@@ -111,7 +117,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const answer = url.pathname.startsWith(PREFIX)
       ? handle(store, credentials, { method, path, query: url.searchParams, headers: req.headers, body })
-      : { status: 404, body: { success: false, errors: [{ code: 7000, message: 'No route for that URI' }], messages: [], result: null } };
+      : {
+          status: 404,
+          body: {
+            success: false,
+            errors: [{ code: 7000, message: 'No route for that URI' }],
+            messages: [],
+            result: null,
+          },
+        };
     if (fault?.kind === 'lost-response') {
       req.socket.destroy();
       return;

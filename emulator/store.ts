@@ -61,7 +61,9 @@ function validHost(host: string): boolean {
 
 /** Cloudflare's timestamps have microseconds: 2014-01-01T05:20:00.123123Z. */
 export function timestamp(ms: number, micro = 0): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_, millis: string) => `.${millis}${String(micro).padStart(3, '0')}Z`);
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.(\d{3})Z$/, (_, millis: string) => `.${millis}${String(micro).padStart(3, '0')}Z`);
 }
 
 export class WidgetStore {
@@ -93,7 +95,11 @@ export class WidgetStore {
   create(body: unknown): WidgetRecord {
     const config = validateConfig(body, 'create');
     if (this.widgets.size >= this.widgetLimit) {
-      throw new ApiFailure(400, CODES.widgetLimit, `Maximum number of widgets per account reached (limit: ${this.widgetLimit})`);
+      throw new ApiFailure(
+        400,
+        CODES.widgetLimit,
+        `Maximum number of widgets per account reached (limit: ${this.widgetLimit})`,
+      );
     }
     const created = this.nextCreatedOn();
     const widget: WidgetRecord = {
@@ -107,7 +113,7 @@ export class WidgetStore {
       clearance_level: 'no_clearance',
       ephemeral_id: false,
       ...config,
-    } as WidgetRecord;
+    };
     this.widgets.set(widget.sitekey, widget);
     return widget;
   }
@@ -117,7 +123,11 @@ export class WidgetStore {
     const widget = this.get(sitekey);
     const config = validateConfig(body, 'update');
     if (config.region !== undefined && config.region !== widget.region) {
-      throw new ApiFailure(400, CODES.invalidField, `region cannot be changed after creation (widget is in "${widget.region}")`);
+      throw new ApiFailure(
+        400,
+        CODES.invalidField,
+        `region cannot be changed after creation (widget is in "${widget.region}")`,
+      );
     }
     Object.assign(widget, {
       bot_fight_mode: false,
@@ -140,8 +150,11 @@ export class WidgetStore {
   rotateSecret(sitekey: string, body: unknown): WidgetRecord {
     const widget = this.get(sitekey);
     const invalidate = (body as { invalidate_immediately?: unknown } | undefined)?.invalidate_immediately ?? false;
-    if (typeof invalidate !== 'boolean') throw new ApiFailure(400, CODES.invalidField, 'invalid value for field invalidate_immediately: expected boolean');
-    widget.previous_secret = invalidate ? undefined : { value: widget.secret, expires_on: timestamp(Date.now() + 7_200_000) };
+    if (typeof invalidate !== 'boolean')
+      throw new ApiFailure(400, CODES.invalidField, 'invalid value for field invalidate_immediately: expected boolean');
+    widget.previous_secret = invalidate
+      ? undefined
+      : { value: widget.secret, expires_on: timestamp(Date.now() + 7_200_000) };
     widget.secret = `0x4AAAAAAA${random62(24)}`;
     widget.modified_on = timestamp(Date.now());
     return widget;
@@ -173,9 +186,19 @@ export class WidgetStore {
   }
 }
 
-type Config = Pick<WidgetRecord, 'name' | 'domains' | 'mode'> & Partial<Pick<WidgetRecord, 'region' | 'bot_fight_mode' | 'offlabel' | 'clearance_level' | 'ephemeral_id'>>;
+type Config = Pick<WidgetRecord, 'name' | 'domains' | 'mode'> &
+  Partial<Pick<WidgetRecord, 'region' | 'bot_fight_mode' | 'offlabel' | 'clearance_level' | 'ephemeral_id'>>;
 
-const FIELDS = new Set(['name', 'domains', 'mode', 'region', 'bot_fight_mode', 'offlabel', 'clearance_level', 'ephemeral_id']);
+const FIELDS = new Set([
+  'name',
+  'domains',
+  'mode',
+  'region',
+  'bot_fight_mode',
+  'offlabel',
+  'clearance_level',
+  'ephemeral_id',
+]);
 
 function invalid(field: string, problem: string): ApiFailure {
   return new ApiFailure(400, CODES.invalidField, `invalid value for field ${field}: ${problem}`);
@@ -183,17 +206,22 @@ function invalid(field: string, problem: string): ApiFailure {
 
 /** The body rules of create and update (turnstile_domains, turnstile_name, turnstile_mode, ...). */
 function validateConfig(body: unknown, _operation: 'create' | 'update'): Config {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiFailure(400, CODES.invalidJson, 'request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ApiFailure(400, CODES.invalidJson, 'request body must be a JSON object');
   const input = body as Record<string, unknown>;
   for (const key of Object.keys(input)) if (!FIELDS.has(key)) throw invalid(key, 'unknown field');
   const { name, domains, mode } = input;
-  if (typeof name !== 'string' || name.length < 1 || name.length > 254) throw invalid('name', 'a string of 1 to 254 characters is required');
-  if (typeof mode !== 'string' || !MODES.includes(mode)) throw invalid('mode', `one of ${MODES.join(', ')} is required`);
-  if (!Array.isArray(domains) || domains.some((d) => typeof d !== 'string')) throw invalid('domains', 'an array of hostnames is required');
+  if (typeof name !== 'string' || name.length < 1 || name.length > 254)
+    throw invalid('name', 'a string of 1 to 254 characters is required');
+  if (typeof mode !== 'string' || !MODES.includes(mode))
+    throw invalid('mode', `one of ${MODES.join(', ')} is required`);
+  if (!Array.isArray(domains) || domains.some((d) => typeof d !== 'string'))
+    throw invalid('domains', 'an array of hostnames is required');
   if (domains.length > 10) throw invalid('domains', 'at most 10 hostnames are allowed');
   const normalised = [...new Set((domains as string[]).map((d) => d.trim().toLowerCase()))].sort();
   for (const host of normalised) {
-    if (host.includes('*')) throw invalid('domains', `"${host}": wildcards are not allowed; a hostname covers its subdomains`);
+    if (host.includes('*'))
+      throw invalid('domains', `"${host}": wildcards are not allowed; a hostname covers its subdomains`);
     if (!validHost(host)) throw invalid('domains', `"${host}" is not a valid hostname or IP address`);
   }
   const config: Config = { name, domains: normalised, mode };
@@ -203,11 +231,13 @@ function validateConfig(body: unknown, _operation: 'create' | 'update'): Config 
     config[flag] = input[flag];
   }
   if (input.clearance_level !== undefined) {
-    if (typeof input.clearance_level !== 'string' || !CLEARANCE_LEVELS.includes(input.clearance_level)) throw invalid('clearance_level', `one of ${CLEARANCE_LEVELS.join(', ')}`);
+    if (typeof input.clearance_level !== 'string' || !CLEARANCE_LEVELS.includes(input.clearance_level))
+      throw invalid('clearance_level', `one of ${CLEARANCE_LEVELS.join(', ')}`);
     config.clearance_level = input.clearance_level;
   }
   if (input.region !== undefined) {
-    if (typeof input.region !== 'string' || !REGIONS.includes(input.region)) throw invalid('region', `one of ${REGIONS.join(', ')}`);
+    if (typeof input.region !== 'string' || !REGIONS.includes(input.region))
+      throw invalid('region', `one of ${REGIONS.join(', ')}`);
     config.region = input.region;
   }
   return config;

@@ -12,7 +12,9 @@ const failures: string[] = [];
 async function step(title: string, inputs: Record<string, string>): Promise<Record<string, string>> {
   const before = emulator.requests.length;
   const result = await runAction({ inputs: { ...auth, ...inputs } });
-  const calls = emulator.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/.*\/widgets/, '/widgets')} -> ${r.status}`);
+  const calls = emulator.requests
+    .slice(before)
+    .map((r) => `${r.method} ${r.path.replace(/.*\/widgets/, '/widgets')} -> ${r.status}`);
   const secrets = maskedValues(result.stdout);
   console.log(`\n━━ ${title} ━━  (exit code ${result.code}, ${result.durationMs} ms)`);
   console.log(`with: ${JSON.stringify(inputs)}`);
@@ -27,13 +29,20 @@ async function step(title: string, inputs: Record<string, string>): Promise<Reco
 }
 
 try {
-  const first = await step('1. ensure: the preview is new, so the widget is created', { domains: 'pr-42.preview.example.com' });
-  await step('2. ensure again (the next push): nothing changes, no write call', { domains: 'pr-42.preview.example.com' });
+  const first = await step('1. ensure: the preview is new, so the widget is created', {
+    domains: 'pr-42.preview.example.com',
+  });
+  await step('2. ensure again (the next push): nothing changes, no write call', {
+    domains: 'pr-42.preview.example.com',
+  });
   const third = await step('3. ensure with another domain: updated in place, same sitekey', {
     domains: 'pr-42.preview.example.com, https://pr-42.staging.example.com/login',
   });
   if (third.sitekey !== first.sitekey) failures.push('sitekey changed on update');
-  await step('4. get by sitekey (how another job reads the secret)', { operation: 'get', sitekey: first.sitekey ?? '' });
+  await step('4. get by sitekey (how another job reads the secret)', {
+    operation: 'get',
+    sitekey: first.sitekey ?? '',
+  });
   await step('5. delete (the pull request closed)', { operation: 'delete' });
   console.log(`\nWidgets left in the emulator: ${emulator.widgets().length}`);
 } finally {

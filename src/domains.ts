@@ -49,7 +49,10 @@ function normaliseHost(value: string, notices: string[]): string {
     host = url.hostname;
     notices.push(`domains: "${value}" is a URL; using its hostname "${host.replace(/^\[|\]$/g, '')}".`);
   }
-  host = host.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  host = host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (host.includes('*')) {
     const parent = host.replace(/^(\*\.)+/, '');
     throw new InputError(

@@ -10,16 +10,20 @@ const MAX_NAME_LENGTH = 254;
 /** `<repo>-pr-<number>` on pull request events, else `<repo>-<ref_name>`. */
 export async function deriveWidgetName(): Promise<string> {
   if (!process.env.GITHUB_REPOSITORY) {
-    throw new InputError('name', 'is required outside GitHub Actions (GITHUB_REPOSITORY is not set, so no default name can be derived).');
+    throw new InputError(
+      'name',
+      'is required outside GitHub Actions (GITHUB_REPOSITORY is not set, so no default name can be derived).',
+    );
   }
   const { context } = await loadGitHub();
   const repo = context.repo.repo;
-  const number = context.payload.pull_request?.number ?? context.payload.number;
+  const number: unknown = context.payload.pull_request?.number ?? context.payload.number;
   if (PULL_REQUEST_EVENTS.has(context.eventName) && typeof number === 'number') {
     return `${repo}-pr-${number}`.slice(0, MAX_NAME_LENGTH);
   }
   const refName = process.env.GITHUB_REF_NAME || context.ref.replace(/^refs\/(heads|tags)\//, '');
-  if (!refName) throw new InputError('name', 'is required: no pull request number or ref name is available to derive one.');
+  if (!refName)
+    throw new InputError('name', 'is required: no pull request number or ref name is available to derive one.');
   return `${repo}-${refName}`.slice(0, MAX_NAME_LENGTH);
 }
 
@@ -28,8 +32,7 @@ export async function isForkPullRequest(): Promise<boolean> {
   if (!process.env.GITHUB_EVENT_PATH || !PULL_REQUEST_EVENTS.has(process.env.GITHUB_EVENT_NAME ?? '')) return false;
   const { context } = await loadGitHub();
   const pullRequest = context.payload.pull_request as
-    | { head?: { repo?: { fork?: boolean; full_name?: string } }; base?: { repo?: { full_name?: string } } }
-    | undefined;
+    { head?: { repo?: { fork?: boolean; full_name?: string } }; base?: { repo?: { full_name?: string } } } | undefined;
   const head = pullRequest?.head?.repo;
   if (!head) return false;
   return head.fork === true || (head.full_name !== undefined && head.full_name !== pullRequest?.base?.repo?.full_name);

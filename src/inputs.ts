@@ -13,10 +13,29 @@ export type Operation = (typeof OPERATIONS)[number];
 
 /** Every input declared in action.yml; anything else the step passes is a typo. */
 export const KNOWN_INPUTS = [
-  'operation', 'api-token', 'api-email', 'api-key', 'account-id', 'name', 'domains', 'mode',
-  'clearance-level', 'bot-fight-mode', 'ephemeral-id', 'offlabel', 'region', 'sitekey', 'dry-run',
-  'api-url', 'request-timeout', 'max-retries', 'invalidate-immediately', 'name-prefix',
-  'older-than', 'github-token', 'export-env',
+  'operation',
+  'api-token',
+  'api-email',
+  'api-key',
+  'account-id',
+  'name',
+  'domains',
+  'mode',
+  'clearance-level',
+  'bot-fight-mode',
+  'ephemeral-id',
+  'offlabel',
+  'region',
+  'sitekey',
+  'dry-run',
+  'api-url',
+  'request-timeout',
+  'max-retries',
+  'invalidate-immediately',
+  'name-prefix',
+  'older-than',
+  'github-token',
+  'export-env',
 ] as const;
 
 /** The widget fields the user asked for; optional ones are undefined when the input was empty. */
@@ -56,9 +75,23 @@ export async function readSettings(env: NodeJS.ProcessEnv = process.env): Promis
   const operation = oneOf('operation', OPERATIONS, read('operation') || 'ensure');
   const auth = await readAuth();
   const apiUrl = readApiUrl(read('api-url') || 'https://api.cloudflare.com/client/v4');
-  const accountId = parse('account-id', accountIdSchema, read('account-id'), 'a Cloudflare account id: 32 hexadecimal characters, shown in the dashboard URL and on the account overview');
-  const sitekey = optional(read('sitekey'), (v) => parse('sitekey', sitekeySchema, v, 'a widget sitekey such as "0x4AAAAAAAC3DHQFLr1GavRN" (letters, digits, "-" or "_", at most 32 characters)'));
-  const namePrefix = optional(read('name-prefix'), (v) => parse('name-prefix', nameSchema, v, 'a widget name prefix, 1 to 254 characters'));
+  const accountId = parse(
+    'account-id',
+    accountIdSchema,
+    read('account-id'),
+    'a Cloudflare account id: 32 hexadecimal characters, shown in the dashboard URL and on the account overview',
+  );
+  const sitekey = optional(read('sitekey'), (v) =>
+    parse(
+      'sitekey',
+      sitekeySchema,
+      v,
+      'a widget sitekey such as "0x4AAAAAAAC3DHQFLr1GavRN" (letters, digits, "-" or "_", at most 32 characters)',
+    ),
+  );
+  const namePrefix = optional(read('name-prefix'), (v) =>
+    parse('name-prefix', nameSchema, v, 'a widget name prefix, 1 to 254 characters'),
+  );
 
   let name = optional(read('name'), (v) => parse('name', nameSchema, v, 'a widget name, 1 to 254 characters'));
   if (name === undefined && operation !== 'prune' && !(sitekey && operation !== 'create' && operation !== 'ensure')) {
@@ -68,7 +101,11 @@ export async function readSettings(env: NodeJS.ProcessEnv = process.env): Promis
   let desired: DesiredWidget | undefined;
   if (operation === 'ensure' || operation === 'create') {
     const rawDomains = read('domains');
-    if (rawDomains === '') throw new InputError('domains', `is required for operation "${operation}": give one or more hostnames or IP addresses, separated by commas or newlines.`);
+    if (rawDomains === '')
+      throw new InputError(
+        'domains',
+        `is required for operation "${operation}": give one or more hostnames or IP addresses, separated by commas or newlines.`,
+      );
     const { domains, notices } = parseDomains(rawDomains);
     for (const notice of notices) core.notice(notice, { title: 'Input domains' });
     desired = {
@@ -104,14 +141,25 @@ export async function readSettings(env: NodeJS.ProcessEnv = process.env): Promis
     throw new InputError('sitekey', `or "name" is required for operation "${operation}".`);
   }
   if (operation === 'prune' && !namePrefix) {
-    throw new InputError('name-prefix', 'is required for operation "prune", so that a typo can never delete every widget of the account (e.g. name-prefix: "my-app-pr-").');
+    throw new InputError(
+      'name-prefix',
+      'is required for operation "prune", so that a typo can never delete every widget of the account (e.g. name-prefix: "my-app-pr-").',
+    );
   }
-  core.debug(`Settings: operation=${operation} api-url=${apiUrl} account-id=${accountId} name=${name ?? ''} sitekey=${sitekey ?? ''} dry-run=${settings.dryRun}`);
+  core.debug(
+    `Settings: operation=${operation} api-url=${apiUrl} account-id=${accountId} name=${name ?? ''} sitekey=${sitekey ?? ''} dry-run=${settings.dryRun}`,
+  );
   return settings;
 }
 
-const accountIdSchema = z.string().regex(/^[0-9a-fA-F]{32}$/).transform((v) => v.toLowerCase());
-const sitekeySchema = z.string().max(32).regex(/^[A-Za-z0-9_-]+$/);
+const accountIdSchema = z
+  .string()
+  .regex(/^[0-9a-fA-F]{32}$/)
+  .transform((v) => v.toLowerCase());
+const sitekeySchema = z
+  .string()
+  .max(32)
+  .regex(/^[A-Za-z0-9_-]+$/);
 const nameSchema = z.string().min(1).max(254);
 
 function parse<T>(input: string, schema: z.ZodType<T, string>, raw: string, expected: string): T {
@@ -132,7 +180,9 @@ function optional<T>(raw: string, convert: (value: string) => T): T | undefined 
 }
 
 // YAML 1.2 core-schema booleans, as the runner passes them (the same set core.getBooleanInput accepts).
-const booleanSchema = z.enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE']).transform((v) => v.toLowerCase() === 'true');
+const booleanSchema = z
+  .enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
+  .transform((v) => v.toLowerCase() === 'true');
 
 function optionalBoolean(input: (typeof KNOWN_INPUTS)[number]): boolean | undefined {
   const raw = read(input);
@@ -146,7 +196,8 @@ function integer(input: (typeof KNOWN_INPUTS)[number], fallback: number, min: nu
   const raw = read(input);
   if (raw === '') return fallback;
   const result = z.coerce.number().int().min(min).max(max).safeParse(raw);
-  if (!/^\d+$/.test(raw) || !result.success) throw new InputError(input, `is ${quote(raw)}: expected a whole number from ${min} to ${max}.`);
+  if (!/^\d+$/.test(raw) || !result.success)
+    throw new InputError(input, `is ${quote(raw)}: expected a whole number from ${min} to ${max}.`);
   return result.data;
 }
 
@@ -154,7 +205,11 @@ const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } a
 
 export function parseDuration(raw: string): number {
   const match = /^(\d+)\s*([smhd])$/.exec(raw.trim());
-  if (!match) throw new InputError('older-than', `is ${quote(raw)}: expected a whole number followed by s, m, h or d (e.g. "7d", "12h", "30m").`);
+  if (!match)
+    throw new InputError(
+      'older-than',
+      `is ${quote(raw)}: expected a whole number followed by s, m, h or d (e.g. "7d", "12h", "30m").`,
+    );
   return Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
 }
 
@@ -163,15 +218,24 @@ function readApiUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError('api-url', `is ${quote(raw)}: expected an absolute URL such as https://api.cloudflare.com/client/v4.`);
+    throw new InputError(
+      'api-url',
+      `is ${quote(raw)}: expected an absolute URL such as https://api.cloudflare.com/client/v4.`,
+    );
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
   // The token travels in a header: only loopback (the local emulator) may be spoken to in clear text.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new InputError('api-url', `is ${quote(raw)}: it must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1]), so the API token is never sent in clear text.`);
+    throw new InputError(
+      'api-url',
+      `is ${quote(raw)}: it must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1]), so the API token is never sent in clear text.`,
+    );
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new InputError('api-url', `must be a plain base URL without credentials, query or fragment, e.g. https://api.cloudflare.com/client/v4.`);
+    throw new InputError(
+      'api-url',
+      `must be a plain base URL without credentials, query or fragment, e.g. https://api.cloudflare.com/client/v4.`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -183,7 +247,10 @@ async function readAuth(): Promise<Auth> {
   const key = read('api-key');
   if (email && key) return { kind: 'key', email, key };
   if (email || key) {
-    throw new InputError(email ? 'api-key' : 'api-email', 'is required: legacy authentication needs both api-email and api-key (or use api-token instead).');
+    throw new InputError(
+      email ? 'api-key' : 'api-email',
+      'is required: legacy authentication needs both api-email and api-key (or use api-token instead).',
+    );
   }
   const fork = await isForkPullRequest();
   throw new InputError(
@@ -200,12 +267,17 @@ function rejectUnknownInputs(env: NodeJS.ProcessEnv): void {
     if (!variable.startsWith('INPUT_') || known.has(variable)) continue;
     const given = variable.slice('INPUT_'.length).toLowerCase().replace(/_/g, '-');
     const hint = closestInput(given);
-    throw new InputError(given, `is not an input of this action${hint ? `; did you mean "${hint}"?` : '.'} Inputs: ${KNOWN_INPUTS.join(', ')}.`);
+    throw new InputError(
+      given,
+      `is not an input of this action${hint ? `; did you mean "${hint}"?` : '.'} Inputs: ${KNOWN_INPUTS.join(', ')}.`,
+    );
   }
 }
 
 function closestInput(given: string): string | undefined {
-  return KNOWN_INPUTS.find((name) => name.startsWith(given) || given.startsWith(name) || name.replace(/-/g, '') === given.replace(/-/g, ''));
+  return KNOWN_INPUTS.find(
+    (name) => name.startsWith(given) || given.startsWith(name) || name.replace(/-/g, '') === given.replace(/-/g, ''),
+  );
 }
 
 function quote(raw: string): string {

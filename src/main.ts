@@ -25,7 +25,9 @@ export async function run(): Promise<void> {
     });
     try {
       const what = settings.sitekey ?? settings.name ?? `${settings.namePrefix}*`;
-      const result = await core.group(`Turnstile ${settings.operation}: ${what}`, () => runOperation(client, settings, actionsLogger));
+      const result = await core.group(`Turnstile ${settings.operation}: ${what}`, () =>
+        runOperation(client, settings, actionsLogger),
+      );
       writeOutputs(result, settings.exportEnv);
       await writeSummary(result);
       core.debug(`Cloudflare API requests: ${client.requestCount}`);

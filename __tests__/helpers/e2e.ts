@@ -23,7 +23,12 @@ export function useEmulator() {
     });
   }
 
-  return { get emulator() { return context.emulator; }, run };
+  return {
+    get emulator() {
+      return context.emulator;
+    },
+    run,
+  };
 }
 
 /** The write calls (anything but GET) the emulator received. */

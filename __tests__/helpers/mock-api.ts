@@ -47,7 +47,10 @@ export function mockApi() {
         method,
         path: (full: string) => {
           const rest = full.split('?')[0]!.slice(WIDGETS_PATH.length);
-          return full.startsWith(WIDGETS_PATH) && (typeof path === 'string' ? rest === path : path.test(full.slice(WIDGETS_PATH.length)));
+          return (
+            full.startsWith(WIDGETS_PATH) &&
+            (typeof path === 'string' ? rest === path : path.test(full.slice(WIDGETS_PATH.length)))
+          );
         },
       })
       .reply((options) => {
@@ -55,18 +58,26 @@ export function mockApi() {
           method: options.method,
           path: options.path,
           body: typeof options.body === 'string' ? JSON.parse(options.body) : undefined,
-          headers: Object.fromEntries(Object.entries((options.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v])),
+          headers: Object.fromEntries(
+            Object.entries((options.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+          ),
         };
         requests.push(seen);
         const answer = typeof reply === 'function' ? reply(seen) : reply;
-        return { statusCode: answer.status, data: answer.raw ?? JSON.stringify(answer.body ?? {}), responseOptions: { headers: { 'content-type': 'application/json', ...answer.headers } } };
+        return {
+          statusCode: answer.status,
+          data: answer.raw ?? JSON.stringify(answer.body ?? {}),
+          responseOptions: { headers: { 'content-type': 'application/json', ...answer.headers } },
+        };
       })
       .times(times);
   }
 
   function networkError(method: string, path: string, code = 'ECONNRESET') {
     const error = Object.assign(new Error('socket hang up'), { code });
-    pool.intercept({ method, path: (full: string) => full.split('?')[0] === WIDGETS_PATH + path }).replyWithError(error);
+    pool
+      .intercept({ method, path: (full: string) => full.split('?')[0] === WIDGETS_PATH + path })
+      .replyWithError(error);
   }
 
   function client(overrides: Partial<ClientOptions> = {}) {
@@ -124,4 +135,6 @@ export const fail = (status: number, code: number, message: string): Reply => ({
 });
 
 export const listOf = (widgets: Record<string, unknown>[], page = 1, perPage = 1000): Reply =>
-  ok(widgets.map(listShape), { result_info: { page, per_page: perPage, count: widgets.length, total_count: widgets.length } });
+  ok(widgets.map(listShape), {
+    result_info: { page, per_page: perPage, count: widgets.length, total_count: widgets.length },
+  });

@@ -16,7 +16,9 @@ schemas.turnstile_region.enum = ['world', 'china']; // region: world | china
 const paths = spec.paths as Json;
 const collection = paths['/accounts/{account_id}/challenges/widgets'];
 const single = paths['/accounts/{account_id}/challenges/widgets/{sitekey}'];
-for (const body of [collection.post, single.put].map((operation: Json) => operation.requestBody.content['application/json'].schema)) {
+for (const body of [collection.post, single.put].map(
+  (operation: Json) => operation.requestBody.content['application/json'].schema,
+)) {
   body.properties.ephemeral_id = { type: 'boolean' }; // ephemeral_id in create/update bodies
   body.properties.region = { $ref: '#/components/schemas/turnstile_region' }; // PUT accepts region
   // Not in the spec: unknown request fields are caught here rather than ignored by a lenient check.
@@ -24,7 +26,11 @@ for (const body of [collection.post, single.put].map((operation: Json) => operat
   body.type = 'object';
 }
 // The list/create `filter` query parameter (field:value, field name or sitekey).
-collection.parameters.push({ in: 'query', name: 'filter', schema: { type: 'string', pattern: '^(|(name|sitekey):.*)$' } });
+collection.parameters.push({
+  in: 'query',
+  name: 'filter',
+  schema: { type: 'string', pattern: '^(|(name|sitekey):.*)$' },
+});
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats.default(ajv);
@@ -60,7 +66,12 @@ function errorsOf(validate: ValidateFunction): string[] {
 }
 
 /** Schema violations of a request (body and query parameters); empty when it conforms. */
-export function requestViolations(method: string, path: string, query: Record<string, string>, body: unknown): string[] {
+export function requestViolations(
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  body: unknown,
+): string[] {
   const template = matchPath(path);
   if (!template) return [`no path of the spec matches ${path}`];
   const op = operation(method, template);
@@ -72,7 +83,9 @@ export function requestViolations(method: string, path: string, query: Record<st
   } else if (body !== undefined && method !== 'POST') {
     problems.push('body sent where the spec defines none');
   }
-  const parameters = [...(paths[template].parameters ?? []), ...(op.parameters ?? [])].filter((p: Json) => p.in === 'query');
+  const parameters = [...(paths[template].parameters ?? []), ...(op.parameters ?? [])].filter(
+    (p: Json) => p.in === 'query',
+  );
   for (const [name, raw] of Object.entries(query)) {
     const parameter = parameters.find((p: Json) => p.name === name);
     if (!parameter) {

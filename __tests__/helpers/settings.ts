@@ -2,7 +2,10 @@ import type { Settings } from '../../src/inputs.ts';
 import { ACCOUNT, ORIGIN } from './mock-api.ts';
 
 /** Settings as readSettings() would produce them, for tests that drive operations directly. */
-export function settings(overrides: Partial<Settings> = {}, desired: Partial<NonNullable<Settings['desired']>> = {}): Settings {
+export function settings(
+  overrides: Partial<Settings> = {},
+  desired: Partial<NonNullable<Settings['desired']>> = {},
+): Settings {
   const name = overrides.name ?? 'app-pr-1';
   return {
     operation: 'ensure',

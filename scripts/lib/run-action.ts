@@ -60,7 +60,10 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
   }
 
   const started = performance.now();
-  const child = spawn(process.execPath, [options.entry ?? join(ROOT, 'dist', 'index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.entry ?? join(ROOT, 'dist', 'index.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

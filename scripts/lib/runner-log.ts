@@ -4,7 +4,12 @@
 const COMMAND = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/;
 
 function unescape(value: string): string {
-  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+  return value
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%3A/g, ':')
+    .replace(/%2C/g, ',')
+    .replace(/%25/g, '%');
 }
 
 /** The masked values an action registered, in the order it registered them. */
@@ -52,7 +57,9 @@ export function renderRunnerLog(stdout: string, options: { debug?: boolean } = {
       case 'error':
       case 'warning':
       case 'notice':
-        lines.push(`${indent}${command[0]!.toUpperCase()}${command.slice(1)}${title ? ` (${unescape(title)})` : ''}: ${text}`);
+        lines.push(
+          `${indent}${command[0]!.toUpperCase()}${command.slice(1)}${title ? ` (${unescape(title)})` : ''}: ${text}`,
+        );
         break;
       default:
         lines.push(indent + raw);

@@ -3,7 +3,14 @@ import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { CloudflareApiError } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
-import { envelopeSchema, widgetSchema, widgetSummarySchema, type Widget, type WidgetConfig, type WidgetSummary } from './schemas.ts';
+import {
+  envelopeSchema,
+  widgetSchema,
+  widgetSummarySchema,
+  type Widget,
+  type WidgetConfig,
+  type WidgetSummary,
+} from './schemas.ts';
 
 export type Auth = { kind: 'token'; token: string } | { kind: 'key'; email: string; key: string };
 
@@ -138,7 +145,9 @@ export class TurnstileClient {
 
   async rotateSecret(sitekey: string, invalidateImmediately: boolean): Promise<Widget> {
     const path = `/${encodeURIComponent(sitekey)}/rotate_secret`;
-    return (await this.call('POST', path, { body: { invalidate_immediately: invalidateImmediately }, schema: widgetSchema })).result;
+    return (
+      await this.call('POST', path, { body: { invalidate_immediately: invalidateImmediately }, schema: widgetSchema })
+    ).result;
   }
 
   async close(): Promise<void> {
@@ -159,7 +168,10 @@ export class TurnstileClient {
         if (envelope.success && envelope.data.success && attempt.status < 400) {
           const result = options.schema.safeParse(envelope.data.result);
           if (!result.success) {
-            const where = result.error.issues.slice(0, 3).map((issue) => `result.${issue.path.join('.')}: ${issue.message}`).join('; ');
+            const where = result.error.issues
+              .slice(0, 3)
+              .map((issue) => `result.${issue.path.join('.')}: ${issue.message}`)
+              .join('; ');
             throw new CloudflareApiError(label, attempt.status, `unexpected response shape (${where})`);
           }
           const secret = (result.data as { secret?: unknown }).secret;
@@ -168,7 +180,11 @@ export class TurnstileClient {
         }
         if (!isRetryableStatus(attempt.status)) {
           if (!envelope.success) {
-            throw new CloudflareApiError(label, attempt.status, attempt.detail ?? 'the response is not a Cloudflare API envelope (success, errors, messages)');
+            throw new CloudflareApiError(
+              label,
+              attempt.status,
+              attempt.detail ?? 'the response is not a Cloudflare API envelope (success, errors, messages)',
+            );
           }
           throw new CloudflareApiError(label, attempt.status, 'the API reported an error', envelope.data.errors);
         }
@@ -183,11 +199,15 @@ export class TurnstileClient {
         const tries = `gave up after ${retry + 1} attempt${retry === 0 ? '' : 's'} in ${Math.round((Date.now() - started) / 100) / 10} s`;
         throw new CloudflareApiError(label, attempt.status, detail, attempt.errors, tries);
       }
-      this.logger.warning(`${label}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s (retry ${retry + 1} of ${this.policy.maxRetries}).`, 'Cloudflare API retry');
+      this.logger.warning(
+        `${label}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s (retry ${retry + 1} of ${this.policy.maxRetries}).`,
+        'Cloudflare API retry',
+      );
       await this.sleep(delay);
       if (options.recover && failure.mayHaveSucceeded) {
         const recovered = await options.recover(failure);
-        if (recovered !== undefined) return { result: recovered, envelope: { success: true, errors: [], messages: [] } };
+        if (recovered !== undefined)
+          return { result: recovered, envelope: { success: true, errors: [], messages: [] } };
       }
     }
   }
@@ -224,7 +244,14 @@ export class TurnstileClient {
 }
 
 type Attempt =
-  | { kind: 'answer'; status: number; json: unknown; retryAfterMs: number | undefined; detail?: string; errors?: ApiMessageList }
+  | {
+      kind: 'answer';
+      status: number;
+      json: unknown;
+      retryAfterMs: number | undefined;
+      detail?: string;
+      errors?: ApiMessageList;
+    }
   | { kind: 'error'; status: undefined; reason: string; retryAfterMs: undefined; errors?: ApiMessageList };
 type ApiMessageList = { code: number; message: string }[];
 

@@ -9,7 +9,13 @@ export class CloudflareApiError extends Error {
    * `detail` describes the failure when Cloudflare sent no `errors[]`; `retries` says how long the
    * client kept trying, when it did.
    */
-  constructor(operation: string, status: number | undefined, detail: string, errors: ApiMessage[] = [], retries?: string) {
+  constructor(
+    operation: string,
+    status: number | undefined,
+    detail: string,
+    errors: ApiMessage[] = [],
+    retries?: string,
+  ) {
     const codes = errors.map((error) => error.code);
     const listed = errors.map((error) => `[${error.code}] ${error.message}`).join('; ');
     const hint = hintFor(status, errors);
@@ -27,7 +33,10 @@ export class CloudflareApiError extends Error {
 /** What the user most likely has to change, judged from Cloudflare's codes and the status. */
 export function hintFor(status: number | undefined, errors: ApiMessage[]): string | undefined {
   const codes = new Set(errors.map((error) => error.code));
-  const text = errors.map((error) => error.message).join(' ').toLowerCase();
+  const text = errors
+    .map((error) => error.message)
+    .join(' ')
+    .toLowerCase();
   if (/\blimit\b|maximum number|quota/.test(text) && status !== 429) {
     return 'the account has reached its Turnstile widget limit (20 on the Free plan). Delete widgets that are no longer used, e.g. with `operation: prune` and a `name-prefix`, or `operation: delete` when a pull request closes.';
   }
@@ -50,7 +59,7 @@ export function hintFor(status: number | undefined, errors: ApiMessage[]): strin
     return 'no widget with that sitekey exists in this account: check the `sitekey` input and `account-id`.';
   }
   if (status === undefined) {
-    return 'no answer from the API: check `api-url` and the runner\'s network, then re-run the job.';
+    return "no answer from the API: check `api-url` and the runner's network, then re-run the job.";
   }
   return undefined;
 }

@@ -44,7 +44,12 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 }
 
 /** The wait before retry number `retry` (1-based): the server's Retry-After when given, capped. */
-export function retryDelay(retry: number, retryAfterMs: number | undefined, policy: RetryPolicy, random: () => number): number {
+export function retryDelay(
+  retry: number,
+  retryAfterMs: number | undefined,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
   return backoffDelay(retry, policy, random);
 }

@@ -14,7 +14,12 @@ const CLOCK_SKEW_MS = 120_000;
  * created the widget anyway (lost response, 5xx), look for it before trying again and adopt it.
  * `existing` lists the sitekeys known to predate this create (ensure knows them; create does not).
  */
-export async function createWidget(client: TurnstileClient, desired: DesiredWidget, logger: Logger, existing?: Set<string>): Promise<Widget> {
+export async function createWidget(
+  client: TurnstileClient,
+  desired: DesiredWidget,
+  logger: Logger,
+  existing?: Set<string>,
+): Promise<Widget> {
   const started = Date.now();
   return client.create(creationConfig(desired), async () => {
     const matches = await findByName(client, desired.name);
@@ -22,7 +27,10 @@ export async function createWidget(client: TurnstileClient, desired: DesiredWidg
       existing ? !existing.has(widget.sitekey) : Date.parse(widget.created_on) >= started - CLOCK_SKEW_MS,
     );
     if (!lost) return undefined;
-    logger.warning(`The create request's response was lost, but widget "${desired.name}" exists (${lost.sitekey}); using it instead of creating a duplicate.`, 'Recovered lost response');
+    logger.warning(
+      `The create request's response was lost, but widget "${desired.name}" exists (${lost.sitekey}); using it instead of creating a duplicate.`,
+      'Recovered lost response',
+    );
     return client.get(lost.sitekey);
   });
 }

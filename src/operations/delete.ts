@@ -10,18 +10,35 @@ import { findByName } from './widgets.ts';
  * matches (already deleted, e.g. a re-run of the pull request's "closed" job) it succeeds.
  */
 export async function runDelete(client: TurnstileClient, settings: Settings, logger: Logger): Promise<OperationResult> {
-  const sitekeys = settings.sitekey ? [settings.sitekey] : (await findByName(client, settings.name as string)).map((w) => w.sitekey);
+  const sitekeys = settings.sitekey
+    ? [settings.sitekey]
+    : (await findByName(client, settings.name as string)).map((w) => w.sitekey);
   const what = settings.sitekey ? `with sitekey ${settings.sitekey}` : `named "${settings.name}"`;
-  const base = { operation: 'delete' as const, widget: undefined, created: false, updated: false, dryRun: settings.dryRun, changes: [] };
+  const base = {
+    operation: 'delete' as const,
+    widget: undefined,
+    created: false,
+    updated: false,
+    dryRun: settings.dryRun,
+    changes: [],
+  };
   if (settings.dryRun) {
-    logger.info(sitekeys.length ? `Dry run: would delete ${sitekeys.length} widget(s) ${what}: ${sitekeys.join(', ')}.` : `Dry run: no widget ${what}; nothing to delete.`);
+    logger.info(
+      sitekeys.length
+        ? `Dry run: would delete ${sitekeys.length} widget(s) ${what}: ${sitekeys.join(', ')}.`
+        : `Dry run: no widget ${what}; nothing to delete.`,
+    );
     return { ...base, outcome: 'would delete', deleted: sitekeys };
   }
   const deleted: string[] = [];
   for (const sitekey of sitekeys) {
     if (await deleteIfPresent(client, sitekey)) deleted.push(sitekey);
   }
-  logger.info(deleted.length ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.join(', ')}.` : `No widget ${what}; nothing to delete.`);
+  logger.info(
+    deleted.length
+      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.join(', ')}.`
+      : `No widget ${what}; nothing to delete.`,
+  );
   return { ...base, outcome: deleted.length ? 'deleted' : 'nothing to delete', deleted };
 }
 

@@ -15,7 +15,6 @@ export async function runEnsure(client: TurnstileClient, settings: Settings, log
   const desired = settings.desired as DesiredWidget;
   const base = { operation: 'ensure' as const, dryRun: settings.dryRun };
   let target: WidgetSummary | Widget | undefined;
-  let created = false;
 
   if (settings.sitekey) {
     target = await client.get(settings.sitekey);
@@ -23,18 +22,25 @@ export async function runEnsure(client: TurnstileClient, settings: Settings, log
     const matches = await findByName(client, desired.name);
     target = matches[0];
     if (matches.length > 1) {
-      const others = matches.slice(1).map((widget) => widget.sitekey).join(', ');
-      logger.warning(`${matches.length} widgets are named "${desired.name}"; using the oldest (${target?.sitekey}). The others (${others}) are not used by this step: delete them with operation: delete and their sitekey.`, 'Duplicate widget names');
+      const others = matches
+        .slice(1)
+        .map((widget) => widget.sitekey)
+        .join(', ');
+      logger.warning(
+        `${matches.length} widgets are named "${desired.name}"; using the oldest (${target?.sitekey}). The others (${others}) are not used by this step: delete them with operation: delete and their sitekey.`,
+        'Duplicate widget names',
+      );
     }
     if (!target) {
       if (settings.dryRun) {
-        logger.info(`Dry run: no widget is named "${desired.name}"; would create it for ${desired.domains.join(', ')}.`);
+        logger.info(
+          `Dry run: no widget is named "${desired.name}"; would create it for ${desired.domains.join(', ')}.`,
+        );
         return { ...base, outcome: 'would create', widget: undefined, created: false, updated: false, changes: [] };
       }
       const fresh = await createWidget(client, desired, logger, new Set());
       target = await converge(client, fresh, logger);
-      created = target.sitekey === fresh.sitekey;
-      if (created) {
+      if (target.sitekey === fresh.sitekey) {
         logger.info(`Created widget "${fresh.name}" (${fresh.sitekey}).`);
         return { ...base, outcome: 'created', widget: fresh, created: true, updated: false, changes: [] };
       }
@@ -42,7 +48,10 @@ export async function runEnsure(client: TurnstileClient, settings: Settings, log
   }
 
   if (desired.region !== undefined && target.region !== desired.region) {
-    throw new InputError('region', `is "${desired.region}", but widget ${target.sitekey} was created in region "${target.region}", and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`);
+    throw new InputError(
+      'region',
+      `is "${desired.region}", but widget ${target.sitekey} was created in region "${target.region}", and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
+    );
   }
   const changes = differences(target, desired);
   if (changes.length === 0) {
@@ -68,7 +77,10 @@ async function converge(client: TurnstileClient, fresh: Widget, logger: Logger):
   const matches = await findByName(client, fresh.name);
   const winner = matches[0];
   if (!winner || winner.sitekey === fresh.sitekey || !matches.some((w) => w.sitekey === fresh.sitekey)) return fresh;
-  logger.warning(`Another run created widget "${fresh.name}" at the same time (${winner.sitekey}); using it and deleting the duplicate this run created (${fresh.sitekey}).`, 'Concurrent create');
+  logger.warning(
+    `Another run created widget "${fresh.name}" at the same time (${winner.sitekey}); using it and deleting the duplicate this run created (${fresh.sitekey}).`,
+    'Concurrent create',
+  );
   await client.delete(fresh.sitekey);
   return winner;
 }

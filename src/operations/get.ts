@@ -9,5 +9,13 @@ export async function runGet(client: TurnstileClient, settings: Settings, logger
   const { sitekey } = await resolveTarget(client, settings, logger);
   const widget = await client.get(sitekey);
   logger.info(`Read widget "${widget.name}" (${widget.sitekey}).`);
-  return { operation: 'get', outcome: 'read', widget, created: false, updated: false, dryRun: settings.dryRun, changes: [] };
+  return {
+    operation: 'get',
+    outcome: 'read',
+    widget,
+    created: false,
+    updated: false,
+    dryRun: settings.dryRun,
+    changes: [],
+  };
 }

@@ -25,7 +25,9 @@ export function runOperation(client: TurnstileClient, settings: Settings, logger
       return runRotateSecret(client, settings, logger);
     case 'prune': {
       const token = settings.githubToken;
-      return runPrune(client, settings, logger, { openPullRequests: token ? () => openPullRequestNumbers(token) : undefined });
+      return runPrune(client, settings, logger, {
+        openPullRequests: token ? () => openPullRequestNumbers(token) : undefined,
+      });
     }
   }
 }

@@ -20,7 +20,12 @@ export interface PruneDependencies {
  * operation: prune — delete widgets whose name starts with `name-prefix` and that are older than
  * `older-than`, keeping those of pull requests that are still open.
  */
-export async function runPrune(client: TurnstileClient, settings: Settings, logger: Logger, deps: PruneDependencies = {}): Promise<OperationResult> {
+export async function runPrune(
+  client: TurnstileClient,
+  settings: Settings,
+  logger: Logger,
+  deps: PruneDependencies = {},
+): Promise<OperationResult> {
   const prefix = settings.namePrefix as string;
   const cutoff = (deps.now ?? Date.now)() - settings.olderThanMs;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
@@ -31,13 +36,25 @@ export async function runPrune(client: TurnstileClient, settings: Settings, logg
   const kept: { widget: WidgetSummary; reason: string }[] = [];
   for (const widget of candidates) {
     const pr = /-pr-(\d+)$/.exec(widget.name);
-    if (Date.parse(widget.created_on) > cutoff) kept.push({ widget, reason: `created ${widget.created_on}, newer than older-than` });
-    else if (open && pr && open.has(Number(pr[1]))) kept.push({ widget, reason: `pull request #${pr[1]} is still open` });
+    if (Date.parse(widget.created_on) > cutoff)
+      kept.push({ widget, reason: `created ${widget.created_on}, newer than older-than` });
+    else if (open && pr && open.has(Number(pr[1])))
+      kept.push({ widget, reason: `pull request #${pr[1]} is still open` });
     else doomed.push(widget);
   }
-  const base = { operation: 'prune' as const, widget: undefined, created: false, updated: false, dryRun: settings.dryRun, changes: [], kept };
+  const base = {
+    operation: 'prune' as const,
+    widget: undefined,
+    created: false,
+    updated: false,
+    dryRun: settings.dryRun,
+    changes: [],
+    kept,
+  };
   if (settings.dryRun) {
-    logger.info(`Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) named "${prefix}*"; keeping ${kept.length}.`);
+    logger.info(
+      `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) named "${prefix}*"; keeping ${kept.length}.`,
+    );
     return { ...base, outcome: 'would prune', deleted: doomed.map((w) => w.sitekey) };
   }
   const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));

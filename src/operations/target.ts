@@ -7,7 +7,9 @@ import { findByName } from './widgets.ts';
 /** No widget matches the given sitekey or name. */
 export class WidgetNotFoundError extends Error {
   constructor(what: string) {
-    super(`No Turnstile widget ${what} exists in this account. Check the name/sitekey and account-id, or create it with operation: ensure.`);
+    super(
+      `No Turnstile widget ${what} exists in this account. Check the name/sitekey and account-id, or create it with operation: ensure.`,
+    );
     this.name = 'WidgetNotFoundError';
   }
 }
@@ -16,20 +18,31 @@ export class WidgetNotFoundError extends Error {
  * The one widget that get and rotate-secret act on: by `sitekey` when given (no lookup needed),
  * else the oldest widget named exactly `name`.
  */
-export async function resolveTarget(client: TurnstileClient, settings: Settings, logger: Logger): Promise<{ sitekey: string; summary?: WidgetSummary }> {
+export async function resolveTarget(
+  client: TurnstileClient,
+  settings: Settings,
+  logger: Logger,
+): Promise<{ sitekey: string; summary?: WidgetSummary }> {
   if (settings.sitekey) return { sitekey: settings.sitekey };
   const name = settings.name as string;
   const matches = await findByName(client, name);
   const [oldest] = matches;
   if (!oldest) throw new WidgetNotFoundError(`named "${name}"`);
   if (matches.length > 1) {
-    logger.warning(`${matches.length} widgets are named "${name}"; using the oldest (${oldest.sitekey}), as ensure does.`, 'Duplicate widget names');
+    logger.warning(
+      `${matches.length} widgets are named "${name}"; using the oldest (${oldest.sitekey}), as ensure does.`,
+      'Duplicate widget names',
+    );
   }
   return { sitekey: oldest.sitekey, summary: oldest };
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
