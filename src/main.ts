@@ -5,6 +5,7 @@ import { InputError } from './errors.ts';
 import { readSettings } from './inputs.ts';
 import { actionsLogger } from './log.ts';
 import { runOperation } from './operations/index.ts';
+import { PRUNE_CONCURRENCY } from './operations/prune.ts';
 import { WidgetNotFoundError } from './operations/target.ts';
 import { writeOutputs } from './outputs.ts';
 import { registerSecret, redact } from './secrets.ts';
@@ -22,6 +23,7 @@ export async function run(): Promise<void> {
       requestTimeoutMs: settings.requestTimeoutMs,
       retry: { maxRetries: settings.maxRetries },
       onSecret: registerSecret,
+      connections: settings.operation === 'prune' ? PRUNE_CONCURRENCY : 1,
     });
     try {
       const what = settings.sitekey ?? settings.name ?? `${settings.namePrefix}*`;

@@ -1,7 +1,8 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { createDispatcher, send, type Dispatcher } from './http.ts';
 import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { CloudflareApiError } from './errors.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
 import {
   envelopeSchema,
@@ -24,8 +25,15 @@ export interface ClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Tests pass an undici MockAgent; by default one keep-alive Agent serves the whole run. */
   dispatcher?: Dispatcher;
+  /**
+   * Sockets the default Agent may open. One for sequential operations, so every request of the
+   * run reuses the same keep-alive connection; prune raises it to its concurrency.
+   */
+  connections?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Cloudflare's global limit by default: 1200 requests per 5 minutes. */
+  rateLimit?: { limit: number; windowMs: number };
   /** Called with every widget secret a response carries, before the caller sees it (to mask it). */
   onSecret?: (secret: string) => void;
 }
@@ -83,6 +91,7 @@ export class TurnstileClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly onSecret: (secret: string) => void;
+  private readonly limiter: RateLimiter;
 
   constructor(options: ClientOptions) {
     this.base = `${options.apiUrl}/accounts/${options.accountId}/challenges/widgets`;
@@ -94,13 +103,22 @@ export class TurnstileClient {
         : { 'x-auth-email': options.auth.email, 'x-auth-key': options.auth.key }),
     };
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
+    this.dispatcher = options.dispatcher ?? createDispatcher(options.connections ?? 1);
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.logger = options.logger;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.onSecret = options.onSecret ?? (() => {});
+    this.limiter = new RateLimiter({
+      ...options.rateLimit,
+      sleep: this.sleep,
+      onWait: (ms) =>
+        this.logger.notice(
+          `Pausing ${Math.ceil(ms / 1000)} s to stay within Cloudflare's API rate limit (${options.rateLimit?.limit ?? 1200} requests per ${(options.rateLimit?.windowMs ?? 300_000) / 60_000} minutes).`,
+          'Rate limit',
+        ),
+    });
   }
 
   async listPage(query: ListQuery = {}): Promise<ListPage> {
@@ -214,13 +232,13 @@ export class TurnstileClient {
 
   /** One HTTP exchange: either a parsed answer or a transport-level failure. Never throws. */
   private async attempt(method: Dispatcher.HttpMethod, url: URL, body: unknown): Promise<Attempt> {
+    await this.limiter.acquire();
     this.requestCount++;
     const sent = Date.now();
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
-      const response = await request(url, {
+      const response = await send(this.dispatcher, url, {
         method,
-        dispatcher: this.dispatcher,
         headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,

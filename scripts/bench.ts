@@ -1,0 +1,312 @@
+// npm run bench: what the action costs, side by side with a floor, in one run.
+// - The bundled action as the runner starts it vs bench/floor.mjs (the same HTTP calls, no
+//   framework), per operation, at 0 ms and 50 ms of injected latency: medians, min-max, ratios.
+// - Requests and TCP connections per run, against the minimum each operation needs.
+// - dist/ size, its load time, and what each dependency contributes.
+// - prune over 100, 500 and 2000 widgets at 50 ms, against a one-at-a-time loop.
+// Prints a table and writes bench/results.json. Everything runs on 127.0.0.1.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startEmulator, type Emulator } from '../emulator/server.ts';
+import { runAction } from './lib/run-action.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const PRUNE_SIZES = (process.env.BENCH_PRUNE ?? '100,500,2000').split(',').map(Number).filter(Boolean);
+const FLOOR = join(root, 'bench', 'floor.mjs');
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const stats = (values: number[]) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
+
+interface Scenario {
+  name: string;
+  /** The fewest requests that can do this operation. */
+  minimum: number;
+  /** Prepares the emulator for run `i` and returns the inputs. */
+  setup: (emulator: Emulator, i: number) => Record<string, string>;
+}
+
+const DOMAINS = 'pr-1.example.com';
+const seedOne = (emulator: Emulator, name: string) => emulator.seed([{ name, domains: [DOMAINS] }])[0]!;
+const scenarios: Scenario[] = [
+  {
+    name: 'ensure (unchanged)',
+    minimum: 2, // list by name + read the secret
+    setup: (e) => {
+      if (!e.widgets().some((w) => w.name === 'bench-existing')) seedOne(e, 'bench-existing');
+      return { operation: 'ensure', name: 'bench-existing', domains: DOMAINS };
+    },
+  },
+  {
+    name: 'ensure (creates)',
+    minimum: 2, // list by name + create (the action adds a re-list so parallel runs converge)
+    setup: (_e, i) => ({
+      operation: 'ensure',
+      name: `bench-new-${i}-${Math.random().toString(36).slice(2)}`,
+      domains: DOMAINS,
+    }),
+  },
+  {
+    name: 'create',
+    minimum: 1,
+    setup: (_e, i) => ({ operation: 'create', name: `bench-create-${i}`, domains: DOMAINS }),
+  },
+  {
+    name: 'get (sitekey)',
+    minimum: 1,
+    setup: (e) => ({ operation: 'get', sitekey: seedOne(e, 'bench-get').sitekey }),
+  },
+  {
+    name: 'delete (sitekey)',
+    minimum: 1,
+    setup: (e) => ({ operation: 'delete', sitekey: seedOne(e, 'bench-delete').sitekey }),
+  },
+];
+
+interface Measured {
+  ms: number[];
+  requests: number[];
+  connections: number[];
+}
+
+async function measure(
+  emulator: Emulator,
+  scenario: Scenario,
+  entry: string | undefined,
+  i: number,
+): Promise<[number, number, number]> {
+  const inputs = scenario.setup(emulator, i);
+  emulator.resetRecords();
+  const result = await runAction({
+    entry,
+    inputs: { 'api-token': emulator.apiToken, 'account-id': emulator.accountId, 'api-url': emulator.url, ...inputs },
+  });
+  if (result.code !== 0)
+    throw new Error(`${scenario.name} (${entry ?? 'action'}) failed:\n${result.stdout}${result.stderr}`);
+  return [result.durationMs, emulator.requests.length, emulator.connections];
+}
+
+function dependencyWeights(): Record<string, number> {
+  const out = mkdtempSync(join(tmpdir(), 'bench-stats-'));
+  try {
+    const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+    execFileSync(
+      process.execPath,
+      [ncc, 'build', 'src/index.ts', '-o', out, '--stats-out', join(out, 'stats.json'), '--quiet'],
+      { cwd: root },
+    );
+    interface Module {
+      name?: string;
+      size?: number;
+      modules?: Module[];
+    }
+    const { modules } = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as { modules: Module[] };
+    const weights: Record<string, number> = {};
+    const add = (module: Module) => {
+      if (module.modules) return module.modules.forEach(add);
+      const name = module.name ?? '';
+      const packages = [...name.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((m) => m[1]!);
+      const key = packages.length ? packages.join(' > ') : name.startsWith('./src') ? 'src (this action)' : 'other';
+      weights[key] = (weights[key] ?? 0) + (module.size ?? 0);
+    };
+    modules.forEach(add);
+    return Object.fromEntries(
+      Object.entries(weights)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10),
+    );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function timeCommand(args: string[], runs: number): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    spawnSync(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
+    times.push(Math.round(performance.now() - started));
+  }
+  return times;
+}
+
+type Stats = ReturnType<typeof stats>;
+interface OperationRow {
+  latencyMs: number;
+  operation: string;
+  actionMs: Stats;
+  floorMs: Stats;
+  ratio: number;
+  extraMs: number;
+  requests: number;
+  minimumRequests: number;
+  connections: number;
+}
+interface PruneRun {
+  ms: number;
+  requests: number;
+  connections: number;
+  left: number;
+}
+interface PruneRow {
+  widgets: number;
+  action: PruneRun;
+  oneAtATime: PruneRun;
+  speedup: number;
+}
+interface BundleInfo {
+  distIndexBytes: number;
+  nodeStartMs: Stats;
+  loadAndExitMs: Stats;
+  loadOverheadMs: number;
+  largestModulesBytes: Record<string, number>;
+}
+
+const results = {
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+  },
+  date: new Date().toISOString(),
+  runs: RUNS,
+  operations: [] as OperationRow[],
+  bundle: undefined as BundleInfo | undefined,
+  prune: [] as PruneRow[],
+};
+
+const emulator = await startEmulator({ widgetLimit: 1_000_000 });
+try {
+  // 1-3. Operations: action vs floor, same run, interleaved so drift hits both alike.
+  const rows = results.operations;
+  for (const latency of [0, 50]) {
+    emulator.setLatency(latency);
+    for (const scenario of scenarios) {
+      const action: Measured = { ms: [], requests: [], connections: [] };
+      const floor: Measured = { ms: [], requests: [], connections: [] };
+      await measure(emulator, scenario, undefined, -1); // warm the file cache
+      for (let i = 0; i < RUNS; i++) {
+        for (const [target, entry] of [
+          [action, undefined],
+          [floor, FLOOR],
+        ] as const) {
+          const [ms, requests, connections] = await measure(emulator, scenario, entry, i);
+          target.ms.push(ms);
+          target.requests.push(requests);
+          target.connections.push(connections);
+        }
+      }
+      const a = stats(action.ms);
+      const f = stats(floor.ms);
+      rows.push({
+        latencyMs: latency,
+        operation: scenario.name,
+        actionMs: a,
+        floorMs: f,
+        ratio: Math.round((a.median / f.median) * 100) / 100,
+        extraMs: a.median - f.median,
+        requests: median(action.requests),
+        minimumRequests: scenario.minimum,
+        connections: median(action.connections),
+      });
+    }
+  }
+
+  // 3. Bundle: size, load time, dependency weights.
+  const bare = timeCommand(['-e', ''], RUNS);
+  const load = timeCommand(['--input-type=module', '-e', "await import('./dist/index.js').catch(() => {})"], RUNS);
+  results.bundle = {
+    distIndexBytes: statSync(join(root, 'dist', 'index.js')).size,
+    nodeStartMs: stats(bare),
+    loadAndExitMs: stats(load),
+    loadOverheadMs: median(load) - median(bare),
+    largestModulesBytes: dependencyWeights(),
+  };
+
+  // 4. prune at 50 ms latency: bounded concurrency vs a one-at-a-time loop.
+  emulator.setLatency(50);
+  const pruneRows = results.prune;
+  for (const size of PRUNE_SIZES) {
+    const runs: Partial<Record<'action' | 'oneAtATime', PruneRun>> = {};
+    for (const [label, entry, operation] of [
+      ['action', undefined, 'prune'],
+      ['oneAtATime', FLOOR, 'prune-one-at-a-time'],
+    ] as const) {
+      const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
+      emulator.seed(Array.from({ length: size }, (_, i) => ({ name: `bench-prune-${i}`, created_on: old })));
+      emulator.resetRecords();
+      const result = await runAction({
+        entry,
+        timeoutMs: 900_000,
+        inputs: {
+          'api-token': emulator.apiToken,
+          'account-id': emulator.accountId,
+          'api-url': emulator.url,
+          operation,
+          'name-prefix': 'bench-prune-',
+          'older-than': '1d',
+        },
+      });
+      if (result.code !== 0) throw new Error(`prune ${label} failed:\n${result.stdout}${result.stderr}`);
+      const left = emulator.widgets().filter((w) => w.name.startsWith('bench-prune-')).length;
+      runs[label] = {
+        ms: result.durationMs,
+        requests: emulator.requests.length,
+        connections: emulator.connections,
+        left,
+      };
+    }
+    const action = runs.action!;
+    const oneAtATime = runs.oneAtATime!;
+    pruneRows.push({ widgets: size, action, oneAtATime, speedup: Math.round((oneAtATime.ms / action.ms) * 10) / 10 });
+  }
+} finally {
+  await emulator.close();
+}
+
+// Report.
+const ms = (s: { median: number; min: number; max: number }) => `${Math.round(s.median)} (${s.min}-${s.max})`;
+console.log(`\nOperations: median ms (min-max) over ${RUNS} runs; ratio = action / floor\n`);
+console.table(
+  results.operations.map((r) => ({
+    latency: `${r.latencyMs} ms`,
+    operation: r.operation,
+    action: ms(r.actionMs),
+    floor: ms(r.floorMs),
+    ratio: r.ratio,
+    'extra ms': Math.round(r.extraMs),
+    requests: `${r.requests} (min ${r.minimumRequests})`,
+    connections: r.connections,
+  })),
+);
+const bundle = results.bundle;
+if (!bundle) throw new Error('bundle figures missing');
+console.log(
+  `\ndist/index.js: ${(bundle.distIndexBytes / 1024).toFixed(0)} KiB; node start ${ms(bundle.nodeStartMs)} ms; start + load dist ${ms(bundle.loadAndExitMs)} ms (load overhead ${Math.round(bundle.loadOverheadMs)} ms)`,
+);
+console.log('Largest contributors (source bytes in the bundle):');
+for (const [name, bytes] of Object.entries(bundle.largestModulesBytes))
+  console.log(`  ${name}: ${(bytes / 1024).toFixed(0)} KiB`);
+console.log('\nprune at 50 ms latency:');
+console.table(
+  results.prune.map((r) => ({
+    widgets: r.widgets,
+    'action ms': r.action.ms,
+    'action requests': r.action.requests,
+    'action connections': r.action.connections,
+    'one-at-a-time ms': r.oneAtATime.ms,
+    speedup: `${r.speedup}x`,
+    'left over': r.action.left,
+  })),
+);
+const file = join(root, 'bench', 'results.json');
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nFigures written to ${file.slice(root.length + 1)}`);
