@@ -1,5 +1,7 @@
 // End to end: the bundled dist/index.js as a child process, the way the runner starts it
 // (INPUT_* variables, GITHUB_OUTPUT file), against the local emulator on 127.0.0.1.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { secretExposure, useEmulator, writes } from './helpers/e2e.ts';
 
@@ -170,32 +172,87 @@ describe('lifecycle', () => {
 });
 
 describe('bad input', () => {
+  const D = { domains: 'a.example.com' };
   const cases: [string, Record<string, string>, RegExp][] = [
     [
       'unknown operation',
-      { operation: 'upsert', domains: 'a.example.com' },
-      /Input "operation" is "upsert": allowed values are/,
+      { ...D, operation: 'upsert' },
+      /Input "operation" is "upsert": allowed values are ensure, create/,
     ],
-    ['bad mode', { mode: 'loud', domains: 'a.example.com' }, /Input "mode" is "loud"/],
+    ['empty api-token', { ...D, 'api-token': '' }, /Input "api-token" is required/],
+    [
+      'api-email without api-key',
+      { ...D, 'api-token': '', 'api-email': 'me@example.com' },
+      /Input "api-key" is required/,
+    ],
+    ['api-key without api-email', { ...D, 'api-token': '', 'api-key': 'k' }, /Input "api-email" is required/],
+    ['empty account-id', { ...D, 'account-id': '' }, /Input "account-id" is required/],
+    ['short account-id', { ...D, 'account-id': 'nope' }, /Input "account-id" is "nope"/],
+    ['non-hex account-id', { ...D, 'account-id': 'z'.repeat(32) }, /Input "account-id"/],
+    ['name too long', { ...D, name: 'n'.repeat(255) }, /Input "name" .*1 to 254 characters/],
+    ['missing domains', {}, /Input "domains" is required/],
+    ['blank domains', { domains: ' ,\n, ' }, /Input "domains" is required/],
     ['wildcard domain', { domains: '*.example.com' }, /a wildcard: Turnstile hostnames cannot contain/],
     [
       'too many domains',
       { domains: Array.from({ length: 11 }, (_, i) => `h${i}.example.com`).join(',') },
       /has 11 hostnames/,
     ],
-    ['missing domains', {}, /Input "domains" is required/],
-    ['bad account id', { domains: 'a.example.com', 'account-id': 'nope' }, /Input "account-id" is "nope"/],
+    ['domain with a port', { domains: 'example.com:8443' }, /which is not a hostname or IP address/],
+    ['domain with a path', { domains: 'example.com/login' }, /which is not a hostname or IP address/],
     [
-      'plain http api-url',
-      { domains: 'a.example.com', 'api-url': 'http://api.example.com/client/v4' },
-      /Input "api-url".*https/,
+      'bad mode',
+      { ...D, mode: 'loud' },
+      /Input "mode" is "loud": allowed values are managed, non-interactive, invisible/,
+    ],
+    ['bad clearance-level', { ...D, 'clearance-level': 'max' }, /Input "clearance-level" is "max"/],
+    [
+      'bot-fight-mode not boolean',
+      { ...D, 'bot-fight-mode': 'yes' },
+      /Input "bot-fight-mode" is "yes": allowed values are true or false/,
+    ],
+    ['ephemeral-id not boolean', { ...D, 'ephemeral-id': '1' }, /Input "ephemeral-id" is "1"/],
+    ['offlabel not boolean', { ...D, offlabel: 'on' }, /Input "offlabel" is "on"/],
+    ['bad region', { ...D, region: 'eu' }, /Input "region" is "eu": allowed values are world, china/],
+    ['bad sitekey', { ...D, sitekey: 'not a sitekey' }, /Input "sitekey" is "not a sitekey"/],
+    ['sitekey too long', { ...D, sitekey: 'x'.repeat(33) }, /Input "sitekey"/],
+    ['dry-run not boolean', { ...D, 'dry-run': 'maybe' }, /Input "dry-run" is "maybe"/],
+    ['plain http api-url', { ...D, 'api-url': 'http://api.example.com/client/v4' }, /Input "api-url".*https/],
+    [
+      'api-url not a URL',
+      { ...D, 'api-url': 'api.cloudflare.com' },
+      /Input "api-url" is "api.cloudflare.com": expected an absolute URL/,
     ],
     [
-      'bad boolean',
-      { domains: 'a.example.com', offlabel: 'yes' },
-      /Input "offlabel" is "yes": allowed values are true or false/,
+      'api-url with credentials',
+      { ...D, 'api-url': 'https://user:pw@api.example.com' },
+      /Input "api-url" must be a plain base URL/,
     ],
-    ['unknown input', { domains: 'a.example.com', domian: 'x' }, /Input "domian" is not an input of this action/],
+    [
+      'request-timeout zero',
+      { ...D, 'request-timeout': '0' },
+      /Input "request-timeout" is "0": expected a whole number from 1 to 600/,
+    ],
+    ['request-timeout not a number', { ...D, 'request-timeout': 'soon' }, /Input "request-timeout" is "soon"/],
+    [
+      'max-retries too high',
+      { ...D, 'max-retries': '11' },
+      /Input "max-retries" is "11": expected a whole number from 0 to 10/,
+    ],
+    ['max-retries negative', { ...D, 'max-retries': '-1' }, /Input "max-retries" is "-1"/],
+    [
+      'invalidate-immediately not boolean',
+      { ...D, 'invalidate-immediately': 'now' },
+      /Input "invalidate-immediately" is "now"/,
+    ],
+    [
+      'older-than without unit',
+      { ...D, 'older-than': '7' },
+      /Input "older-than" is "7": expected a whole number followed by s, m, h or d/,
+    ],
+    ['export-env not boolean', { ...D, 'export-env': 'y' }, /Input "export-env" is "y"/],
+    ['prune without name-prefix', { operation: 'prune' }, /Input "name-prefix" is required for operation "prune"/],
+    ['unknown input', { ...D, domian: 'x' }, /Input "domian" is not an input of this action/],
   ];
   it.each(cases)('%s: exit code 1, one clear ::error::, no request', async (_name, inputs, message) => {
     const result = await t.run(inputs);
@@ -207,5 +264,41 @@ describe('bad input', () => {
     expect(result.stderr).toBe('');
     expect(t.emulator.requests).toHaveLength(0);
     expect(t.emulator.connections).toBe(0);
+  });
+});
+
+describe('prune with github-token', () => {
+  it('keeps the widgets of pull requests that are still open (GitHub API on loopback)', async () => {
+    const seen: { url: string; authorization: string | undefined }[] = [];
+    const github = createServer((request, response) => {
+      seen.push({ url: request.url ?? '', authorization: request.headers.authorization });
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify([{ number: 3 }, { number: 5 }]));
+    });
+    await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
+    try {
+      const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
+      t.emulator.seed([1, 2, 3, 4, 5].map((n) => ({ name: `preview-app-pr-${n}`, created_on: old })));
+      const token = 'ghs_fakeGitHubToken0123456789';
+      const result = await t.run(
+        { operation: 'prune', 'name-prefix': 'preview-app-pr-', 'github-token': token },
+        { GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}` },
+      );
+      expect(result.code, result.stdout).toBe(0);
+      expect(
+        t.emulator
+          .widgets()
+          .map((w) => w.name)
+          .sort(),
+      ).toEqual(['preview-app-pr-3', 'preview-app-pr-5']);
+      expect(JSON.parse(result.outputs.deleted!)).toHaveLength(3);
+      expect(result.summary).toMatch(/pull request #3 is still open/);
+      expect(seen[0]!.url).toMatch(/^\/repos\/octo-org\/preview-app\/pulls\?.*state=open/);
+      expect(seen[0]!.authorization).toBe(`token ${token}`);
+      expect(secretExposure(result, token)).toEqual({ leaks: [], maskedFirst: true });
+    } finally {
+      github.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Fault injection: the bundled action against the emulator with faults switched on. Waits are
 // short (Retry-After 1 s, request-timeout 1 s, few retries) so the suite stays quick.
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -198,6 +198,7 @@ describe('fork pull requests', () => {
       }),
     );
     const run = await t.run({ ...DOMAINS, 'api-token': '' }, { GITHUB_EVENT_PATH: event });
+    rmSync(dir, { recursive: true, force: true });
     expect(run.code).toBe(1);
     expect(errorLines(run)).toEqual([
       expect.stringMatching(/pull request from a fork, and GitHub does not pass repository secrets/),

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -15,8 +15,11 @@ function setInputs(inputs: Record<string, string>) {
   for (const [name, value] of Object.entries(inputs)) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
 }
 
+const eventDirs: string[] = [];
 function eventFile(payload: object): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  const dir = mkdtempSync(join(tmpdir(), 'event-'));
+  eventDirs.push(dir);
+  const file = join(dir, 'event.json');
   writeFileSync(file, JSON.stringify(payload));
   return file;
 }
@@ -36,6 +39,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  for (const dir of eventDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
 });

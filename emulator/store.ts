@@ -66,6 +66,15 @@ export function timestamp(ms: number, micro = 0): string {
     .replace(/\.(\d{3})Z$/, (_, millis: string) => `.${millis}${String(micro).padStart(3, '0')}Z`);
 }
 
+/** What Cloudflare sets when a create (or a replacing PUT) leaves an optional field out. */
+const DEFAULTS = {
+  region: 'world',
+  bot_fight_mode: false,
+  offlabel: false,
+  clearance_level: 'no_clearance',
+  ephemeral_id: false,
+};
+
 export class WidgetStore {
   private readonly widgets = new Map<string, WidgetRecord>();
   private lastCreated = 0;
@@ -101,19 +110,7 @@ export class WidgetStore {
         `Maximum number of widgets per account reached (limit: ${this.widgetLimit})`,
       );
     }
-    const created = this.nextCreatedOn();
-    const widget: WidgetRecord = {
-      sitekey: `0x4AAAAAAA${random62(14)}`,
-      secret: `0x4AAAAAAA${random62(24)}`,
-      created_on: created,
-      modified_on: created,
-      region: 'world',
-      bot_fight_mode: false,
-      offlabel: false,
-      clearance_level: 'no_clearance',
-      ephemeral_id: false,
-      ...config,
-    };
+    const widget = this.newWidget(this.nextCreatedOn(), config);
     this.widgets.set(widget.sitekey, widget);
     return widget;
   }
@@ -130,10 +127,7 @@ export class WidgetStore {
       );
     }
     Object.assign(widget, {
-      bot_fight_mode: false,
-      offlabel: false,
-      clearance_level: 'no_clearance',
-      ephemeral_id: false,
+      ...DEFAULTS,
       ...config,
       region: widget.region,
       modified_on: timestamp(Date.now()),
@@ -160,25 +154,27 @@ export class WidgetStore {
     return widget;
   }
 
+  /** A widget with fresh keys and Cloudflare's defaults for every field `fields` leaves out. */
+  private newWidget(created: string, fields: Config & Partial<WidgetRecord>): WidgetRecord {
+    return {
+      sitekey: `0x4AAAAAAA${random62(14)}`,
+      secret: `0x4AAAAAAA${random62(24)}`,
+      created_on: created,
+      modified_on: created,
+      ...DEFAULTS,
+      ...fields,
+    };
+  }
+
   /** Inserts widgets as they are (tests and benchmarks), bypassing the limit. */
   seed(partials: Partial<WidgetRecord>[]): WidgetRecord[] {
     return partials.map((partial) => {
-      const created = partial.created_on ?? this.nextCreatedOn();
-      const widget: WidgetRecord = {
-        sitekey: `0x4AAAAAAA${random62(14)}`,
-        secret: `0x4AAAAAAA${random62(24)}`,
+      const widget = this.newWidget(partial.created_on ?? this.nextCreatedOn(), {
         name: 'seeded-widget',
         domains: ['example.com'],
         mode: 'managed',
-        created_on: created,
-        modified_on: created,
-        region: 'world',
-        bot_fight_mode: false,
-        offlabel: false,
-        clearance_level: 'no_clearance',
-        ephemeral_id: false,
         ...partial,
-      };
+      });
       widget.domains = [...new Set(widget.domains.map((d) => d.toLowerCase()))].sort();
       this.widgets.set(widget.sitekey, widget);
       return widget;

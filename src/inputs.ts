@@ -100,13 +100,13 @@ export async function readSettings(env: NodeJS.ProcessEnv = process.env): Promis
 
   let desired: DesiredWidget | undefined;
   if (operation === 'ensure' || operation === 'create') {
-    const rawDomains = read('domains');
-    if (rawDomains === '')
+    // Separators alone (" , ") count as empty too.
+    const { domains, notices } = parseDomains(read('domains'));
+    if (domains.length === 0)
       throw new InputError(
         'domains',
         `is required for operation "${operation}": give one or more hostnames or IP addresses, separated by commas or newlines.`,
       );
-    const { domains, notices } = parseDomains(rawDomains);
     for (const notice of notices) core.notice(notice, { title: 'Input domains' });
     desired = {
       name: name as string,
