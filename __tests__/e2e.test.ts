@@ -66,6 +66,13 @@ describe('ensure', () => {
     }
   });
 
+  it('escapes widget names in the job summary', async () => {
+    const result = await t.run({ domains: 'pr-42.example.com', name: '<img src=x onerror=alert(1)>' });
+    expect(result.code).toBe(0);
+    expect(result.summary).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(result.summary).not.toContain('<img');
+  });
+
   it('dry run creates nothing and says what it would do', async () => {
     const result = await t.run({ domains: 'pr-42.example.com', 'dry-run': 'true' });
     expect(result.code).toBe(0);

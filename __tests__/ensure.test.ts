@@ -125,6 +125,16 @@ describe('ensure', () => {
     expect(methods(api).filter((m) => m === 'POST /')).toHaveLength(0);
   });
 
+  it('with sitekey and another name, renames that widget', async () => {
+    const api = mockApi();
+    const existing = widget({ name: 'old-name' });
+    api.on('GET', `/${existing.sitekey}`, ok(existing));
+    api.on('PUT', `/${existing.sitekey}`, (request) => ok({ ...existing, ...(request.body as object) }));
+    const result = await runEnsure(api.client(), settings({ sitekey: existing.sitekey }), api.logger);
+    expect(result).toMatchObject({ outcome: 'updated', changes: ['name: old-name -> app-pr-1'] });
+    expect((api.requests[1]!.body as { name: string }).name).toBe('app-pr-1');
+  });
+
   it('with sitekey, reads that widget instead of looking it up by name', async () => {
     const api = mockApi();
     const existing = widget();

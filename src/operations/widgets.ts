@@ -23,6 +23,8 @@ const OPTIONAL_FIELDS = ['clearance_level', 'bot_fight_mode', 'offlabel', 'ephem
 /** Human-readable differences between the widget and what was asked; empty when it matches. */
 export function differences(existing: WidgetSummary, desired: DesiredWidget): string[] {
   const changes: string[] = [];
+  // Differs only when the widget was found by sitekey: then `name` renames it.
+  if (existing.name !== desired.name) changes.push(`name: ${existing.name} -> ${desired.name}`);
   const have = new Set(existing.domains.map((domain) => domain.toLowerCase()));
   const want = new Set(desired.domains);
   const added = [...want].filter((domain) => !have.has(domain));
