@@ -102,7 +102,7 @@ export class WidgetStore {
   }
 
   create(body: unknown): WidgetRecord {
-    const config = validateConfig(body, 'create');
+    const config = validateConfig(body);
     if (this.widgets.size >= this.widgetLimit) {
       throw new ApiFailure(
         400,
@@ -118,7 +118,7 @@ export class WidgetStore {
   /** PUT replaces the configuration: omitted optional fields go back to their defaults. */
   update(sitekey: string, body: unknown): WidgetRecord {
     const widget = this.get(sitekey);
-    const config = validateConfig(body, 'update');
+    const config = validateConfig(body);
     if (config.region !== undefined && config.region !== widget.region) {
       throw new ApiFailure(
         400,
@@ -201,7 +201,7 @@ function invalid(field: string, problem: string): ApiFailure {
 }
 
 /** The body rules of create and update (turnstile_domains, turnstile_name, turnstile_mode, ...). */
-function validateConfig(body: unknown, _operation: 'create' | 'update'): Config {
+function validateConfig(body: unknown): Config {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new ApiFailure(400, CODES.invalidJson, 'request body must be a JSON object');
   const input = body as Record<string, unknown>;

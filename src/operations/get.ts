@@ -6,7 +6,7 @@ import { resolveTarget } from './target.ts';
 
 /** operation: get — read a widget, secret included (how a later job obtains the secret). */
 export async function runGet(client: TurnstileClient, settings: Settings, logger: Logger): Promise<OperationResult> {
-  const { sitekey } = await resolveTarget(client, settings, logger);
+  const sitekey = await resolveTarget(client, settings, logger);
   const widget = await client.get(sitekey);
   logger.info(`Read widget "${widget.name}" (${widget.sitekey}).`);
   return {

@@ -13,7 +13,7 @@ export async function runRotateSecret(
   settings: Settings,
   logger: Logger,
 ): Promise<OperationResult> {
-  const { sitekey } = await resolveTarget(client, settings, logger);
+  const sitekey = await resolveTarget(client, settings, logger);
   const base = { operation: 'rotate-secret' as const, created: false, dryRun: settings.dryRun };
   const grace = settings.invalidateImmediately
     ? 'the old secret stops working now'

@@ -1,5 +1,4 @@
 import type { TurnstileClient } from '../api/client.ts';
-import type { WidgetSummary } from '../api/schemas.ts';
 import type { Settings } from '../inputs.ts';
 import type { Logger } from '../log.ts';
 import { findByName } from './widgets.ts';
@@ -18,12 +17,8 @@ export class WidgetNotFoundError extends Error {
  * The one widget that get and rotate-secret act on: by `sitekey` when given (no lookup needed),
  * else the oldest widget named exactly `name`.
  */
-export async function resolveTarget(
-  client: TurnstileClient,
-  settings: Settings,
-  logger: Logger,
-): Promise<{ sitekey: string; summary?: WidgetSummary }> {
-  if (settings.sitekey) return { sitekey: settings.sitekey };
+export async function resolveTarget(client: TurnstileClient, settings: Settings, logger: Logger): Promise<string> {
+  if (settings.sitekey) return settings.sitekey;
   const name = settings.name as string;
   const matches = await findByName(client, name);
   const [oldest] = matches;
@@ -34,7 +29,7 @@ export async function resolveTarget(
       'Duplicate widget names',
     );
   }
-  return { sitekey: oldest.sitekey, summary: oldest };
+  return oldest.sitekey;
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
