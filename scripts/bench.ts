@@ -6,7 +6,7 @@
 // - prune over 100, 500 and 2000 widgets at 50 ms, against a one-at-a-time loop.
 // Prints a table and writes bench/results.json. Everything runs on 127.0.0.1.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
@@ -162,6 +162,8 @@ interface PruneRow {
 }
 interface BundleInfo {
   distIndexBytes: number;
+  /** Every file of dist/ (index.js is loaded at start; chunks only when needed). */
+  distFiles: Record<string, number>;
   nodeStartMs: Stats;
   loadAndExitMs: Stats;
   loadOverheadMs: number;
@@ -225,6 +227,9 @@ try {
   const load = timeCommand(['--input-type=module', '-e', "await import('./dist/index.js').catch(() => {})"], RUNS);
   results.bundle = {
     distIndexBytes: statSync(join(root, 'dist', 'index.js')).size,
+    distFiles: Object.fromEntries(
+      readdirSync(join(root, 'dist')).map((file) => [file, statSync(join(root, 'dist', file)).size]),
+    ),
     nodeStartMs: stats(bare),
     loadAndExitMs: stats(load),
     loadOverheadMs: median(load) - median(bare),
@@ -291,6 +296,11 @@ const bundle = results.bundle;
 if (!bundle) throw new Error('bundle figures missing');
 console.log(
   `\ndist/index.js: ${(bundle.distIndexBytes / 1024).toFixed(0)} KiB; node start ${ms(bundle.nodeStartMs)} ms; start + load dist ${ms(bundle.loadAndExitMs)} ms (load overhead ${Math.round(bundle.loadOverheadMs)} ms)`,
+);
+console.log(
+  `dist/: ${Object.entries(bundle.distFiles)
+    .map(([file, bytes]) => `${file} ${(bytes / 1024).toFixed(0)} KiB`)
+    .join(', ')}`,
 );
 console.log('Largest contributors (source bytes in the bundle):');
 for (const [name, bytes] of Object.entries(bundle.largestModulesBytes))
