@@ -93,32 +93,18 @@ export async function readSettings(env: NodeJS.ProcessEnv = process.env): Promis
     parse('name-prefix', nameSchema, v, 'a widget name prefix, 1 to 254 characters'),
   );
 
-  let name = optional(read('name'), (v) => parse('name', nameSchema, v, 'a widget name, 1 to 254 characters'));
-  if (name === undefined && operation !== 'prune' && !(sitekey && operation !== 'create' && operation !== 'ensure')) {
-    name = await deriveWidgetName();
-  }
+  const widgetFields = operation === 'ensure' || operation === 'create' ? readWidgetFields(operation) : undefined;
+  const dryRun = optionalBoolean('dry-run') ?? false;
+  const requestTimeoutMs = integer('request-timeout', 30, 1, 600) * 1000;
+  const maxRetries = integer('max-retries', 4, 0, 10);
+  const invalidateImmediately = optionalBoolean('invalidate-immediately') ?? false;
+  const olderThanMs = parseDuration(read('older-than') || '7d');
+  const exportEnv = optionalBoolean('export-env') ?? false;
 
-  let desired: DesiredWidget | undefined;
-  if (operation === 'ensure' || operation === 'create') {
-    // Separators alone (" , ") count as empty too.
-    const { domains, notices } = parseDomains(read('domains'));
-    if (domains.length === 0)
-      throw new InputError(
-        'domains',
-        `is required for operation "${operation}": give one or more hostnames or IP addresses, separated by commas or newlines.`,
-      );
-    for (const notice of notices) core.notice(notice, { title: 'Input domains' });
-    desired = {
-      name: name as string,
-      domains,
-      mode: oneOf('mode', MODES, read('mode') || 'managed'),
-      clearance_level: optional(read('clearance-level'), (v) => oneOf('clearance-level', CLEARANCE_LEVELS, v)),
-      bot_fight_mode: optionalBoolean('bot-fight-mode'),
-      offlabel: optionalBoolean('offlabel'),
-      ephemeral_id: optionalBoolean('ephemeral-id'),
-      region: optional(read('region'), (v) => oneOf('region', REGIONS, v)),
-    };
-  }
+  // Derived last, once every input is known to be valid: deriving loads the GitHub context.
+  let name = optional(read('name'), (v) => parse('name', nameSchema, v, 'a widget name, 1 to 254 characters'));
+  const needsName = operation === 'ensure' || operation === 'create' || (operation !== 'prune' && !sitekey);
+  if (name === undefined && needsName) name = await deriveWidgetName();
 
   const settings: Settings = {
     operation,
@@ -127,19 +113,16 @@ export async function readSettings(env: NodeJS.ProcessEnv = process.env): Promis
     auth,
     name,
     sitekey,
-    desired,
-    dryRun: optionalBoolean('dry-run') ?? false,
-    requestTimeoutMs: integer('request-timeout', 30, 1, 600) * 1000,
-    maxRetries: integer('max-retries', 4, 0, 10),
-    invalidateImmediately: optionalBoolean('invalidate-immediately') ?? false,
+    desired: widgetFields && { name: name as string, ...widgetFields },
+    dryRun,
+    requestTimeoutMs,
+    maxRetries,
+    invalidateImmediately,
     namePrefix,
-    olderThanMs: parseDuration(read('older-than') || '7d'),
+    olderThanMs,
     githubToken: read('github-token') || undefined,
-    exportEnv: optionalBoolean('export-env') ?? false,
+    exportEnv,
   };
-  if ((operation === 'get' || operation === 'delete' || operation === 'rotate-secret') && !sitekey && !name) {
-    throw new InputError('sitekey', `or "name" is required for operation "${operation}".`);
-  }
   if (operation === 'prune' && !namePrefix) {
     throw new InputError(
       'name-prefix',
@@ -150,6 +133,27 @@ export async function readSettings(env: NodeJS.ProcessEnv = process.env): Promis
     `Settings: operation=${operation} api-url=${apiUrl} account-id=${accountId} name=${name ?? ''} sitekey=${sitekey ?? ''} dry-run=${settings.dryRun}`,
   );
   return settings;
+}
+
+/** ensure/create: the widget's fields from the inputs (all but the name). */
+function readWidgetFields(operation: Operation): Omit<DesiredWidget, 'name'> {
+  // Separators alone (" , ") count as empty too.
+  const { domains, notices } = parseDomains(read('domains'));
+  if (domains.length === 0)
+    throw new InputError(
+      'domains',
+      `is required for operation "${operation}": give one or more hostnames or IP addresses, separated by commas or newlines.`,
+    );
+  for (const notice of notices) core.notice(notice, { title: 'Input domains' });
+  return {
+    domains,
+    mode: oneOf('mode', MODES, read('mode') || 'managed'),
+    clearance_level: optional(read('clearance-level'), (v) => oneOf('clearance-level', CLEARANCE_LEVELS, v)),
+    bot_fight_mode: optionalBoolean('bot-fight-mode'),
+    offlabel: optionalBoolean('offlabel'),
+    ephemeral_id: optionalBoolean('ephemeral-id'),
+    region: optional(read('region'), (v) => oneOf('region', REGIONS, v)),
+  };
 }
 
 const accountIdSchema = z
