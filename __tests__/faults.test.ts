@@ -114,8 +114,9 @@ describe('network faults', () => {
 
 describe('concurrent runs', () => {
   it.each([2, 5])('%i parallel ensure runs for one name converge on one widget', async (parallel) => {
-    // Hold every list answer long enough that all runs look before any creates: a real race.
-    t.emulator.setLatency(300);
+    // Hold each create for 2 s before it takes effect, so every run lists before any widget
+    // exists (a real race) even when a busy machine starts the processes far apart.
+    t.emulator.injectFault({ kind: 'delay', ms: 2000, method: 'POST', times: parallel });
     const runs = await Promise.all(Array.from({ length: parallel }, () => t.run(DOMAINS)));
     const creates = t.emulator.requests.filter((r) => r.method === 'POST').length;
     const deletes = t.emulator.requests.filter((r) => r.method === 'DELETE').length;
