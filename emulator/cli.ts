@@ -1,32 +1,53 @@
 // node emulator/cli.ts [--port N] [--latency MS] [--seed N] [--seed-prefix P]
 // Starts the local Turnstile API emulator on 127.0.0.1 and prints one JSON line with its URL and
-// development credentials (fixed defaults, not secrets). Stops on SIGINT/SIGTERM.
+// development credentials (fixed defaults, not secrets). Runs until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { startEmulator } from './server.ts';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '8787' },
-    latency: { type: 'string', default: '0' },
-    seed: { type: 'string', default: '0' },
-    'seed-prefix': { type: 'string', default: 'seeded-pr-' },
-  },
-});
+const USAGE = 'usage: node emulator/cli.ts [--port N] [--latency MS] [--seed N] [--seed-prefix P]';
 
-const emulator = await startEmulator({ port: Number(values.port), latencyMs: Number(values.latency) });
-const count = Number(values.seed);
-if (count > 0) {
-  emulator.seed(
-    Array.from({ length: count }, (_, i) => ({
-      name: `${values['seed-prefix']}${i + 1}`,
-      domains: [`pr-${i + 1}.example.com`],
-    })),
-  );
+function wholeNumber(name: string, raw: string, max: number): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < 0 || value > max) {
+    console.error(`--${name} must be a whole number from 0 to ${max}, got "${raw}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
 }
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        // 8787 by default so the README's and the e2e workflow's URLs hold; --port 0 picks a free port.
+        port: { type: 'string', default: '8787' },
+        latency: { type: 'string', default: '0' },
+        seed: { type: 'string', default: '0' },
+        'seed-prefix': { type: 'string', default: 'seeded-pr-' },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = parse();
+const emulator = await startEmulator({
+  port: wholeNumber('port', values.port, 65_535),
+  latencyMs: wholeNumber('latency', values.latency, 600_000),
+});
+const count = wholeNumber('seed', values.seed, 100_000);
+emulator.seed(
+  Array.from({ length: count }, (_, i) => ({
+    name: `${values['seed-prefix']}${i + 1}`,
+    domains: [`pr-${i + 1}.example.com`],
+  })),
+);
 console.log(JSON.stringify({ url: emulator.url, accountId: emulator.accountId, apiToken: emulator.apiToken }));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
+  process.once(signal, () => {
     void emulator.close().then(() => process.exit(0));
   });
 }

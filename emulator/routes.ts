@@ -1,6 +1,7 @@
 // The endpoints of https://developers.cloudflare.com/api/resources/turnstile/subresources/widgets/
 // as spec/turnstile-widgets.openapi.json describes them, plus the newer list/create `filter`.
-import { ApiFailure, CODES, type WidgetRecord, type WidgetStore } from './store.ts';
+import { ApiFailure, CODES, MESSAGES, failure, success, type ApiResponse } from './errors.ts';
+import { micros, type WidgetRecord, type WidgetStore } from './store.ts';
 
 export interface Credentials {
   accountId: string;
@@ -11,40 +12,35 @@ export interface Credentials {
 
 export interface ApiRequest {
   method: string;
-  /** Path below /client/v4, without the query. */
-  path: string;
+  /** Path below /client/v4, without the query (undefined when the URL is not below /client/v4). */
+  path: string | undefined;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
 }
 
-export interface ApiResponse {
-  status: number;
-  body: unknown;
-}
+/** Marks a body that did not parse as JSON (answered with 400 once the request is authenticated). */
+export const INVALID_JSON = Symbol('invalid JSON');
 
+type Target = 'collection' | 'widget' | 'rotate';
 const ROUTE = /^\/accounts\/([^/]+)\/challenges\/widgets(?:\/([^/]+)(\/rotate_secret)?)?\/?$/;
+const METHODS: Record<Target, string[]> = {
+  collection: ['GET', 'POST'],
+  widget: ['GET', 'PUT', 'DELETE'],
+  rotate: ['POST'],
+};
 const ORDER_FIELDS = ['id', 'sitekey', 'name', 'created_on', 'modified_on'];
+const FILTER_FIELDS = ['name', 'sitekey'] as const;
 
-export function success(result: unknown, resultInfo?: object): ApiResponse {
-  return {
-    status: 200,
-    body: { success: true, errors: [], messages: [], result, ...(resultInfo ? { result_info: resultInfo } : {}) },
-  };
-}
-
-export function failure(status: number, code: number, message: string): ApiResponse {
-  return { status, body: { success: false, errors: [{ code, message }], messages: [], result: null } };
-}
-
-/** The detail shape (get, create, update, rotate, delete); the list shape has no secret. */
+/** The detail shape (get, create, update, rotate, delete): the current secret only. */
 function detail(widget: WidgetRecord): object {
   const { previous_secret: _previous, ...shown } = widget;
-  return { ...shown, domains: [...shown.domains] };
+  return structuredClone(shown);
 }
+/** The list shape has no secret at all. */
 function summary(widget: WidgetRecord): object {
   const { secret: _secret, previous_secret: _previous, ...shown } = widget;
-  return { ...shown, domains: [...shown.domains] };
+  return structuredClone(shown);
 }
 
 export function handle(store: WidgetStore, credentials: Credentials, request: ApiRequest): ApiResponse {
@@ -57,95 +53,108 @@ export function handle(store: WidgetStore, credentials: Credentials, request: Ap
 }
 
 function route(store: WidgetStore, credentials: Credentials, request: ApiRequest): ApiResponse {
-  authenticate(credentials, request.headers);
-  const match = ROUTE.exec(request.path);
-  if (!match) throw new ApiFailure(404, CODES.noRoute, 'No route for that URI');
-  const [, accountId = '', sitekey, rotate] = match;
+  // Cloudflare routes before it authenticates: unknown routes and malformed ids fail either way.
+  const match = request.path === undefined ? null : ROUTE.exec(request.path);
+  const [, accountId = '', rawSitekey, rotate] = match ?? [];
+  const target: Target = rawSitekey === undefined ? 'collection' : rotate ? 'rotate' : 'widget';
+  const { method } = request;
+  if (!match || !METHODS[target].includes(method)) throw new ApiFailure(404, CODES.noRoute, MESSAGES.noRoute);
   if (!/^[0-9a-f]{32}$/.test(accountId)) {
     throw new ApiFailure(
       400,
-      CODES.badRoute,
-      `Could not route to /accounts/${accountId}/challenges/widgets, perhaps your object identifier is invalid?`,
+      CODES.invalidIdentifier,
+      `Could not route to ${request.path}, perhaps your object identifier is invalid?`,
     );
   }
+  authenticate(credentials, request.headers);
   if (accountId !== credentials.accountId)
-    throw new ApiFailure(403, CODES.unauthorizedAccount, 'Unauthorized to access requested resource');
-  const { method } = request;
-  if (request.body === INVALID_JSON) throw new ApiFailure(400, CODES.invalidJson, 'Invalid JSON in request body');
+    throw new ApiFailure(403, CODES.unauthorizedAccount, MESSAGES.unauthorizedAccount);
+  if (request.body === INVALID_JSON) throw new ApiFailure(400, CODES.invalidJson, MESSAGES.invalidJson);
 
-  if (sitekey === undefined) {
-    if (method === 'GET') return list(store, request.query);
-    if (method === 'POST') return success(detail(store.create(request.body)));
-  } else if (rotate) {
-    if (method === 'POST') return success(detail(store.rotateSecret(decodeURIComponent(sitekey), request.body)));
-  } else {
-    const key = decodeURIComponent(sitekey);
-    if (method === 'GET') return success(detail(store.get(key)));
-    if (method === 'PUT') return success(detail(store.update(key, request.body)));
-    if (method === 'DELETE') return success(detail(store.delete(key)));
+  const sitekey = decode(rawSitekey ?? '');
+  switch (`${method} ${target}`) {
+    case 'GET collection':
+      return list(store, request.query);
+    case 'POST collection':
+      return success(detail(store.create(request.body)));
+    case 'GET widget':
+      return success(detail(store.get(sitekey)));
+    case 'PUT widget':
+      return success(detail(store.update(sitekey, request.body)));
+    case 'DELETE widget':
+      return success(detail(store.delete(sitekey)));
+    default:
+      return success(detail(store.rotateSecret(sitekey, request.body)));
   }
-  throw new ApiFailure(405, CODES.noRoute, `Method ${method} not allowed for that URI`);
 }
 
-/** Marks a body that did not parse as JSON (the route answers 400 after auth and routing). */
-export const INVALID_JSON = Symbol('invalid JSON');
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a malformed escape is simply a sitekey that does not exist
+  }
+}
 
+/** `Authorization: Bearer <token>`, or the legacy X-Auth-Email + X-Auth-Key pair. */
 function authenticate(credentials: Credentials, headers: ApiRequest['headers']): void {
-  const authorization = headers.authorization;
-  const email = headers['x-auth-email'];
-  const key = headers['x-auth-key'];
+  const { authorization, 'x-auth-email': email, 'x-auth-key': key } = headers;
   if (typeof authorization === 'string') {
     if (authorization === `Bearer ${credentials.apiToken}`) return;
-    throw new ApiFailure(403, CODES.authentication, 'Authentication error');
+    throw new ApiFailure(403, CODES.authentication, MESSAGES.authentication);
   }
   if (typeof email === 'string' && typeof key === 'string') {
     if (email === credentials.apiEmail && key === credentials.apiKey) return;
-    throw new ApiFailure(403, CODES.authentication, 'Authentication error');
+    throw new ApiFailure(403, CODES.authentication, MESSAGES.authentication);
   }
-  throw new ApiFailure(400, CODES.missingAuth, 'Missing X-Auth-Key, X-Auth-Email or Authorization headers');
+  throw new ApiFailure(400, CODES.missingAuth, MESSAGES.missingAuth);
 }
 
 function integer(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
   const raw = query.get(name);
   if (raw === null) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max)
     throw new ApiFailure(400, CODES.badQuery, `${name} must be an integer from ${min} to ${max}`);
-  }
   return value;
+}
+
+function oneOf(query: URLSearchParams, name: string, allowed: string[], fallback: string): string {
+  const value = query.get(name) ?? fallback;
+  if (!allowed.includes(value))
+    throw new ApiFailure(400, CODES.badQuery, `${name} must be one of ${allowed.join(', ')}`);
+  return value;
+}
+
+/** `filter=field:value`, a case-insensitive substring match; an empty value matches everything. */
+function filterFor(raw: string | null): (widget: WidgetRecord) => boolean {
+  if (!raw) return () => true;
+  const separator = raw.indexOf(':');
+  const field = FILTER_FIELDS.find((name) => name === raw.slice(0, separator));
+  if (separator === -1 || !field) {
+    throw new ApiFailure(
+      400,
+      CODES.badQuery,
+      `Invalid filter "${raw}": expected field:value where field is ${FILTER_FIELDS.join(' or ')}`,
+    );
+  }
+  const needle = raw.slice(separator + 1).toLowerCase();
+  return (widget) => widget[field].toLowerCase().includes(needle);
 }
 
 function list(store: WidgetStore, query: URLSearchParams): ApiResponse {
   const page = integer(query, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
   const perPage = integer(query, 'per_page', 25, 5, 1000);
-  const order = query.get('order') ?? 'id';
-  if (!ORDER_FIELDS.includes(order))
-    throw new ApiFailure(400, CODES.badQuery, `order must be one of ${ORDER_FIELDS.join(', ')}`);
-  const direction = query.get('direction') ?? 'asc';
-  if (direction !== 'asc' && direction !== 'desc')
-    throw new ApiFailure(400, CODES.badQuery, 'direction must be asc or desc');
-
-  let widgets = store.all(); // insertion order = id order
-  const filter = query.get('filter');
-  if (filter) {
-    const separator = filter.indexOf(':');
-    const field = separator === -1 ? '' : filter.slice(0, separator);
-    if (field !== 'name' && field !== 'sitekey') {
-      throw new ApiFailure(
-        400,
-        CODES.badQuery,
-        `Invalid filter "${filter}": expected field:value with field name or sitekey`,
-      );
-    }
-    // Cloudflare: case-insensitive substring match; an empty value returns everything.
-    const needle = filter.slice(separator + 1).toLowerCase();
-    widgets = widgets.filter((widget) => widget[field].toLowerCase().includes(needle));
-  }
+  const order = oneOf(query, 'order', ORDER_FIELDS, 'id');
+  const direction = oneOf(query, 'direction', ['asc', 'desc'], 'asc');
+  let widgets = store.all().filter(filterFor(query.get('filter'))); // insertion order = id order
   if (order !== 'id') {
     const key = order as 'sitekey' | 'name' | 'created_on' | 'modified_on';
-    widgets = [...widgets].sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0));
+    // Times compare as instants, so a seeded '2024-01-01T00:00:00Z' sorts right among microsecond ones.
+    const value = (widget: WidgetRecord) => (key.endsWith('_on') ? (micros(widget[key]) ?? 0n) : widget[key]);
+    widgets.sort((a, b) => (value(a) < value(b) ? -1 : value(a) > value(b) ? 1 : 0));
   }
-  if (direction === 'desc') widgets = [...widgets].reverse();
+  if (direction === 'desc') widgets = widgets.reverse();
   const items = widgets.slice((page - 1) * perPage, page * perPage);
   return success(items.map(summary), { page, per_page: perPage, count: items.length, total_count: widgets.length });
 }

@@ -2,13 +2,13 @@
 // the benchmark. It follows spec/turnstile-widgets.openapi.json; it is never bundled into dist/.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { FaultQueue, type Fault } from './faults.ts';
+import { faultResponse, FaultQueue, type Fault } from './faults.ts';
 import { handle, INVALID_JSON, type Credentials } from './routes.ts';
 import { WidgetStore, type WidgetRecord } from './store.ts';
 
 export type { Fault } from './faults.ts';
 export type { WidgetRecord } from './store.ts';
-export { CODES } from './store.ts';
+export { CODES, MESSAGES } from './errors.ts';
 
 export interface EmulatorOptions {
   accountId?: string;
@@ -19,13 +19,16 @@ export interface EmulatorOptions {
   widgetLimit?: number;
   /** Delay before every response, to stand in for the round trip to Cloudflare. */
   latencyMs?: number;
+  /** 0 (the default) picks a free port. The host is always 127.0.0.1. */
   port?: number;
 }
 
 export interface RecordedRequest {
   method: string;
+  /** Below /client/v4 (the whole path when the URL is not below it). */
   path: string;
   query: Record<string, string>;
+  /** Parsed JSON; the raw text when it did not parse; undefined when there was none. */
   body: unknown;
   /** 0 when no response was sent (reset, hang, lost response). */
   status: number;
@@ -34,32 +37,45 @@ export interface RecordedRequest {
 }
 
 export interface Emulator {
+  /** The API base, like https://api.cloudflare.com/client/v4. */
   url: string;
   accountId: string;
   apiToken: string;
   apiEmail: string;
   apiKey: string;
+  /** Every request received, in order; credentials are never recorded. */
   requests: RecordedRequest[];
   /** TCP connections accepted since start (or the last resetRecords()). */
   readonly connections: number;
+  /** All widgets, secrets included, as deep copies. */
   widgets(): WidgetRecord[];
+  /** Inserts widgets directly (no validation, no limit); created_on may lie in the past. */
   seed(partials: Partial<WidgetRecord>[]): WidgetRecord[];
   setLatency(ms: number): void;
   setWidgetLimit(limit: number): void;
   injectFault(fault: Fault): void;
   clearFaults(): void;
+  /** Forgets the recorded requests and the connection count (the widgets stay). */
   resetRecords(): void;
+  /** Stops listening and destroys every socket, idle, active or hung. */
   close(): Promise<void>;
 }
+
+export const DEFAULT_CREDENTIALS: Readonly<Credentials> = {
+  accountId: '0123456789abcdef0123456789abcdef',
+  apiToken: 'emulator-api-token',
+  apiEmail: 'dev@example.com',
+  apiKey: 'emulator-global-api-key',
+};
 
 const PREFIX = '/client/v4';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const credentials: Credentials = {
-    accountId: options.accountId ?? '0123456789abcdef0123456789abcdef',
-    apiToken: options.apiToken ?? 'emulator-api-token',
-    apiEmail: options.apiEmail ?? 'dev@example.com',
-    apiKey: options.apiKey ?? 'emulator-global-api-key',
+    accountId: options.accountId ?? DEFAULT_CREDENTIALS.accountId,
+    apiToken: options.apiToken ?? DEFAULT_CREDENTIALS.apiToken,
+    apiEmail: options.apiEmail ?? DEFAULT_CREDENTIALS.apiEmail,
+    apiKey: options.apiKey ?? DEFAULT_CREDENTIALS.apiKey,
   };
   const store = new WidgetStore(options.widgetLimit ?? 20);
   const faults = new FaultQueue();
@@ -69,7 +85,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let connections = 0;
 
   const server = createServer((req, res) => {
-    void serve(req, res).catch(() => res.socket?.destroy());
+    serve(req, res).catch(() => res.socket?.destroy());
   });
   server.keepAliveTimeout = 30_000;
   server.on('connection', (socket) => {
@@ -81,7 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
+    const below = url.pathname.startsWith(`${PREFIX}/`) ? url.pathname.slice(PREFIX.length) : undefined;
     const method = req.method ?? 'GET';
     let body: unknown;
     if (raw.length > 0) {
@@ -93,14 +109,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const record: RecordedRequest = {
       method,
-      path,
+      path: below ?? url.pathname,
       query: Object.fromEntries(url.searchParams),
       body: body === INVALID_JSON ? raw : body,
       status: 0,
     };
     requests.push(record);
-    const fault = faults.take(method, path);
-    if (fault?.kind === 'hang') return;
+
+    const fault = faults.take(method, record.path);
+    if (fault?.kind === 'hang') return; // close() destroys the socket
     if (fault?.kind === 'reset') {
       req.socket.destroy();
       return;
@@ -108,26 +125,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (fault?.kind === 'delay') await sleep(fault.ms);
     if (latencyMs > 0) await sleep(latencyMs);
     if (fault?.kind === 'status') {
-      const text = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? {});
-      const type = typeof fault.body === 'string' ? 'text/html' : 'application/json';
+      const { type, text, json } = faultResponse(fault);
       record.status = fault.status;
-      if (typeof fault.body !== 'string') record.response = fault.body;
+      record.response = json;
       res.writeHead(fault.status, { 'content-type': type, ...fault.headers }).end(text);
       return;
     }
-    const answer = url.pathname.startsWith(PREFIX)
-      ? handle(store, credentials, { method, path, query: url.searchParams, headers: req.headers, body })
-      : {
-          status: 404,
-          body: {
-            success: false,
-            errors: [{ code: 7000, message: 'No route for that URI' }],
-            messages: [],
-            result: null,
-          },
-        };
+    const answer = handle(store, credentials, {
+      method,
+      path: below,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    });
     if (fault?.kind === 'lost-response') {
-      req.socket.destroy();
+      req.socket.destroy(); // the change is made; only the reply is lost
       return;
     }
     record.status = answer.status;
@@ -135,7 +147,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -160,8 +178,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       connections = 0;
     },
     close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }
@@ -175,6 +194,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** Unref'd: a delayed reply must not keep a finished test process alive after close(). */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

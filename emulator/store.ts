@@ -1,10 +1,9 @@
 // The emulator's state: the widgets of one account, with the rules Cloudflare applies to them.
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
+import { ApiFailure, CODES, MESSAGES } from './errors.ts';
+import { invalidField, normaliseDomains, validateConfig, validateRotate } from './validate.ts';
 
-export const MODES = ['non-interactive', 'invisible', 'managed'];
-export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'];
-export const REGIONS = ['world', 'china'];
+export { CODES } from './errors.ts';
 
 export interface WidgetRecord {
   sitekey: string;
@@ -19,51 +18,8 @@ export interface WidgetRecord {
   offlabel: boolean;
   clearance_level: string;
   ephemeral_id: boolean;
-  /** Still accepted for two hours after a rotation without invalidate_immediately (never returned). */
+  /** Still valid for two hours after a rotation without invalidate_immediately (never returned). */
   previous_secret?: { value: string; expires_on: string };
-}
-
-/** A request the API refuses, with the HTTP status and Cloudflare error code to answer with. */
-export class ApiFailure extends Error {
-  readonly status: number;
-  readonly code: number;
-  constructor(status: number, code: number, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-export const CODES = {
-  missingAuth: 9106,
-  authentication: 10000,
-  unauthorizedAccount: 9109,
-  badRoute: 7003,
-  noRoute: 7000,
-  invalidJson: 10001,
-  invalidField: 10002,
-  notFound: 10404,
-  widgetLimit: 10040,
-  badQuery: 10003,
-} as const;
-
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-function random62(length: number): string {
-  const bytes = randomBytes(length);
-  return Array.from(bytes, (byte) => BASE62[byte % 62]).join('');
-}
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-function validHost(host: string): boolean {
-  if (isIP(host)) return true;
-  return host.length <= 253 && host.split('.').every((label) => LABEL.test(label));
-}
-
-/** Cloudflare's timestamps have microseconds: 2014-01-01T05:20:00.123123Z. */
-export function timestamp(ms: number, micro = 0): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/\.(\d{3})Z$/, (_, millis: string) => `.${millis}${String(micro).padStart(3, '0')}Z`);
 }
 
 /** What Cloudflare sets when a create (or a replacing PUT) leaves an optional field out. */
@@ -75,30 +31,49 @@ const DEFAULTS = {
   ephemeral_id: false,
 };
 
+const GRACE_PERIOD_MS = 2 * 60 * 60 * 1000;
+const KEY_PREFIX = '0x4AAAAAAA';
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function random62(length: number): string {
+  return Array.from(randomBytes(length), (byte) => BASE62[byte % 62]).join('');
+}
+
+/** Cloudflare's timestamps have microseconds: 2014-01-01T05:20:00.123123Z. */
+export function timestamp(micros: bigint): string {
+  const extra = String(micros % 1000n).padStart(3, '0');
+  return new Date(Number(micros / 1000n)).toISOString().replace(/Z$/, `${extra}Z`);
+}
+
+/** Microseconds since the epoch of an ISO 8601 time, undefined when it does not parse (bigint:
+ *  a number loses the last microsecond past the year 2255). */
+export function micros(iso: string): bigint | undefined {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return undefined;
+  const fraction = /\.\d{3}(\d{1,3})/.exec(iso)?.[1] ?? '';
+  return BigInt(ms) * 1000n + BigInt(fraction.padEnd(3, '0'));
+}
+
 export class WidgetStore {
   private readonly widgets = new Map<string, WidgetRecord>();
-  private lastCreated = 0;
+  /** Every key ever issued, so a sitekey or secret is never handed out twice. */
+  private readonly issued = new Set<string>();
+  private lastTick = 0n;
   widgetLimit: number;
 
   constructor(widgetLimit: number) {
     this.widgetLimit = widgetLimit;
   }
 
+  /** Insertion order, which is the order of the (hidden) numeric widget id. */
   all(): WidgetRecord[] {
     return [...this.widgets.values()];
   }
 
   get(sitekey: string): WidgetRecord {
     const widget = this.widgets.get(sitekey);
-    if (!widget) throw new ApiFailure(404, CODES.notFound, 'Not Found: widget does not exist');
+    if (!widget) throw new ApiFailure(404, CODES.notFound, MESSAGES.notFound);
     return widget;
-  }
-
-  /** created_on strictly increases, so "the oldest widget" is always well defined. */
-  private nextCreatedOn(): string {
-    const now = Date.now() * 1000;
-    this.lastCreated = Math.max(now, this.lastCreated + 1);
-    return timestamp(Math.floor(this.lastCreated / 1000), this.lastCreated % 1000);
   }
 
   create(body: unknown): WidgetRecord {
@@ -110,7 +85,15 @@ export class WidgetStore {
         `Maximum number of widgets per account reached (limit: ${this.widgetLimit})`,
       );
     }
-    const widget = this.newWidget(this.nextCreatedOn(), config);
+    const now = this.tick();
+    const widget: WidgetRecord = {
+      sitekey: this.newKey(14),
+      secret: this.newKey(24),
+      created_on: now,
+      modified_on: now,
+      ...DEFAULTS,
+      ...config,
+    };
     this.widgets.set(widget.sitekey, widget);
     return widget;
   }
@@ -119,19 +102,9 @@ export class WidgetStore {
   update(sitekey: string, body: unknown): WidgetRecord {
     const widget = this.get(sitekey);
     const config = validateConfig(body);
-    if (config.region !== undefined && config.region !== widget.region) {
-      throw new ApiFailure(
-        400,
-        CODES.invalidField,
-        `region cannot be changed after creation (widget is in "${widget.region}")`,
-      );
-    }
-    Object.assign(widget, {
-      ...DEFAULTS,
-      ...config,
-      region: widget.region,
-      modified_on: timestamp(Date.now()),
-    });
+    if (config.region !== undefined && config.region !== widget.region)
+      throw invalidField('region', `cannot be changed after creation (the widget's region is "${widget.region}")`);
+    Object.assign(widget, { ...DEFAULTS, ...config, region: widget.region, modified_on: this.tick() });
     return widget;
   }
 
@@ -143,98 +116,54 @@ export class WidgetStore {
 
   rotateSecret(sitekey: string, body: unknown): WidgetRecord {
     const widget = this.get(sitekey);
-    const invalidate = (body as { invalidate_immediately?: unknown } | undefined)?.invalidate_immediately ?? false;
-    if (typeof invalidate !== 'boolean')
-      throw new ApiFailure(400, CODES.invalidField, 'invalid value for field invalidate_immediately: expected boolean');
-    widget.previous_secret = invalidate
-      ? undefined
-      : { value: widget.secret, expires_on: timestamp(Date.now() + 7_200_000) };
-    widget.secret = `0x4AAAAAAA${random62(24)}`;
-    widget.modified_on = timestamp(Date.now());
+    const invalidateImmediately = validateRotate(body);
+    const expires = timestamp(BigInt(Date.now() + GRACE_PERIOD_MS) * 1000n);
+    if (invalidateImmediately) delete widget.previous_secret;
+    else widget.previous_secret = { value: widget.secret, expires_on: expires };
+    widget.secret = this.newKey(24);
+    widget.modified_on = this.tick();
     return widget;
   }
 
-  /** A widget with fresh keys and Cloudflare's defaults for every field `fields` leaves out. */
-  private newWidget(created: string, fields: Config & Partial<WidgetRecord>): WidgetRecord {
-    return {
-      sitekey: `0x4AAAAAAA${random62(14)}`,
-      secret: `0x4AAAAAAA${random62(24)}`,
-      created_on: created,
-      modified_on: created,
-      ...DEFAULTS,
-      ...fields,
-    };
-  }
-
-  /** Inserts widgets as they are (tests and benchmarks), bypassing the limit. */
+  /** Inserts widgets as given (tests, benchmarks), bypassing validation and the limit. */
   seed(partials: Partial<WidgetRecord>[]): WidgetRecord[] {
     return partials.map((partial) => {
-      const widget = this.newWidget(partial.created_on ?? this.nextCreatedOn(), {
+      // A seeded time later than the clock moves it on, so later creates are still the newest.
+      for (const time of [partial.created_on, partial.modified_on]) {
+        const at = time === undefined ? undefined : micros(time);
+        if (at !== undefined && at > this.lastTick) this.lastTick = at;
+      }
+      const created = partial.created_on ?? this.tick();
+      const widget: WidgetRecord = {
+        sitekey: this.newKey(14),
+        secret: this.newKey(24),
         name: 'seeded-widget',
         domains: ['example.com'],
         mode: 'managed',
-        ...partial,
-      });
-      widget.domains = [...new Set(widget.domains.map((d) => d.toLowerCase()))].sort();
+        created_on: created,
+        modified_on: created,
+        ...DEFAULTS,
+        ...structuredClone(partial),
+      };
+      widget.domains = normaliseDomains(widget.domains);
+      this.issued.add(widget.sitekey).add(widget.secret);
       this.widgets.set(widget.sitekey, widget);
       return widget;
     });
   }
-}
 
-type Config = Pick<WidgetRecord, 'name' | 'domains' | 'mode'> &
-  Partial<Pick<WidgetRecord, 'region' | 'bot_fight_mode' | 'offlabel' | 'clearance_level' | 'ephemeral_id'>>;
+  /** The current time, strictly later than any time handed out before ("oldest" is well defined). */
+  private tick(): string {
+    const now = BigInt(Date.now()) * 1000n;
+    this.lastTick = now > this.lastTick ? now : this.lastTick + 1n;
+    return timestamp(this.lastTick);
+  }
 
-const FIELDS = new Set([
-  'name',
-  'domains',
-  'mode',
-  'region',
-  'bot_fight_mode',
-  'offlabel',
-  'clearance_level',
-  'ephemeral_id',
-]);
-
-function invalid(field: string, problem: string): ApiFailure {
-  return new ApiFailure(400, CODES.invalidField, `invalid value for field ${field}: ${problem}`);
-}
-
-/** The body rules of create and update (turnstile_domains, turnstile_name, turnstile_mode, ...). */
-function validateConfig(body: unknown): Config {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new ApiFailure(400, CODES.invalidJson, 'request body must be a JSON object');
-  const input = body as Record<string, unknown>;
-  for (const key of Object.keys(input)) if (!FIELDS.has(key)) throw invalid(key, 'unknown field');
-  const { name, domains, mode } = input;
-  if (typeof name !== 'string' || name.length < 1 || name.length > 254)
-    throw invalid('name', 'a string of 1 to 254 characters is required');
-  if (typeof mode !== 'string' || !MODES.includes(mode))
-    throw invalid('mode', `one of ${MODES.join(', ')} is required`);
-  if (!Array.isArray(domains) || domains.some((d) => typeof d !== 'string'))
-    throw invalid('domains', 'an array of hostnames is required');
-  if (domains.length > 10) throw invalid('domains', 'at most 10 hostnames are allowed');
-  const normalised = [...new Set((domains as string[]).map((d) => d.trim().toLowerCase()))].sort();
-  for (const host of normalised) {
-    if (host.includes('*'))
-      throw invalid('domains', `"${host}": wildcards are not allowed; a hostname covers its subdomains`);
-    if (!validHost(host)) throw invalid('domains', `"${host}" is not a valid hostname or IP address`);
+  private newKey(randomChars: number): string {
+    let key: string;
+    do key = `${KEY_PREFIX}${random62(randomChars)}`;
+    while (this.issued.has(key));
+    this.issued.add(key);
+    return key;
   }
-  const config: Config = { name, domains: normalised, mode };
-  for (const flag of ['bot_fight_mode', 'offlabel', 'ephemeral_id'] as const) {
-    if (input[flag] === undefined) continue;
-    if (typeof input[flag] !== 'boolean') throw invalid(flag, 'expected boolean');
-    config[flag] = input[flag];
-  }
-  if (input.clearance_level !== undefined) {
-    if (typeof input.clearance_level !== 'string' || !CLEARANCE_LEVELS.includes(input.clearance_level))
-      throw invalid('clearance_level', `one of ${CLEARANCE_LEVELS.join(', ')}`);
-    config.clearance_level = input.clearance_level;
-  }
-  if (input.region !== undefined) {
-    if (typeof input.region !== 'string' || !REGIONS.includes(input.region))
-      throw invalid('region', `one of ${REGIONS.join(', ')}`);
-    config.region = input.region;
-  }
-  return config;
 }

@@ -60,6 +60,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
   }
 
   const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const child = spawn(process.execPath, [options.entry ?? join(ROOT, 'dist', 'index.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,8 +69,18 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-  const code = await new Promise<number | null>((done) => child.on('close', done));
+  const timer = setTimeout(() => {
+    // Said in stderr, so a test that fails on the exit code shows why there was none.
+    stderr += `\n[run-action] killed after ${timeoutMs} ms (timeoutMs)\n`;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const code = await new Promise<number | null>((done) => {
+    child.on('error', (error) => {
+      stderr += `\n[run-action] ${error.message}\n`;
+      done(null);
+    });
+    child.on('close', done);
+  });
   clearTimeout(timer);
   const durationMs = Math.round(performance.now() - started);
   try {

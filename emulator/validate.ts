@@ -1,0 +1,102 @@
+// The body rules of create and update (turnstile_name, turnstile_mode, turnstile_domains, ...) plus
+// the ones Cloudflare enforces beyond the schema: at most 10 hostnames, no wildcards, no paths.
+import { isIP } from 'node:net';
+import { ApiFailure, CODES, MESSAGES } from './errors.ts';
+
+export const MODES = ['non-interactive', 'invisible', 'managed'];
+export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'];
+export const REGIONS = ['world', 'china'];
+export const MAX_DOMAINS = 10;
+
+/** What a create or update body sets; optional fields are undefined when the body leaves them out. */
+export interface WidgetConfig {
+  name: string;
+  domains: string[];
+  mode: string;
+  region?: string;
+  bot_fight_mode?: boolean;
+  offlabel?: boolean;
+  clearance_level?: string;
+  ephemeral_id?: boolean;
+}
+
+const FIELDS = new Set([
+  'name',
+  'domains',
+  'mode',
+  'region',
+  'bot_fight_mode',
+  'offlabel',
+  'clearance_level',
+  'ephemeral_id',
+]);
+
+export function invalidField(field: string, problem: string): ApiFailure {
+  return new ApiFailure(400, CODES.invalidField, `invalid value for field ${field}: ${problem}`);
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+function validHost(host: string): boolean {
+  if (isIP(host)) return true;
+  return host.length <= 253 && host.split('.').every((label) => LABEL.test(label));
+}
+
+/** Lower-cased, de-duplicated and sorted, as Cloudflare stores and returns them. */
+export function normaliseDomains(domains: readonly string[]): string[] {
+  return [...new Set(domains.map((domain) => domain.trim().toLowerCase()))].sort();
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ApiFailure(400, CODES.invalidJson, `${MESSAGES.invalidJson}: the request body must be a JSON object`);
+  return body as Record<string, unknown>;
+}
+
+export function validateConfig(body: unknown): WidgetConfig {
+  const input = objectBody(body);
+  // Stricter than Cloudflare (which ignores them): a misspelt field is a bug in the caller.
+  for (const key of Object.keys(input)) if (!FIELDS.has(key)) throw invalidField(key, 'unknown field');
+  const { name, domains, mode } = input;
+  if (typeof name !== 'string' || name.length < 1 || name.length > 254)
+    throw invalidField('name', 'a string of 1 to 254 characters is required');
+  if (typeof mode !== 'string' || !MODES.includes(mode))
+    throw invalidField('mode', `one of ${MODES.join(', ')} is required`);
+  if (!Array.isArray(domains) || domains.some((domain) => typeof domain !== 'string'))
+    throw invalidField('domains', 'an array of hostnames is required');
+  const normalised = normaliseDomains(domains as string[]);
+  if (normalised.length > MAX_DOMAINS) throw invalidField('domains', `at most ${MAX_DOMAINS} hostnames are allowed`);
+  for (const host of normalised) {
+    if (host.includes('*'))
+      throw invalidField('domains', `"${host}": wildcards are not allowed; a hostname covers its subdomains`);
+    if (!validHost(host)) throw invalidField('domains', `"${host}" is not a valid hostname or IP address`);
+  }
+  const config: WidgetConfig = { name, domains: normalised, mode };
+  for (const flag of ['bot_fight_mode', 'offlabel', 'ephemeral_id'] as const) {
+    const value = input[flag];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') throw invalidField(flag, 'expected boolean');
+    config[flag] = value;
+  }
+  const { clearance_level: clearance, region } = input;
+  if (clearance !== undefined) {
+    if (typeof clearance !== 'string' || !CLEARANCE_LEVELS.includes(clearance))
+      throw invalidField('clearance_level', `one of ${CLEARANCE_LEVELS.join(', ')}`);
+    config.clearance_level = clearance;
+  }
+  if (region !== undefined) {
+    if (typeof region !== 'string' || !REGIONS.includes(region))
+      throw invalidField('region', `one of ${REGIONS.join(', ')}`);
+    config.region = region;
+  }
+  return config;
+}
+
+/** The rotate_secret body: `{invalidate_immediately?: boolean}` (no body counts as `{}`). */
+export function validateRotate(body: unknown): boolean {
+  if (body === undefined) return false;
+  const input = objectBody(body);
+  for (const key of Object.keys(input)) if (key !== 'invalidate_immediately') throw invalidField(key, 'unknown field');
+  const value = input.invalidate_immediately ?? false;
+  if (typeof value !== 'boolean') throw invalidField('invalidate_immediately', 'expected boolean');
+  return value;
+}
