@@ -1,6 +1,8 @@
-// action.yml and every workflow, validated with GitHub's own parser (@actions/workflow-parser, which
-// knows runs.using: node24), and the README kept in step with action.yml and the errors in src/.
-import { readdirSync, readFileSync } from 'node:fs';
+// This project's rules for action.yml, the workflows and the README: every file is valid for GitHub's
+// own parser (@actions/workflow-parser, which knows runs.using: node24), actions are pinned, tokens
+// are read-only except where a release is published, and the README stays in step with action.yml and
+// the errors in src/. (The scripts of release.yml run for real in release.test.ts.)
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { convertActionTemplate, parseAction } from '@actions/workflow-parser/actions/index';
@@ -14,10 +16,11 @@ const root = resolve(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const messages = (errors: { getErrors(): { message: string }[] }) => errors.getErrors().map((error) => error.message);
 
-function actionErrors(content: string): string[] {
+/** The parser's errors, and whether it produced an action at all (so "no errors" cannot pass vacuously). */
+function checkAction(content: string): { errors: string[]; parsed: boolean } {
   const result = parseAction({ name: 'action.yml', content }, new NoOperationTraceWriter());
-  if (result.value) convertActionTemplate(result.context, result.value);
-  return messages(result.context.errors);
+  const template = result.value ? convertActionTemplate(result.context, result.value) : undefined;
+  return { errors: messages(result.context.errors), parsed: Boolean(template?.runs) };
 }
 
 /** Local reusable workflows (`uses: ./.github/workflows/x.yml`) are read from the checkout. */
@@ -29,12 +32,12 @@ const localFiles: FileProvider = {
 };
 
 /** Parse (schema, expressions) then convert (needs graph, duplicate ids, reusable workflows). */
-async function workflowErrors(name: string, content: string): Promise<string[]> {
+async function checkWorkflow(name: string, content: string): Promise<{ errors: string[]; jobs: number }> {
   const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
-  if (result.value) {
-    await convertWorkflowTemplate(result.context, result.value, localFiles, { fetchReusableWorkflowDepth: 1 });
-  }
-  return messages(result.context.errors);
+  const template = result.value
+    ? await convertWorkflowTemplate(result.context, result.value, localFiles, { fetchReusableWorkflowDepth: 1 })
+    : undefined;
+  return { errors: messages(result.context.errors), jobs: template?.jobs.length ?? 0 };
 }
 
 interface ActionYaml {
@@ -44,18 +47,50 @@ interface ActionYaml {
 }
 const action = parse(read('action.yml')) as ActionYaml;
 
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  permissions?: Record<string, string>;
+  needs?: string | string[];
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const workflowFiles = readdirSync(join(root, '.github', 'workflows')).filter((file) => /\.ya?ml$/.test(file));
+const workflows = workflowFiles.map((file) => ({
+  file,
+  text: read(`.github/workflows/${file}`),
+  yaml: parse(read(`.github/workflows/${file}`)) as Workflow,
+}));
+const jobsOf = (workflow: Workflow) => Object.entries(workflow.jobs);
+const runs = (job: Job) => job.steps.map((step) => step.run ?? '').join('\n');
+
+/** A GitHub filter pattern with `*` (any characters but `/`) as a regular expression. */
+function filterPattern(pattern: string): RegExp {
+  expect(pattern, 'only * is translated').not.toMatch(/[?+[\]!]|\*\*/);
+  return new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`);
+}
+
 describe('action.yml', () => {
   it('is valid for GitHub', () => {
-    expect(actionErrors(read('action.yml'))).toEqual([]);
+    expect(checkAction(read('action.yml'))).toEqual({ errors: [], parsed: true });
   });
 
-  it('the validator rejects what GitHub rejects', () => {
-    expect(actionErrors(read('action.yml').replace('using: node24', 'using: node99'))).not.toEqual([]);
-    expect(actionErrors(read('action.yml').replace('\noutputs:', '\noutputz:'))).not.toEqual([]);
+  it('runs the committed bundle in dist/ on node24', () => {
+    expect(action.runs.using).toBe('node24');
+    expect(action.runs.main).toMatch(/^dist\//);
+    expect(existsSync(join(root, action.runs.main)), action.runs.main).toBe(true);
   });
 
-  it('runs dist/index.js on node24, and documents every input and output', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  it('documents every input and output', () => {
     for (const [name, input] of Object.entries(action.inputs)) expect(input.description, name).toBeTruthy();
     for (const [name, output] of Object.entries(action.outputs)) expect(output.description, name).toBeTruthy();
   });
@@ -68,50 +103,100 @@ describe('action.yml', () => {
 });
 
 describe('workflows', () => {
-  const files = readdirSync(join(root, '.github', 'workflows')).filter((file) => /\.ya?ml$/.test(file));
-  it('exist: ci and e2e', () => expect(files).toEqual(expect.arrayContaining(['ci.yml', 'e2e.yml'])));
-
-  it.each(files)('%s is valid for GitHub', async (file) => {
-    expect(await workflowErrors(file, read(`.github/workflows/${file}`))).toEqual([]);
+  it('include ci, e2e and release', () => {
+    expect(workflowFiles).toEqual(expect.arrayContaining(['ci.yml', 'e2e.yml', 'release.yml']));
   });
 
-  it('the validator rejects what GitHub rejects', async () => {
-    const ci = read('.github/workflows/ci.yml');
-    expect(await workflowErrors('typo.yml', ci.replace('runs-on:', 'run-on:'))).not.toEqual([]);
-    expect(
-      await workflowErrors('needs.yml', ci.replace('  check-dist:\n', '  check-dist:\n    needs: nope\n')),
-    ).toEqual(expect.arrayContaining([expect.stringMatching(/nope/)]));
+  it.each(workflowFiles)('%s is valid for GitHub', async (file) => {
+    const { errors, jobs } = await checkWorkflow(file, read(`.github/workflows/${file}`));
+    expect(errors).toEqual([]);
+    expect(jobs).toBeGreaterThan(0);
   });
 
-  it('pin third-party actions by commit SHA, with the version in a comment', () => {
-    for (const file of files) {
-      for (const [line, uses] of read(`.github/workflows/${file}`).matchAll(/uses:\s*(\S+).*/g)) {
-        if (!uses!.startsWith('./')) expect(line, file).toMatch(/@[0-9a-f]{40} # v\d+(\.\d+)*$/);
+  it('pin third-party actions by commit SHA, with the version in a comment, the same everywhere', () => {
+    const pins = new Map<string, string>();
+    for (const { file, text } of workflows) {
+      for (const [line, uses] of text.matchAll(/uses:\s*(\S+).*/g)) {
+        if (uses!.startsWith('./')) continue;
+        expect(line, file).toMatch(/@[0-9a-f]{40} # v\d+(\.\d+)*$/);
+        const name = uses!.split('@')[0]!;
+        const pin = line.slice(line.indexOf('@'));
+        expect(pins.get(name) ?? pin, `${file}: ${name}`).toBe(pin);
+        pins.set(name, pin);
+      }
+    }
+    expect(pins.size).toBeGreaterThan(0);
+  });
+
+  it('pass expressions to scripts through env, never inside run (no script injection)', () => {
+    for (const { file, yaml } of workflows) {
+      for (const [id, job] of jobsOf(yaml)) {
+        for (const step of job.steps) expect(step.run ?? '', `${file} ${id}`).not.toContain('${{');
       }
     }
   });
 
-  it('grant the GITHUB_TOKEN read access to contents only', () => {
-    for (const file of files) {
-      expect(parse(read(`.github/workflows/${file}`)).permissions, file).toEqual({ contents: 'read' });
+  it('give the GITHUB_TOKEN read access to contents, and write access only to the release job', () => {
+    const writers: string[] = [];
+    for (const { file, yaml } of workflows) {
+      expect(yaml.permissions, file).toEqual({ contents: 'read' });
+      for (const [id, job] of jobsOf(yaml)) {
+        if (job.permissions === undefined) continue;
+        expect(job.permissions, `${file} ${id}`).toEqual({ contents: 'write' });
+        writers.push(`${file} ${id}`);
+      }
     }
+    expect(writers).toEqual(['release.yml release']);
   });
 
-  it('e2e runs the action itself three times against the emulator', () => {
-    const e2e = read('.github/workflows/e2e.yml');
-    expect(e2e).toMatch(/node emulator\/cli\.ts --port 8787 .*&/);
-    expect(e2e.match(/uses: \.\/\n/g)).toHaveLength(3);
+  it('every `uses: ./` step passes only inputs that action.yml declares', () => {
+    const own = workflows.flatMap(({ yaml }) =>
+      jobsOf(yaml).flatMap(([, job]) => job.steps.filter((step) => step.uses === './')),
+    );
+    expect(own.length).toBeGreaterThan(0);
+    for (const step of own) {
+      for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), name).toContain(name);
+    }
+  });
+});
+
+describe('release.yml', () => {
+  const release = workflows.find(({ file }) => file === 'release.yml')!.yaml;
+
+  it('runs only for the tags that npm run release creates, not for the major tag it moves', () => {
+    expect(Object.keys(release.on)).toEqual(['push']);
+    const push = release.on.push as { tags?: string[]; branches?: string[] };
+    expect(Object.keys(push)).toEqual(['tags']);
+    const matches = (tag: string) => push.tags!.some((pattern) => filterPattern(pattern).test(tag));
+    for (const tag of ['v1.0.0', 'v1.2.3', 'v10.20.30']) expect(matches(tag), tag).toBe(true);
+    for (const tag of ['v1', 'v2', '1.0.0', 'main']) expect(matches(tag), tag).toBe(false);
+  });
+
+  it('the job with write access runs no dependency code, after a job that rebuilt dist/ and ran the tests', () => {
+    const [[id, writer]] = jobsOf(release).filter(([, job]) => job.permissions?.contents === 'write') as [
+      [string, Job],
+    ];
+    expect(runs(writer), id).not.toMatch(/\bnpm (ci|install|run|test)\b|\bnpx\b|\byarn\b|\bpnpm\b/);
+    expect(writer.steps.filter((step) => step.uses?.startsWith('actions/checkout@'))).toEqual([
+      expect.objectContaining({ with: expect.objectContaining({ 'persist-credentials': false }) }),
+    ]);
+    const needs = [writer.needs ?? []].flat();
+    expect(needs.length).toBeGreaterThan(0);
+    const verified = needs.map((need) => release.jobs[need]!);
+    expect(verified.some((job) => /^npm test$/m.test(runs(job)))).toBe(true);
+    expect(verified.some((job) => /^npm run build$/m.test(runs(job)))).toBe(true);
+    expect(verified.flatMap((job) => job.steps.map((step) => step.name))).toContain('Compare dist/ with the build');
   });
 });
 
 describe('dependabot', () => {
-  it('updates npm and github-actions weekly, grouping minor and patch', () => {
+  it('updates the npm packages and the actions pinned in the workflows', () => {
     const updates = (parse(read('.github/dependabot.yml')) as { updates: Record<string, unknown>[] }).updates;
-    expect(updates.map((update) => update['package-ecosystem'])).toEqual(['npm', 'github-actions']);
-    for (const update of updates) {
-      expect(update.schedule).toEqual({ interval: 'weekly' });
-      expect(Object.values(update.groups as object)).toEqual([{ 'update-types': ['minor', 'patch'] }]);
-    }
+    const covered = updates.map((update) => `${String(update['package-ecosystem'])} ${String(update.directory)}`);
+    expect(existsSync(join(root, 'package.json'))).toBe(true);
+    expect(covered).toContain('npm /');
+    expect(workflowFiles.length).toBeGreaterThan(0);
+    expect(covered).toContain('github-actions /');
   });
 });
 
@@ -135,6 +220,7 @@ function table(markdown: string, heading: string): string[][] {
   );
 }
 const unquote = (cell: string) => cell.replace(/^`|`$/g, '');
+const ours = /^\s*-?\s*uses: <owner>\/turnstile-widget-action@(.*)$/gm;
 
 describe('README', () => {
   const readme = read('README.md');
@@ -183,8 +269,20 @@ describe('README', () => {
     expect(workflows.length).toBeGreaterThanOrEqual(3);
     for (const [index, block] of workflows.entries()) {
       const content = /^on:/m.test(block) ? block : `on: pull_request\n${block}`;
-      expect(await workflowErrors(`README example ${index + 1}`, content)).toEqual([]);
+      const { errors, jobs } = await checkWorkflow(`README example ${index + 1}`, content);
+      expect(errors, `README example ${index + 1}`).toEqual([]);
+      expect(jobs, `README example ${index + 1}`).toBeGreaterThan(0);
     }
+  });
+
+  it("examples use the current major tag, or a full commit SHA with the release's version in a comment", () => {
+    const major = `v${(JSON.parse(read('package.json')) as { version: string }).version.split('.')[0]}`;
+    const refs = [...readme.matchAll(ours)].map(([, ref]) => ref!.trim());
+    expect(refs.length).toBeGreaterThanOrEqual(5);
+    const pinned = new RegExp(`^(?:[0-9a-f]{40}|<40-character-commit-sha>) # ${major}\\.\\d+\\.\\d+$`);
+    for (const ref of refs) expect(ref).toMatch(ref === major ? /./ : pinned);
+    expect(refs.filter((ref) => ref !== major)).toHaveLength(1);
+    expect(section(readme, 'Versions')).toContain(`@${major}\n`);
   });
 
   describe('troubleshooting', () => {
@@ -209,7 +307,7 @@ describe('README', () => {
       ['server error', 502, []],
       ['no answer', undefined, []],
     ] as const)('explains the %s hint', (_, status, errors) => {
-      const hint = hintFor(status, [...errors])!;
+      const hint = hintFor(status, [...errors], {})!;
       expect(troubleshooting).toContain(hint.split(/[:;(]/)[0]!.trim());
     });
 
