@@ -1,6 +1,8 @@
 // Contract test of the emulator itself: every operation, in success and in error, answers with a
-// body that spec/turnstile-widgets.openapi.json (plus its documented newer changes) allows, and the
-// emulator refuses every request body the schema refuses.
+// body that spec/turnstile-widgets.openapi.json (plus its documented newer changes, among them the
+// 2026 extract's read-only deployed_via/last_modified_via) allows, and the emulator refuses every
+// request body the schema refuses.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CODES, startEmulator, type Emulator } from '../emulator/server.ts';
@@ -90,10 +92,12 @@ describe('the emulator against spec/turnstile-widgets.openapi.json', () => {
     const complete = await exchange('POST', `${base()}?page=1&per_page=5&filter=name:x`, full);
     expect([minimal.status, complete.status]).toEqual([200, 200]);
     expect(complete.json.result).toMatchObject({ region: 'china', ephemeral_id: true });
-    emulator.seed(Array.from({ length: 6 }, (_, i) => ({ name: `seeded-${i}` })));
+    expect(minimal.json.result).toMatchObject({ deployed_via: 'api', last_modified_via: 'api', ephemeral_id: false });
+    emulator.seed(Array.from({ length: 6 }, (_, i) => ({ name: `seeded-${i}`, deployed_via: 'dashboard' as const })));
+    emulator.seed([{ name: 'older-than-the-fields', deployed_via: undefined, last_modified_via: undefined }]);
 
     const listed = await exchange('GET', base());
-    expect(listed.json.result).toHaveLength(8);
+    expect(listed.json.result).toHaveLength(9);
     for (const item of listed.json.result as object[]) expect(item).not.toHaveProperty('secret');
     for (const query of [
       '?page=2&per_page=5&order=created_on&direction=desc',
@@ -113,9 +117,17 @@ describe('the emulator against spec/turnstile-widgets.openapi.json', () => {
     const update = { ...BODY, name: 'contract-2', domains: ['b.example.com'], region: 'world', ephemeral_id: true };
     expect(validateRequestBody('PUT', WIDGET, update)).toEqual([]);
     expect((await exchange('PUT', `${base()}/${sitekey}`, update)).status).toBe(200);
-    for (const body of [{ invalidate_immediately: false }, { invalidate_immediately: true }, {}]) {
+    // An immediate rotation leaves no grace period, so the second one is allowed; `{}` (the default,
+    // keep the old secret two hours) goes to the other widget, whose secret was never rotated.
+    const rotations: [string, object][] = [
+      [sitekey, { invalidate_immediately: true }],
+      [sitekey, { invalidate_immediately: false }],
+      [complete.json.result.sitekey as string, {}],
+    ];
+    for (const [key, body] of rotations) {
       expect(validateRequestBody('POST', ROTATE, body)).toEqual([]);
-      expect((await exchange('POST', `${base()}/${sitekey}/rotate_secret`, body)).status).toBe(200);
+      const rotated = await exchange('POST', `${base()}/${key}/rotate_secret`, body);
+      expect([rotated.status, rotated.json.result.last_modified_via]).toEqual([200, 'api']);
     }
     expect(validateRequestBody('DELETE', WIDGET, undefined)).toEqual([]);
     expect((await exchange('DELETE', `${base()}/${sitekey}`)).status).toBe(200);
@@ -156,17 +168,23 @@ describe('the emulator against spec/turnstile-widgets.openapi.json', () => {
       if (body !== undefined) await expectFailure(400, CODES.invalidJson, method, path, '{"name":');
     }
     await expectFailure(400, CODES.invalidField, 'POST', base(), { ...BODY, mode: 'loud' });
+    await expectFailure(400, CODES.invalidField, 'POST', base(), { ...BODY, domains: [] });
+    await expectFailure(400, CODES.invalidField, 'PUT', `${base()}/${sitekey}`, { ...BODY, domains: [] });
     await expectFailure(400, CODES.invalidField, 'PUT', `${base()}/${sitekey}`, { ...BODY, region: 'china' });
     await expectFailure(400, CODES.invalidField, 'POST', `${base()}/${sitekey}/rotate_secret`, {
       invalidate_immediately: 'now',
     });
+    const expires = new Date(Date.now() + 3_600_000).toISOString();
+    const rotating = emulator.seed([{ previous_secret: { value: '0x4AAAAAAAold', expires_on: expires } }])[0]!;
+    await expectFailure(400, CODES.rotationInGracePeriod, 'POST', `${base()}/${rotating.sitekey}/rotate_secret`, {});
     for (const query of ['per_page=4', 'per_page=1001', 'page=0', 'order=size', 'direction=up', 'filter=foo:bar']) {
       await expectFailure(400, CODES.badQuery, 'GET', `${base()}?${query}`);
     }
     emulator.setWidgetLimit(1);
     await expectFailure(400, CODES.widgetLimit, 'POST', base(), BODY);
     expectEveryOperation(400, 499);
-    expect(emulator.widgets()).toHaveLength(1); // no failed request changed anything
+    expect(emulator.widgets()).toHaveLength(2); // no failed request changed anything
+    expect(emulator.widgets()[1]!.secret).toBe(rotating.secret);
   });
 
   it('an unknown route answers with the same failure envelope', async () => {
@@ -203,14 +221,45 @@ describe('the emulator against spec/turnstile-widgets.openapi.json', () => {
     expect((await exchange('POST', base(), body)).status).toBe(400);
   });
 
+  it('a body that echoes a widget back: its read-only fields are accepted and ignored', async () => {
+    const echoed = {
+      ...BODY,
+      sitekey: '0x4AAAAAAAchosen',
+      secret: '0x4AAAAAAAchosen-secret',
+      created_on: '2000-01-01T00:00:00.000000Z',
+      modified_on: '2000-01-01T00:00:00.000000Z',
+      deployed_via: 'dashboard',
+      last_modified_via: 'wrangler',
+    };
+    const created = await exchange('POST', base(), echoed);
+    expect(created.status).toBe(200);
+    const ignored = ['sitekey', 'secret', 'created_on', 'modified_on'] as const;
+    for (const field of ignored) expect(created.json.result[field], field).not.toBe(echoed[field]);
+    expect(created.json.result).toMatchObject({ deployed_via: 'api', last_modified_via: 'api' });
+    const seeded = emulator.seed([{ deployed_via: 'dashboard', last_modified_via: 'dashboard' }])[0]!;
+    const updated = await exchange('PUT', `${base()}/${seeded.sitekey}`, { ...echoed, ...created.json.result });
+    expect(updated.status).toBe(200);
+    expect(updated.json.result).toMatchObject({
+      sitekey: seeded.sitekey,
+      secret: seeded.secret,
+      created_on: seeded.created_on,
+      deployed_via: 'dashboard', // recorded at creation, never changed
+      last_modified_via: 'api',
+    });
+  });
+
   it.each([
+    ['no domains (Cloudflare: each widget requires at least one hostname)', { ...BODY, domains: [] }],
     ['more than 10 domains', { ...BODY, domains: Array.from({ length: 11 }, (_, i) => `d${i}.example.com`) }],
     ['a wildcard domain', { ...BODY, domains: ['*.example.com'] }],
     ['a domain with a path', { ...BODY, domains: ['example.com/login'] }],
-  ])('%s: schema-valid (maxLength does not apply to arrays), refused by the API rules', async (_, body) => {
-    expect(validateRequestBody('POST', COLLECTION, body)).toEqual([]);
-    expect((await exchange('POST', base(), body)).status).toBe(400);
-  });
+  ])(
+    '%s: schema-valid (no minItems; maxLength does not apply to arrays), refused by the API rules',
+    async (_, body) => {
+      expect(validateRequestBody('POST', COLLECTION, body)).toEqual([]);
+      expect((await exchange('POST', base(), body)).status).toBe(400);
+    },
+  );
 });
 
 describe('the validators in helpers/openapi.ts', () => {
@@ -241,8 +290,12 @@ describe('the validators in helpers/openapi.ts', () => {
     expect(matchPath('GET', `/zones/${id}`)).toBeUndefined();
   });
 
-  it('validateResponse: accepts the newer region and ephemeral_id; catches what does not conform', () => {
+  it('validateResponse: accepts the newer region, ephemeral_id and origins; catches what does not conform', () => {
     expect(validateResponse('GET', WIDGET, 200, ok(widget))).toEqual([]);
+    const origins = { deployed_via: 'wrangler', last_modified_via: 'dashboard' };
+    expect(validateResponse('GET', WIDGET, 200, ok({ ...widget, ...origins }))).toEqual([]);
+    expect(validateResponse('GET', WIDGET, 200, ok({ ...widget, deployed_via: 'terraform' }))).not.toEqual([]);
+    expect(validateResponse('GET', WIDGET, 200, ok({ ...widget, last_modified_via: 'API' }))).not.toEqual([]);
     const { ephemeral_id: _e, ...withoutEphemeral } = widget;
     expect(validateResponse('GET', WIDGET, 200, ok(withoutEphemeral))).not.toEqual([]);
     expect(validateResponse('GET', WIDGET, 200, ok({ ...widget, region: 'mars' }))).not.toEqual([]);
@@ -262,6 +315,7 @@ describe('the validators in helpers/openapi.ts', () => {
   it('validateRequestBody: closed bodies, the newer fields, and where no body belongs', () => {
     expect(validateRequestBody('PUT', WIDGET, { ...BODY, region: 'china', ephemeral_id: false })).toEqual([]);
     expect(validateRequestBody('PUT', WIDGET, { ...BODY, sitekey: 'x' })).not.toEqual([]);
+    expect(validateRequestBody('POST', COLLECTION, { ...BODY, deployed_via: 'api' })).not.toEqual([]); // read-only
     expect(validateRequestBody('POST', ROTATE, { invalidate_immediately: 'yes' })).not.toEqual([]);
     expect(validateRequestBody('POST', ROTATE, { invalidate: true })).not.toEqual([]);
     expect(validateRequestBody('POST', ROTATE, undefined)).not.toEqual([]); // requestBody.required
@@ -271,10 +325,13 @@ describe('the validators in helpers/openapi.ts', () => {
 });
 
 describe('spec/turnstile-widgets.openapi.json', () => {
-  it('is the shared contract (../shared/cloudflare-api), unchanged', (context) => {
-    if (!existsSync(SHARED_SPEC_PATH)) {
-      context.skip(`${SHARED_SPEC_PATH} does not exist: this checkout is not beside ../shared/cloudflare-api`);
-    }
-    expect(readFileSync(SPEC_PATH, 'utf8')).toBe(readFileSync(SHARED_SPEC_PATH, 'utf8'));
+  // The SHA-256 of ../shared/cloudflare-api/turnstile-widgets.openapi.json (the vendored extract).
+  const SHARED_SHA256 = '4f41c8fc8e5f2e124051779dbaed3271bf77950a5d4956e5464eece4cdcb294f';
+  const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  it('is the shared contract, unchanged (and equal to ../shared/cloudflare-api where that exists)', () => {
+    expect(sha256(SPEC_PATH)).toBe(SHARED_SHA256);
+    // Beside ../shared (as in development) the copy there must still be the one the hash names.
+    if (existsSync(SHARED_SPEC_PATH)) expect(sha256(SHARED_SPEC_PATH)).toBe(SHARED_SHA256);
   });
 });

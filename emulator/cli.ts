@@ -1,10 +1,11 @@
-// node emulator/cli.ts [--port N] [--latency MS] [--seed N] [--seed-prefix P]
-// Starts the local Turnstile API emulator on 127.0.0.1 and prints one JSON line with its URL and
-// development credentials (fixed defaults, not secrets). Runs until SIGINT/SIGTERM.
+// npm run emulator -- [--port N] [--latency MS] [--seed N] [--seed-prefix P] [--widget-limit N]
+// (or node emulator/cli.ts ... on Node 22.18 or later). Starts the local Turnstile API emulator on
+// 127.0.0.1 and prints one JSON line with its URL and development credentials (fixed defaults, not
+// secrets). Runs until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { startEmulator } from './server.ts';
 
-const USAGE = 'usage: node emulator/cli.ts [--port N] [--latency MS] [--seed N] [--seed-prefix P]';
+const USAGE = 'usage: npm run emulator -- [--port N] [--latency MS] [--seed N] [--seed-prefix P] [--widget-limit N]';
 
 function wholeNumber(name: string, raw: string, max: number): number {
   const value = Number(raw);
@@ -24,6 +25,8 @@ function parse() {
         latency: { type: 'string', default: '0' },
         seed: { type: 'string', default: '0' },
         'seed-prefix': { type: 'string', default: 'seeded-pr-' },
+        // Creates beyond this many widgets fail as on Cloudflare; 20 is the Free plan's limit.
+        'widget-limit': { type: 'string', default: '20' },
       },
     }).values;
   } catch (error) {
@@ -33,11 +36,20 @@ function parse() {
 }
 
 const values = parse();
-const emulator = await startEmulator({
-  port: wholeNumber('port', values.port, 65_535),
-  latencyMs: wholeNumber('latency', values.latency, 600_000),
-});
+const port = wholeNumber('port', values.port, 65_535);
+const latencyMs = wholeNumber('latency', values.latency, 600_000);
+const widgetLimit = wholeNumber('widget-limit', values['widget-limit'], 1_000_000);
 const count = wholeNumber('seed', values.seed, 100_000);
+const emulator = await startEmulator({ port, latencyMs, widgetLimit }).catch((error: NodeJS.ErrnoException) => {
+  const why =
+    error.code === 'EADDRINUSE'
+      ? `port ${port} is already in use (--port 0 picks a free one)`
+      : error.code === 'EACCES'
+        ? `not allowed to listen on port ${port}`
+        : error.message;
+  console.error(`Cannot start the emulator: ${why}`);
+  process.exit(1);
+});
 emulator.seed(
   Array.from({ length: count }, (_, i) => ({
     name: `${values['seed-prefix']}${i + 1}`,

@@ -22,6 +22,8 @@ export const CODES = {
   notFound: 10404,
   /** 400: the account already has as many widgets as its plan allows. */
   widgetLimit: 10040,
+  /** 400: rotate_secret while the secret replaced by the previous rotation is still valid. */
+  rotationInGracePeriod: 10041,
 } as const;
 
 export const MESSAGES = {

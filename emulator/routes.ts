@@ -1,5 +1,6 @@
 // The endpoints of https://developers.cloudflare.com/api/resources/turnstile/subresources/widgets/
-// as spec/turnstile-widgets.openapi.json describes them, plus the newer list/create `filter`.
+// as spec/turnstile-widgets.openapi.json describes them, plus what the 2026 definitions add: the
+// list/create `filter`, read-only deployed_via/last_modified_via, ephemeral_id on every widget.
 import { ApiFailure, CODES, MESSAGES, failure, success, type ApiResponse } from './errors.ts';
 import { micros, type WidgetRecord, type WidgetStore } from './store.ts';
 
@@ -126,7 +127,11 @@ function oneOf(query: URLSearchParams, name: string, allowed: string[], fallback
   return value;
 }
 
-/** `filter=field:value`, a case-insensitive substring match; an empty value matches everything. */
+/**
+ * `filter=field:value`, a case-insensitive substring match for both fields, as the 2026 spec and
+ * the API reference document it (their own example, `filter=sitekey:0x4AAA`, is a prefix of a
+ * sitekey, so sitekey: is no exact match either); an empty value matches everything.
+ */
 function filterFor(raw: string | null): (widget: WidgetRecord) => boolean {
   if (!raw) return () => true;
   const separator = raw.indexOf(':');

@@ -1,5 +1,7 @@
-// A local emulator of Cloudflare's Turnstile widget API on 127.0.0.1, for the tests, the demo and
-// the benchmark. It follows spec/turnstile-widgets.openapi.json; it is never bundled into dist/.
+// A local emulator of Cloudflare's Turnstile widget API on 127.0.0.1, for the tests, the demo, local
+// runs and the benchmark. It follows spec/turnstile-widgets.openapi.json and the newer definitions
+// in ../shared/cloudflare-api (the 2026 extract wins where they differ); it is never bundled into
+// dist/ and imports nothing from src/ (it stands in for Cloudflare, not for the action).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { faultResponse, FaultQueue, type Fault } from './faults.ts';
@@ -10,12 +12,19 @@ export type { Fault } from './faults.ts';
 export type { WidgetRecord } from './store.ts';
 export { CODES, MESSAGES } from './errors.ts';
 
+/**
+ * Every response of the emulator carries this header (Cloudflare's never do), so a script can tell
+ * the emulator from another local server on the same port, e.g. `wrangler dev` on 8787.
+ */
+export const EMULATOR_HEADER = 'x-turnstile-emulator';
+export const EMULATOR_HEADER_VALUE = 'turnstile-widgets-emulator';
+
 export interface EmulatorOptions {
   accountId?: string;
   apiToken?: string;
   apiEmail?: string;
   apiKey?: string;
-  /** A create beyond this many widgets fails, as on Cloudflare (20 on the Free plan). */
+  /** A create beyond this many widgets fails, as on Cloudflare (20 on the Free plan, the default). */
   widgetLimit?: number;
   /** Delay before every response, to stand in for the round trip to Cloudflare. */
   latencyMs?: number;
@@ -95,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader(EMULATOR_HEADER, EMULATOR_HEADER_VALUE); // kept by writeHead, fault answers included
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const below = url.pathname.startsWith(`${PREFIX}/`) ? url.pathname.slice(PREFIX.length) : undefined;

@@ -5,6 +5,10 @@ import { invalidField, normaliseDomains, validateConfig, validateRotate } from '
 
 export { CODES } from './errors.ts';
 
+/** Where a widget was created or last changed (turnstile_deployed_via, turnstile_last_modified_via). */
+export const ORIGINS = ['wrangler', 'dashboard', 'spin', 'api', 'unknown'] as const;
+export type Origin = (typeof ORIGINS)[number];
+
 export interface WidgetRecord {
   sitekey: string;
   secret: string;
@@ -18,6 +22,10 @@ export interface WidgetRecord {
   offlabel: boolean;
   clearance_level: string;
   ephemeral_id: boolean;
+  /** Read-only; set at creation and never changed. Absent on widgets older than the field. */
+  deployed_via?: Origin;
+  /** Read-only; the origin of the latest create, update, delete or rotation. Absent like deployed_via. */
+  last_modified_via?: Origin;
   /** Still valid for two hours after a rotation without invalidate_immediately (never returned). */
   previous_secret?: { value: string; expires_on: string };
 }
@@ -93,6 +101,8 @@ export class WidgetStore {
       modified_on: now,
       ...DEFAULTS,
       ...config,
+      deployed_via: 'api',
+      last_modified_via: 'api',
     };
     this.widgets.set(widget.sitekey, widget);
     return widget;
@@ -104,28 +114,53 @@ export class WidgetStore {
     const config = validateConfig(body);
     if (config.region !== undefined && config.region !== widget.region)
       throw invalidField('region', `cannot be changed after creation (the widget's region is "${widget.region}")`);
-    Object.assign(widget, { ...DEFAULTS, ...config, region: widget.region, modified_on: this.tick() });
+    Object.assign(widget, {
+      ...DEFAULTS,
+      ...config,
+      region: widget.region,
+      modified_on: this.tick(),
+      last_modified_via: 'api',
+    });
     return widget;
   }
 
+  /** The answer is the widget as deleted: a delete is a mutation, so last_modified_via says api. */
   delete(sitekey: string): WidgetRecord {
     const widget = this.get(sitekey);
     this.widgets.delete(sitekey);
+    widget.last_modified_via = 'api';
     return widget;
   }
 
+  /**
+   * A new secret. Without invalidate_immediately the old one stays valid for two hours, and the
+   * spec says "secrets cannot be rotated again during the grace period": a second rotation is
+   * refused until the old secret expires, even one asking for invalidate_immediately (the docs make
+   * no exception for it; a leaked secret has to wait out its grace period or the widget be deleted).
+   * After a rotation with invalidate_immediately there is no grace period, so none blocks the next.
+   */
   rotateSecret(sitekey: string, body: unknown): WidgetRecord {
     const widget = this.get(sitekey);
     const invalidateImmediately = validateRotate(body);
-    const expires = timestamp(BigInt(Date.now() + GRACE_PERIOD_MS) * 1000n);
+    const now = Date.now();
+    const pending = widget.previous_secret;
+    if (pending && Date.parse(pending.expires_on) > now) {
+      throw new ApiFailure(
+        400,
+        CODES.rotationInGracePeriod,
+        `Secret cannot be rotated during the grace period of the previous rotation: the previous secret remains valid until ${pending.expires_on}`,
+      );
+    }
     if (invalidateImmediately) delete widget.previous_secret;
-    else widget.previous_secret = { value: widget.secret, expires_on: expires };
+    else
+      widget.previous_secret = { value: widget.secret, expires_on: timestamp(BigInt(now + GRACE_PERIOD_MS) * 1000n) };
     widget.secret = this.newKey(24);
     widget.modified_on = this.tick();
+    widget.last_modified_via = 'api';
     return widget;
   }
 
-  /** Inserts widgets as given (tests, benchmarks), bypassing validation and the limit. */
+  /** Inserts widgets as given (tests, benchmarks, local runs), bypassing validation and the limit. */
   seed(partials: Partial<WidgetRecord>[]): WidgetRecord[] {
     return partials.map((partial) => {
       // A seeded time later than the clock moves it on, so later creates are still the newest.
@@ -143,6 +178,10 @@ export class WidgetStore {
         created_on: created,
         modified_on: created,
         ...DEFAULTS,
+        // Seeded widgets stand for ones an earlier run made; pass `dashboard` etc. to say otherwise,
+        // or undefined for a widget older than these fields.
+        deployed_via: 'api',
+        last_modified_via: 'api',
         ...structuredClone(partial),
       };
       widget.domains = normaliseDomains(widget.domains);

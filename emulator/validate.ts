@@ -1,5 +1,5 @@
-// The body rules of create and update (turnstile_name, turnstile_mode, turnstile_domains, ...) plus
-// the ones Cloudflare enforces beyond the schema: at most 10 hostnames, no wildcards, no paths.
+// The body rules of create and update (turnstile_name, turnstile_widget_mode, turnstile_domains, ...)
+// plus the ones Cloudflare enforces beyond the schema: 1 to 10 hostnames, no wildcards, no paths.
 import { isIP } from 'node:net';
 import { ApiFailure, CODES, MESSAGES } from './errors.ts';
 
@@ -31,6 +31,20 @@ const FIELDS = new Set([
   'ephemeral_id',
 ]);
 
+/**
+ * Fields the API returns but sets itself (readOnly in the 2026 spec: deployed_via and
+ * last_modified_via are "server-derived; not client-settable"). A body that echoes a widget back
+ * carries them; like Cloudflare, the emulator accepts such a body and ignores these fields.
+ */
+export const READ_ONLY_FIELDS = new Set([
+  'sitekey',
+  'secret',
+  'created_on',
+  'modified_on',
+  'deployed_via',
+  'last_modified_via',
+]);
+
 export function invalidField(field: string, problem: string): ApiFailure {
   return new ApiFailure(400, CODES.invalidField, `invalid value for field ${field}: ${problem}`);
 }
@@ -54,8 +68,10 @@ function objectBody(body: unknown): Record<string, unknown> {
 
 export function validateConfig(body: unknown): WidgetConfig {
   const input = objectBody(body);
-  // Stricter than Cloudflare (which ignores them): a misspelt field is a bug in the caller.
-  for (const key of Object.keys(input)) if (!FIELDS.has(key)) throw invalidField(key, 'unknown field');
+  // Stricter than Cloudflare (which ignores them): a misspelt field is a bug in the caller. The
+  // read-only fields of a widget are not misspelt: they are ignored, never taken over.
+  for (const key of Object.keys(input))
+    if (!FIELDS.has(key) && !READ_ONLY_FIELDS.has(key)) throw invalidField(key, 'unknown field');
   const { name, domains, mode } = input;
   if (typeof name !== 'string' || name.length < 1 || name.length > 254)
     throw invalidField('name', 'a string of 1 to 254 characters is required');
@@ -64,6 +80,9 @@ export function validateConfig(body: unknown): WidgetConfig {
   if (!Array.isArray(domains) || domains.some((domain) => typeof domain !== 'string'))
     throw invalidField('domains', 'an array of hostnames is required');
   const normalised = normaliseDomains(domains as string[]);
+  // Not in either spec (turnstile_domains has no minItems), but Cloudflare's hostname management
+  // docs: "Each widget requires at least one hostname" (only Enterprise may go without).
+  if (normalised.length === 0) throw invalidField('domains', 'at least one hostname is required');
   if (normalised.length > MAX_DOMAINS) throw invalidField('domains', `at most ${MAX_DOMAINS} hostnames are allowed`);
   for (const host of normalised) {
     if (host.includes('*'))

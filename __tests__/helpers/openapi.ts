@@ -31,14 +31,20 @@ const updateBody = bodySchema(paths[WIDGET].put);
 const rotateBody = bodySchema(paths[ROTATE].post);
 
 // The extract is from 2024. ../shared/cloudflare-api/README.md ("Known differences from newer
-// upstream") and create-widget-docs.txt document what the API has gained since; exactly the changes
-// about region, ephemeral_id and filter are applied to this in-memory copy, nothing else:
+// upstream"), create-widget-docs.txt and turnstile-widgets.2026.openapi.json document what the API
+// has gained since; exactly the changes about region, ephemeral_id, filter and the read-only
+// deployed_via/last_modified_via are applied to this in-memory copy, nothing else:
 schemas.turnstile_region.enum = ['world', 'china']; // region: world | china
 updateBody.properties.region = { $ref: '#/components/schemas/turnstile_region' }; // the PUT body accepts region
 for (const body of [createBody, updateBody]) body.properties.ephemeral_id = { type: 'boolean' }; // optional in bodies
+// turnstile_deployed_via / turnstile_last_modified_via of the 2026 extract: optional (absent on
+// widgets older than the fields), server-derived, never in a request body (the bodies stay closed).
+const origin = { type: 'string', enum: ['wrangler', 'dashboard', 'spin', 'api', 'unknown'], readOnly: true };
 for (const widget of [schemas.turnstile_widget_detail, schemas.turnstile_widget_list]) {
   widget.properties.ephemeral_id = { type: 'boolean' }; // required on widget objects
   widget.required.push('ephemeral_id');
+  widget.properties.deployed_via = origin;
+  widget.properties.last_modified_via = origin;
 }
 paths[COLLECTION].parameters.push({
   // list and create: filter=field:value, field name or sitekey; an empty value returns everything
