@@ -58,7 +58,7 @@ describe('TurnstileClient', () => {
     api.on('POST', '', ok(w));
     await api
       .client({ onSecret: (s) => seen.push(s) })
-      .create({ name: 'n', domains: ['a.example.com'], mode: 'managed' });
+      .create({ name: 'n', domains: ['a.example.com'], mode: 'managed' }, async () => undefined);
     expect(seen).toEqual([w.secret]);
   });
 
@@ -105,7 +105,7 @@ describe('TurnstileClient', () => {
   it('backs off exponentially on 5xx with an HTML body and gives up with a clear message', async () => {
     const api = mockApi();
     api.on('GET', '', { status: 502, raw: '<html>Bad gateway</html>', headers: { 'content-type': 'text/html' } }, 3);
-    const error = await failure(api.client({ retry: { maxRetries: 2, baseDelayMs: 100 } }).listAll());
+    const error = await failure(api.client({ maxRetries: 2, retry: { baseDelayMs: 100 } }).listAll());
     expect(api.requests).toHaveLength(3);
     expect(api.sleeps).toEqual([75, 150]); // equal jitter with random() = 0.5
     expect(error.message).toMatch(
@@ -140,7 +140,7 @@ describe('TurnstileClient', () => {
       .intercept({ path: () => true, method: 'GET' })
       .reply(200, '{}')
       .delay(500);
-    const error = await failure(api.client({ requestTimeoutMs: 50, retry: { maxRetries: 0 } }).listAll());
+    const error = await failure(api.client({ requestTimeoutMs: 50, maxRetries: 0 }).listAll());
     expect(error.message).toMatch(/no response within 0.05 s.*gave up after 1 attempt/);
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDomains } from '../src/domains.ts';
 
+const problems = (raw: string) => parseDomains(raw).problems;
+
 describe('parseDomains', () => {
   it('splits on newlines and commas, trims, lower-cases and de-duplicates', () => {
     expect(parseDomains(' A.example.com,\nb.example.com , a.example.com\n\n203.0.113.1').domains).toEqual([
@@ -16,34 +18,75 @@ describe('parseDomains', () => {
     expect(parsed.notices[0]).toMatch(/is a URL; using its hostname "pr-1.example.pages.dev"/);
   });
 
-  it('accepts IPv6 (bare or bracketed) and a trailing dot', () => {
-    expect(parseDomains('2001:db8::1, [2001:db8::2], example.com.').domains).toEqual([
+  it('accepts IPv6, bare or bracketed, and canonical IPv4', () => {
+    expect(parseDomains('2001:db8::1, [2001:db8::2], 10.0.0.8').domains).toEqual([
       '2001:db8::1',
       '2001:db8::2',
-      'example.com',
+      '10.0.0.8',
+    ]);
+    expect(parseDomains('10.0.0.8').notices).toEqual([]);
+  });
+
+  it('drops a trailing dot, and says so', () => {
+    const parsed = parseDomains('example.com.');
+    expect(parsed.domains).toEqual(['example.com']);
+    expect(parsed.notices).toEqual(['domains: "example.com." ends with a dot; using "example.com".']);
+  });
+
+  it('converts internationalised names to punycode, and says so', () => {
+    const parsed = parseDomains('bücher.example');
+    expect(parsed.domains).toEqual(['xn--bcher-kva.example']);
+    expect(parsed.notices).toEqual([
+      'domains: "bücher.example" is an internationalised name; using its punycode form "xn--bcher-kva.example".',
     ]);
   });
 
-  it('converts internationalised names to punycode', () => {
-    expect(parseDomains('bücher.example').domains).toEqual(['xn--bcher-kva.example']);
+  it.each(['10.0.0.010', '0x7f.1', '1.2.3', '123', '0177.0.0.1', '01.2.3.4'])(
+    'refuses the legacy IPv4 form %j instead of reading it as another address',
+    (value) => {
+      expect(problems(value)).toEqual([
+        expect.stringMatching(/^contains ".*", which is not an IPv4 address in the usual form: write four decimal/),
+      ]);
+      expect(parseDomains(value).domains).toEqual([]);
+    },
+  );
+
+  it('refuses an IPv6 zone id', () => {
+    expect(problems('fe80::1%eth0')).toEqual([
+      expect.stringMatching(/^contains "fe80::1%eth0", an IPv6 address with a zone id/),
+    ]);
   });
 
   it('refuses wildcards, saying a hostname already covers its subdomains', () => {
-    expect(() => parseDomains('*.example.com')).toThrow(
-      /Input "domains" contains "\*.example.com", a wildcard.*covers all its subdomains: use "example.com"/,
-    );
+    expect(problems('*.example.com')).toEqual([
+      expect.stringMatching(/contains "\*.example.com", a wildcard.*covers all its subdomains: use "example.com"/),
+    ]);
   });
 
   it.each(['example.com:8080', 'example.com/path', '-bad.example.com', 'a..b', `${'x'.repeat(64)}.com`])(
     'refuses %j',
     (value) => {
-      expect(() => parseDomains(value)).toThrow(/Input "domains"/);
+      expect(problems(value)).toEqual([expect.stringMatching(/which is not a hostname or IP address/)]);
     },
   );
 
+  it('reports every bad hostname, not just the first', () => {
+    expect(problems('*.a.example.com, ok.example.com, b.example.com:1')).toHaveLength(2);
+  });
+
+  it('asks the refusal check about every hostname', () => {
+    const asked: string[] = [];
+    const parsed = parseDomains('a.example.com, b.example.com', (host) => {
+      asked.push(host);
+      return host === 'b.example.com' ? 'refused' : undefined;
+    });
+    expect(asked).toEqual(['a.example.com', 'b.example.com']);
+    expect(parsed.problems).toEqual(['refused']);
+  });
+
   it('allows at most 10 hostnames', () => {
     const eleven = Array.from({ length: 11 }, (_, i) => `h${i}.example.com`).join(',');
-    expect(() => parseDomains(eleven)).toThrow(/has 11 hostnames; Cloudflare allows at most 10/);
+    expect(problems(eleven)).toEqual([expect.stringMatching(/has 11 hostnames; Cloudflare allows at most 10/)]);
     expect(parseDomains(eleven.split(',').slice(0, 10).join('\n')).domains).toHaveLength(10);
   });
 });

@@ -1,5 +1,5 @@
-// End to end: the bundled dist/index.js as a child process, the way the runner starts it
-// (INPUT_* variables, GITHUB_OUTPUT file), against the local emulator on 127.0.0.1.
+// End to end in-process: run() with the runner's inputs (action.yml defaults applied), outputs and
+// log recorded, against the local emulator on 127.0.0.1. smoke.test.ts runs the built bundle.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -249,17 +249,21 @@ describe('bad input', () => {
     ['max-retries negative', { ...D, 'max-retries': '-1' }, /Input "max-retries" is "-1"/],
     [
       'invalidate-immediately not boolean',
-      { ...D, 'invalidate-immediately': 'now' },
+      { operation: 'rotate-secret', 'invalidate-immediately': 'now' },
       /Input "invalidate-immediately" is "now"/,
     ],
     [
       'older-than without unit',
-      { ...D, 'older-than': '7' },
+      { operation: 'prune', 'name-prefix': 'app-pr-', 'older-than': '7' },
       /Input "older-than" is "7": expected a whole number followed by s, m, h or d/,
     ],
     ['export-env not boolean', { ...D, 'export-env': 'y' }, /Input "export-env" is "y"/],
     ['prune without name-prefix', { operation: 'prune' }, /Input "name-prefix" is required for operation "prune"/],
-    ['unknown input', { ...D, domian: 'x' }, /Input "domian" is not an input of this action/],
+    [
+      'a typo of a required input',
+      { domian: 'x' },
+      /Input "domains" is required.* The step passes "domian", which is not an input: did you mean "domains"\?/,
+    ],
   ];
   it.each(cases)('%s: exit code 1, one clear ::error::, no request', async (_name, inputs, message) => {
     const result = await t.run(inputs);

@@ -14,7 +14,7 @@ describe('ensure', () => {
     api.on('GET', '', listOf([widget({ name: 'app-pr-10' })])); // substring match, not exact: ignored
     api.on('POST', '', ok(made));
     api.on('GET', '', listOf([made]));
-    const result = await runEnsure(api.client(), settings(), api.logger);
+    const result = await runEnsure(settings(), api.context());
     expect(result).toMatchObject({ outcome: 'created', created: true, updated: false });
     expect(result.widget?.secret).toBe(made.secret);
     expect(methods(api)).toEqual(['GET /', 'POST /', 'GET /']);
@@ -27,11 +27,7 @@ describe('ensure', () => {
     const existing = widget({ domains: ['b.example.com', 'a.example.com'] });
     api.on('GET', '', listOf([existing]));
     api.on('GET', `/${existing.sitekey}`, ok(existing));
-    const result = await runEnsure(
-      api.client(),
-      settings({}, { domains: ['a.example.com', 'b.example.com'] }),
-      api.logger,
-    );
+    const result = await runEnsure(settings({}, { domains: ['a.example.com', 'b.example.com'] }), api.context());
     expect(result).toMatchObject({ outcome: 'unchanged', created: false, updated: false, changes: [] });
     expect(methods(api)).toEqual(['GET /', `GET /${existing.sitekey}`]);
   });
@@ -41,11 +37,7 @@ describe('ensure', () => {
     const existing = widget({ clearance_level: 'interactive', bot_fight_mode: true });
     api.on('GET', '', listOf([existing]));
     api.on('PUT', `/${existing.sitekey}`, (request) => ok({ ...existing, ...(request.body as object) }));
-    const result = await runEnsure(
-      api.client(),
-      settings({}, { domains: ['pr-1.example.com', 'new.example.com'] }),
-      api.logger,
-    );
+    const result = await runEnsure(settings({}, { domains: ['pr-1.example.com', 'new.example.com'] }), api.context());
     expect(result).toMatchObject({ outcome: 'updated', updated: true, changes: ['domains: +new.example.com'] });
     expect(result.widget?.sitekey).toBe(existing.sitekey);
     // PUT replaces the widget: fields the user did not give keep their current values.
@@ -66,11 +58,7 @@ describe('ensure', () => {
     const existing = widget({ offlabel: true });
     api.on('GET', '', listOf([existing]));
     api.on('PUT', `/${existing.sitekey}`, (request) => ok({ ...existing, ...(request.body as object) }));
-    const result = await runEnsure(
-      api.client(),
-      settings({}, { mode: 'invisible', clearance_level: 'managed' }),
-      api.logger,
-    );
+    const result = await runEnsure(settings({}, { mode: 'invisible', clearance_level: 'managed' }), api.context());
     expect(result.changes).toEqual(['mode: managed -> invisible', 'clearance_level: no_clearance -> managed']);
     expect((api.requests[1]!.body as { offlabel: boolean }).offlabel).toBe(true);
   });
@@ -81,7 +69,7 @@ describe('ensure', () => {
     const oldest = widget({ created_on: '2026-01-01T00:00:00.000000Z' });
     api.on('GET', '', listOf([newer, oldest]));
     api.on('GET', `/${oldest.sitekey}`, ok(oldest));
-    const result = await runEnsure(api.client(), settings(), api.logger);
+    const result = await runEnsure(settings(), api.context());
     expect(result.widget?.sitekey).toBe(oldest.sitekey);
     const warning = api.logger.lines.find((l) => l.level === 'warning');
     expect(warning?.message).toContain(newer.sitekey);
@@ -90,7 +78,7 @@ describe('ensure', () => {
   it('refuses to change the region of an existing widget', async () => {
     const api = mockApi();
     api.on('GET', '', listOf([widget()]));
-    await expect(runEnsure(api.client(), settings({}, { region: 'china' }), api.logger)).rejects.toThrow(
+    await expect(runEnsure(settings({}, { region: 'china' }), api.context())).rejects.toThrow(
       /Input "region".*cannot change a widget's region/,
     );
     expect(api.requests).toHaveLength(1);
@@ -105,7 +93,7 @@ describe('ensure', () => {
     api.on('GET', '', listOf([ours, theirs]));
     api.on('DELETE', `/${ours.sitekey}`, ok(ours));
     api.on('GET', `/${theirs.sitekey}`, ok(theirs));
-    const result = await runEnsure(api.client(), settings(), api.logger);
+    const result = await runEnsure(settings(), api.context());
     expect(result).toMatchObject({ created: false, outcome: 'unchanged' });
     expect(result.widget?.sitekey).toBe(theirs.sitekey);
     expect(methods(api)).toEqual(['GET /', 'POST /', 'GET /', `DELETE /${ours.sitekey}`, `GET /${theirs.sitekey}`]);
@@ -119,7 +107,7 @@ describe('ensure', () => {
     api.on('GET', '', listOf([made])); // recovery lookup
     api.on('GET', `/${made.sitekey}`, ok(made));
     api.on('GET', '', listOf([made])); // convergence check
-    const result = await runEnsure(api.client(), settings(), api.logger);
+    const result = await runEnsure(settings(), api.context());
     expect(result).toMatchObject({ created: true });
     expect(result.widget?.sitekey).toBe(made.sitekey);
     expect(methods(api).filter((m) => m === 'POST /')).toHaveLength(0);
@@ -130,16 +118,26 @@ describe('ensure', () => {
     const existing = widget({ name: 'old-name' });
     api.on('GET', `/${existing.sitekey}`, ok(existing));
     api.on('PUT', `/${existing.sitekey}`, (request) => ok({ ...existing, ...(request.body as object) }));
-    const result = await runEnsure(api.client(), settings({ sitekey: existing.sitekey }), api.logger);
+    const result = await runEnsure(settings({ sitekey: existing.sitekey, name: 'app-pr-1' }), api.context());
     expect(result).toMatchObject({ outcome: 'updated', changes: ['name: old-name -> app-pr-1'] });
     expect((api.requests[1]!.body as { name: string }).name).toBe('app-pr-1');
+  });
+
+  it("with sitekey and no name, keeps the widget's name", async () => {
+    const api = mockApi();
+    const existing = widget({ name: 'hand-made', domains: ['old.example.com'] });
+    api.on('GET', `/${existing.sitekey}`, ok(existing));
+    api.on('PUT', `/${existing.sitekey}`, (request) => ok({ ...existing, ...(request.body as object) }));
+    const result = await runEnsure(settings({ sitekey: existing.sitekey }), api.context());
+    expect(result).toMatchObject({ outcome: 'updated', changes: ['domains: +pr-1.example.com -old.example.com'] });
+    expect((api.requests[1]!.body as { name: string }).name).toBe('hand-made');
   });
 
   it('with sitekey, reads that widget instead of looking it up by name', async () => {
     const api = mockApi();
     const existing = widget();
     api.on('GET', `/${existing.sitekey}`, ok(existing));
-    const result = await runEnsure(api.client(), settings({ sitekey: existing.sitekey }), api.logger);
+    const result = await runEnsure(settings({ sitekey: existing.sitekey }), api.context());
     expect(result.outcome).toBe('unchanged');
     expect(methods(api)).toEqual([`GET /${existing.sitekey}`]);
   });
@@ -147,12 +145,12 @@ describe('ensure', () => {
   it('dry run: reports the plan and sends no write', async () => {
     const api = mockApi();
     api.on('GET', '', listOf([]));
-    const planned = await runEnsure(api.client(), settings({ dryRun: true }), api.logger);
+    const planned = await runEnsure(settings({ dryRun: true }), api.context());
     expect(planned).toMatchObject({ outcome: 'would create', created: false, widget: undefined });
     const existing = widget();
     api.on('GET', '', listOf([existing]));
     api.on('GET', `/${existing.sitekey}`, ok(existing));
-    const update = await runEnsure(api.client(), settings({ dryRun: true }, { mode: 'invisible' }), api.logger);
+    const update = await runEnsure(settings({ dryRun: true }, { mode: 'invisible' }), api.context());
     expect(update).toMatchObject({ outcome: 'would update', updated: false, changes: ['mode: managed -> invisible'] });
     expect(api.requests.every((r) => r.method === 'GET')).toBe(true);
   });
@@ -164,9 +162,8 @@ describe('create', () => {
     const made = widget();
     api.on('POST', '', ok(made));
     const result = await runCreate(
-      api.client(),
       settings({ operation: 'create' }, { region: 'china', ephemeral_id: true }),
-      api.logger,
+      api.context(),
     );
     expect(result).toMatchObject({ outcome: 'created', created: true });
     expect(api.requests).toHaveLength(1);

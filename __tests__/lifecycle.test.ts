@@ -15,7 +15,7 @@ describe('get', () => {
     const api = mockApi();
     const w = widget();
     api.on('GET', `/${w.sitekey}`, ok(w));
-    const result = await runGet(api.client(), settings({ operation: 'get', sitekey: w.sitekey }), api.logger);
+    const result = await runGet(settings({ operation: 'get', sitekey: w.sitekey }), api.context());
     expect(result).toMatchObject({ outcome: 'read', created: false, updated: false });
     expect(result.widget?.secret).toBe(w.secret);
     expect(paths(api)).toEqual([`GET /${w.sitekey}`]);
@@ -27,14 +27,14 @@ describe('get', () => {
     const oldest = widget({ name: 'app-pr-1', created_on: '2026-01-01T00:00:00Z' });
     api.on('GET', '', listOf([widget({ name: 'APP-PR-1' }), newer, oldest]));
     api.on('GET', `/${oldest.sitekey}`, ok(oldest));
-    const result = await runGet(api.client(), settings({ operation: 'get' }), api.logger);
+    const result = await runGet(settings({ operation: 'get' }), api.context());
     expect(result.widget?.sitekey).toBe(oldest.sitekey);
   });
 
   it('fails clearly when no widget has the name', async () => {
     const api = mockApi();
     api.on('GET', '', listOf([]));
-    await expect(runGet(api.client(), settings({ operation: 'get' }), api.logger)).rejects.toThrow(
+    await expect(runGet(settings({ operation: 'get' }), api.context())).rejects.toThrow(
       /No Turnstile widget named "app-pr-1" exists/,
     );
   });
@@ -48,29 +48,32 @@ describe('delete', () => {
     api.on('GET', '', listOf([a, b, widget({ name: 'app-pr-10' })]));
     api.on('DELETE', `/${a.sitekey}`, ok(a));
     api.on('DELETE', `/${b.sitekey}`, ok(b));
-    const result = await runDelete(api.client(), settings({ operation: 'delete' }), api.logger);
-    expect(result).toMatchObject({ outcome: 'deleted', deleted: [a.sitekey, b.sitekey] });
+    const result = await runDelete(settings({ operation: 'delete' }), api.context());
+    expect(result).toMatchObject({
+      outcome: 'deleted',
+      deleted: [a, b].map(({ sitekey, name }) => ({ sitekey, name })),
+    });
   });
 
   it('is idempotent: nothing to delete (or already gone) is success with deleted=[]', async () => {
     const api = mockApi();
     api.on('GET', '', listOf([]));
-    expect(await runDelete(api.client(), settings({ operation: 'delete' }), api.logger)).toMatchObject({
+    expect(await runDelete(settings({ operation: 'delete' }), api.context())).toMatchObject({
       outcome: 'nothing to delete',
       deleted: [],
     });
     api.on('DELETE', '/0x4AAAAAAAgone', fail(404, 10404, 'Not Found'));
-    expect(
-      await runDelete(api.client(), settings({ operation: 'delete', sitekey: '0x4AAAAAAAgone' }), api.logger),
-    ).toMatchObject({ deleted: [] });
+    expect(await runDelete(settings({ operation: 'delete', sitekey: '0x4AAAAAAAgone' }), api.context())).toMatchObject({
+      deleted: [],
+    });
   });
 
   it('dry run lists what it would delete and deletes nothing', async () => {
     const api = mockApi();
     const a = widget();
     api.on('GET', '', listOf([a]));
-    const result = await runDelete(api.client(), settings({ operation: 'delete', dryRun: true }), api.logger);
-    expect(result).toMatchObject({ outcome: 'would delete', deleted: [a.sitekey] });
+    const result = await runDelete(settings({ operation: 'delete', dryRun: true }), api.context());
+    expect(result).toMatchObject({ outcome: 'would delete', deleted: [{ sitekey: a.sitekey, name: a.name }] });
     expect(api.requests.every((r) => r.method === 'GET')).toBe(true);
   });
 });
@@ -80,15 +83,15 @@ describe('rotate-secret', () => {
     const api = mockApi();
     const w = widget();
     const rotated = { ...w, secret: '0x4AAAAAAAnew-secret' };
+    api.on('GET', `/${w.sitekey}`, ok(w));
     api.on('POST', `/${w.sitekey}/rotate_secret`, ok(rotated));
     const result = await runRotateSecret(
-      api.client(),
       settings({ operation: 'rotate-secret', sitekey: w.sitekey, invalidateImmediately: true }),
-      api.logger,
+      api.context(),
     );
     expect(result).toMatchObject({ outcome: 'rotated', updated: true });
     expect(result.widget?.secret).toBe('0x4AAAAAAAnew-secret');
-    expect(api.requests[0]!.body).toEqual({ invalidate_immediately: true });
+    expect(api.requests[1]!.body).toEqual({ invalidate_immediately: true });
   });
 });
 
@@ -107,11 +110,11 @@ describe('prune', () => {
     api.on('GET', '', listOf([old1, old2, openPr, fresh, otherCase, notPrefix]));
     api.on('DELETE', `/${old1.sitekey}`, ok(old1));
     api.on('DELETE', `/${old2.sitekey}`, ok(old2));
-    const result = await runPrune(api.client(), settings({ operation: 'prune', namePrefix: 'app-pr-' }), api.logger, {
-      now: () => now,
-      openPullRequests: async () => new Set([3]),
-    });
-    expect(result.deleted).toEqual([old1.sitekey, old2.sitekey]);
+    const result = await runPrune(
+      settings({ operation: 'prune', namePrefix: 'app-pr-' }),
+      api.context({ openPullRequests: async () => new Set([3]) }),
+    );
+    expect(result.deleted?.map((w) => w.sitekey)).toEqual([old1.sitekey, old2.sitekey]);
     expect(result.kept?.map((k) => [k.widget.name, k.reason])).toEqual([
       ['app-pr-3', 'pull request #3 is still open'],
       ['app-pr-4', expect.stringMatching(/newer than older-than/)],
@@ -140,9 +143,7 @@ describe('prune', () => {
         inFlight--;
       }
     };
-    const result = await runPrune(client, settings({ operation: 'prune', namePrefix: 'app-pr-' }), api.logger, {
-      now: () => now,
-    });
+    const result = await runPrune(settings({ operation: 'prune', namePrefix: 'app-pr-' }), api.context({ client }));
     expect(result.deleted).toHaveLength(25);
     expect(peak).toBe(10);
   });
@@ -151,13 +152,8 @@ describe('prune', () => {
     const api = mockApi();
     const old = widget({ name: 'app-pr-1', created_on: ago(30) });
     api.on('GET', '', listOf([old]));
-    const result = await runPrune(
-      api.client(),
-      settings({ operation: 'prune', namePrefix: 'app-pr-', dryRun: true }),
-      api.logger,
-      { now: () => now },
-    );
-    expect(result).toMatchObject({ outcome: 'would prune', deleted: [old.sitekey] });
+    const result = await runPrune(settings({ operation: 'prune', namePrefix: 'app-pr-', dryRun: true }), api.context());
+    expect(result).toMatchObject({ outcome: 'would prune', deleted: [{ sitekey: old.sitekey, name: old.name }] });
     expect(api.requests).toHaveLength(1);
   });
 });

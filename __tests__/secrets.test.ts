@@ -1,23 +1,40 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { forgetSecrets, redact, registerSecret } from '../src/secrets.ts';
+import { describe, expect, it } from 'vitest';
+import { looksLikeWidgetSecret, SecretRegistry } from '../src/secrets.ts';
 
-afterEach(() => {
-  forgetSecrets();
-  vi.restoreAllMocks();
-});
+function registry() {
+  const masked: string[] = [];
+  return { masked, secrets: new SecretRegistry({ setSecret: (value) => masked.push(value) }) };
+}
 
-describe('secrets', () => {
-  it('masks a value once with ::add-mask:: and redacts it from any text', () => {
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    registerSecret('tok-abc');
-    registerSecret('tok-abc');
-    registerSecret('');
-    expect(write.mock.calls.map(([chunk]) => String(chunk))).toEqual(['::add-mask::tok-abc\n']);
-    expect(redact('Bearer tok-abc failed; tok-abc again')).toBe('Bearer *** failed; *** again');
+describe('SecretRegistry', () => {
+  it('masks a value once and redacts it from any text', () => {
+    const { masked, secrets } = registry();
+    secrets.add('tok-abc');
+    secrets.add('tok-abc');
+    secrets.add('');
+    secrets.add(undefined);
+    expect(masked).toEqual(['tok-abc']);
+    expect(secrets.redact('Bearer tok-abc failed; tok-abc again')).toBe('Bearer *** failed; *** again');
+  });
+
+  it('replaces the longest secret first, so one that contains another is replaced whole', () => {
+    const { secrets } = registry();
+    secrets.add('abc');
+    secrets.add('abcdef');
+    expect(secrets.redact('abcdef abc')).toBe('*** ***');
   });
 
   it('redacts anything shaped like a Turnstile secret, but not a sitekey', () => {
+    const { secrets } = registry();
     const text = 'sitekey 0x4AAAAAAADnPIDROrmt1Wwj secret 0x4AAAAAAADnPIDROrmt1WwjNwbBG6rZQNm0';
-    expect(redact(text)).toBe('sitekey 0x4AAAAAAADnPIDROrmt1Wwj secret ***');
+    expect(secrets.redact(text)).toBe('sitekey 0x4AAAAAAADnPIDROrmt1Wwj secret ***');
+    expect(looksLikeWidgetSecret('0x4AAAAAAADnPIDROrmt1WwjNwbBG6rZQNm0')).toBe(true);
+    expect(looksLikeWidgetSecret('0x4AAAAAAADnPIDROrmt1Wwj')).toBe(false);
+  });
+
+  it('two runs in one process share nothing', () => {
+    const first = registry();
+    first.secrets.add('only-in-the-first-run');
+    expect(registry().secrets.redact('only-in-the-first-run')).toBe('only-in-the-first-run');
   });
 });

@@ -10,6 +10,14 @@ import type { FileProvider } from '@actions/workflow-parser/workflows/file-provi
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hintFor } from '../src/api/errors.ts';
+import { InputErrors } from '../src/errors.ts';
+import { INPUT_NAMES } from '../src/inputs.ts';
+import { readSettings } from '../src/read-settings.ts';
+import { SecretRegistry } from '../src/secrets.ts';
+import { inputVariables } from '../scripts/lib/action-inputs.ts';
+import { recordingLogger } from './helpers/mock-api.ts';
+
+const silent = recordingLogger();
 import { WidgetNotFoundError } from '../src/operations/target.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -288,12 +296,25 @@ describe('README', () => {
   describe('troubleshooting', () => {
     const troubleshooting = section(readme, 'Troubleshooting');
 
-    it('has an entry for every input that src/ can reject by name', () => {
-      const sources = ['src/inputs.ts', 'src/domains.ts', 'src/github-context.ts', 'src/operations/ensure.ts'];
-      const named = new Set(
-        sources.flatMap((file) => [...read(file).matchAll(/new InputError\(\s*'([a-z-]+)'/g)].map(([, name]) => name)),
-      );
-      expect(named.size).toBeGreaterThan(5);
+    it('has an entry for every input that the action can refuse', () => {
+      // Every input given a value no input accepts, for each operation: the inputs named in errors.
+      const bad = Object.fromEntries(INPUT_NAMES.map((name) => [name, '*not\u0001valid*']));
+      const named = new Set<string>();
+      for (const operation of ['ensure', 'prune', 'get']) {
+        const runs: Record<string, string>[] = [
+          { ...bad, operation },
+          { operation, 'api-token': '', 'api-email': 'me@example.com' },
+        ];
+        for (const inputs of runs) {
+          try {
+            readSettings(inputVariables(inputs), new SecretRegistry({ setSecret: () => undefined }), silent);
+          } catch (error) {
+            if (!(error instanceof InputErrors)) throw error;
+            for (const problem of error.errors) named.add(problem.input);
+          }
+        }
+      }
+      expect(named.size).toBeGreaterThan(15);
       for (const name of named) expect(troubleshooting, name).toContain(`Input "${name}"`);
     });
 

@@ -1,73 +1,92 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { InputError } from './errors.ts';
-
-// Cloudflare accepts at most 10 hostnames per widget (turnstile_domains, maxLength 10).
-export const MAX_DOMAINS = 10;
+import { FREE_PLAN } from './defaults.ts';
+import { plain } from './log.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 export interface ParsedDomains {
   domains: string[];
-  /** Human-readable notes about values that were rewritten (a URL reduced to its hostname). */
+  /** Values that were rewritten (a URL reduced to its hostname, punycode, a trailing dot). */
   notices: string[];
+  /** What is wrong with the input, each a sentence after `Input "domains" `. */
+  problems: string[];
 }
 
 /**
  * Turns the `domains` input into the list Cloudflare expects: hostnames (FQDN, punycode) or IP
  * addresses, lower-cased and de-duplicated. Separators are newlines and/or commas (spaces too,
- * since a hostname never contains one).
+ * since a hostname never contains one). Nothing is rewritten without a notice, and nothing that
+ * the URL parser would reinterpret (legacy IPv4 forms, IPv6 zone ids) is accepted.
  */
-export function parseDomains(raw: string): ParsedDomains {
-  const notices: string[] = [];
+export function parseDomains(raw: string, refusal?: (host: string) => string | undefined): ParsedDomains {
+  const parsed: ParsedDomains = { domains: [], notices: [], problems: [] };
   const seen = new Set<string>();
   for (const item of raw.split(/[\s,]+/)) {
-    const value = item.trim();
-    if (value === '') continue;
-    const host = normaliseHost(value, notices);
+    if (item === '') continue;
+    const host = normaliseHost(item, parsed);
+    if (host === undefined || seen.has(host)) continue;
+    const problem = refusal?.(host);
+    if (problem) parsed.problems.push(problem);
     seen.add(host);
   }
-  const domains = [...seen];
-  if (domains.length > MAX_DOMAINS) {
-    throw new InputError(
-      'domains',
-      `has ${domains.length} hostnames; Cloudflare allows at most ${MAX_DOMAINS} per widget (each hostname also covers its subdomains, so a parent domain may replace several).`,
+  parsed.domains = [...seen];
+  if (parsed.domains.length > FREE_PLAN.hostnamesPerWidget) {
+    parsed.problems.push(
+      `has ${parsed.domains.length} hostnames; Cloudflare allows at most ${FREE_PLAN.hostnamesPerWidget} per widget (each hostname also covers its subdomains, so a parent domain may replace several).`,
     );
   }
-  return { domains, notices };
+  return parsed;
 }
 
-function normaliseHost(value: string, notices: string[]): string {
+function normaliseHost(value: string, parsed: ParsedDomains): string | undefined {
+  const refuse = (why: string) => {
+    parsed.problems.push(`contains "${plain(value)}", ${why}`);
+    return undefined;
+  };
   let host = value;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
     let url: URL;
     try {
       url = new URL(host);
     } catch {
-      throw new InputError('domains', `contains "${value}", which is not a valid URL or hostname.`);
+      return refuse('which is not a valid URL or hostname.');
     }
-    host = url.hostname;
-    notices.push(`domains: "${value}" is a URL; using its hostname "${host.replace(/^\[|\]$/g, '')}".`);
+    host = url.hostname.replace(/^\[|\]$/g, '');
+    parsed.notices.push(`domains: "${plain(value)}" is a URL; using its hostname "${host}".`);
   }
-  host = host
-    .replace(/^\[|\]$/g, '')
-    .replace(/\.$/, '')
-    .toLowerCase();
+  host = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host.includes('%')) {
+    return refuse(
+      'an IPv6 address with a zone id (the part after "%"), which only means something on one machine: give the address without it, e.g. "2001:db8::1".',
+    );
+  }
   if (host.includes('*')) {
     const parent = host.replace(/^(\*\.)+/, '');
-    throw new InputError(
-      'domains',
-      `contains "${value}", a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use "${parent}".`,
+    return refuse(
+      `a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use "${plain(parent)}".`,
     );
   }
   if (isIP(host)) return host;
+  if (host.endsWith('.') && host.length > 1) {
+    host = host.slice(0, -1);
+    parsed.notices.push(`domains: "${plain(value)}" ends with a dot; using "${plain(host)}".`);
+  }
   // domainToASCII silently drops a path or port, so those are refused before conversion.
-  const ascii = /[/:?#@\\%\s]/.test(host) ? '' : domainToASCII(host);
-  if (ascii === '' || ascii.length > 253 || !ascii.split('.').every((label) => LABEL.test(label))) {
-    throw new InputError(
-      'domains',
-      `contains "${value}", which is not a hostname or IP address: expected e.g. "pr-42.example.pages.dev" or "203.0.113.1" (no scheme, path or port).`,
+  const ascii = /[/:?#@\\\s]/.test(host) ? '' : domainToASCII(host);
+  if (isIP(ascii) === 4) {
+    // The URL parser reads "10.0.0.010" as 10.0.0.8 and "0x7f.1" as 127.0.0.1: never guess.
+    return refuse(
+      `which is not an IPv4 address in the usual form: write four decimal numbers from 0 to 255 without leading zeros (e.g. "10.0.0.8"), or a hostname.`,
     );
+  }
+  if (ascii === '' || ascii.length > 253 || !ascii.split('.').every((label) => LABEL.test(label))) {
+    return refuse(
+      'which is not a hostname or IP address: expected e.g. "pr-42.example.pages.dev" or "203.0.113.1" (no scheme, path or port).',
+    );
+  }
+  if (ascii !== host) {
+    parsed.notices.push(`domains: "${plain(value)}" is an internationalised name; using its punycode form "${ascii}".`);
   }
   return ascii;
 }

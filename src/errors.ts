@@ -7,3 +7,13 @@ export class InputError extends Error {
     this.input = input;
   }
 }
+
+/** Every bad input of a run at once, so one run shows them all (one error line each). */
+export class InputErrors extends Error {
+  readonly errors: InputError[];
+  constructor(errors: InputError[]) {
+    super(errors.map((error) => error.message).join('\n'));
+    this.name = 'InputErrors';
+    this.errors = errors;
+  }
+}

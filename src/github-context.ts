@@ -1,48 +1,85 @@
-import { InputError } from './errors.ts';
+import { readFileSync } from 'node:fs';
 
-// @actions/github pulls in Octokit and a second undici (~1.5 MiB of source). ncc puts it in its own
-// chunk beside dist/index.js, so V8 compiles and runs it only when an operation needs the GitHub
-// context: compiling the bundle is most of the action's start-up (measured by `npm run bench`).
-const loadGitHub = () => import('@actions/github');
+// The runner describes the run in GITHUB_* variables and the event payload file
+// (https://docs.github.com/actions/reference/variables-reference). They are read directly: loading
+// @actions/github's context would compile Octokit on the common path (see BENCHMARKS.md).
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 const MAX_NAME_LENGTH = 254;
 
-/** `<repo>-pr-<number>` on pull request events, else `<repo>-<ref_name>`. */
-export async function deriveWidgetName(): Promise<string> {
-  if (!process.env.GITHUB_REPOSITORY) {
-    throw new InputError(
-      'name',
-      'is required outside GitHub Actions (GITHUB_REPOSITORY is not set, so no default name can be derived).',
-    );
-  }
-  const { context } = await loadGitHub();
-  const repo = context.repo.repo;
-  const number: unknown = context.payload.pull_request?.number ?? context.payload.number;
-  if (PULL_REQUEST_EVENTS.has(context.eventName) && typeof number === 'number') {
-    return `${repo}-pr-${number}`.slice(0, MAX_NAME_LENGTH);
-  }
-  const refName = process.env.GITHUB_REF_NAME || context.ref.replace(/^refs\/(heads|tags)\//, '');
-  if (!refName)
-    throw new InputError('name', 'is required: no pull request number or ref name is available to derive one.');
-  return `${repo}-${refName}`.slice(0, MAX_NAME_LENGTH);
+interface PullRequestPayload {
+  number?: unknown;
+  pull_request?: {
+    number?: unknown;
+    head?: { repo?: { fork?: boolean; full_name?: string } | null };
+    base?: { repo?: { full_name?: string } };
+  };
 }
 
-/** True when this run comes from a pull request whose head lives in a fork (no secrets there). */
-export async function isForkPullRequest(): Promise<boolean> {
-  if (!process.env.GITHUB_EVENT_PATH || !PULL_REQUEST_EVENTS.has(process.env.GITHUB_EVENT_NAME ?? '')) return false;
-  const { context } = await loadGitHub();
-  const pullRequest = context.payload.pull_request as
-    { head?: { repo?: { fork?: boolean; full_name?: string } }; base?: { repo?: { full_name?: string } } } | undefined;
-  const head = pullRequest?.head?.repo;
-  if (!head) return false;
-  return head.fork === true || (head.full_name !== undefined && head.full_name !== pullRequest?.base?.repo?.full_name);
+export interface GitHubContext {
+  /** `owner/repo`, undefined outside GitHub Actions. */
+  repository: string | undefined;
+  eventName: string;
+  refName: string;
+  /** The pull request number on pull_request events. */
+  pullRequest: number | undefined;
+  /** A pull request whose head lives in a fork: GitHub passes no secrets to its workflows. */
+  fromFork: boolean;
+  apiUrl: string;
 }
 
-/** Numbers of the open pull requests of this repository (prune keeps their widgets). */
-export async function openPullRequestNumbers(githubToken: string): Promise<Set<number>> {
-  const { context, getOctokit } = await loadGitHub();
-  const octokit = getOctokit(githubToken);
-  const pulls = await octokit.paginate(octokit.rest.pulls.list, { ...context.repo, state: 'open', per_page: 100 });
-  return new Set(pulls.map((pull) => pull.number));
+export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext {
+  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const payload = PULL_REQUEST_EVENTS.has(eventName) ? readPayload(env.GITHUB_EVENT_PATH) : {};
+  const number = payload.pull_request?.number ?? payload.number;
+  const head = payload.pull_request?.head?.repo;
+  return {
+    repository: env.GITHUB_REPOSITORY || undefined,
+    eventName,
+    refName: env.GITHUB_REF_NAME || (env.GITHUB_REF ?? '').replace(/^refs\/(heads|tags)\//, ''),
+    pullRequest: typeof number === 'number' ? number : undefined,
+    fromFork:
+      head !== undefined &&
+      head !== null &&
+      (head.fork === true ||
+        (head.full_name !== undefined && head.full_name !== payload.pull_request?.base?.repo?.full_name)),
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+  };
+}
+
+function readPayload(path: string | undefined): PullRequestPayload {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as PullRequestPayload;
+  } catch {
+    return {};
+  }
+}
+
+/** The repository's name without its owner. */
+export function repositoryName(context: GitHubContext): string | undefined {
+  return context.repository?.split('/')[1];
+}
+
+/**
+ * The default widget name: `<repo>-pr-<number>` on pull request events, else `<repo>-<ref_name>`.
+ * Returns why there is none when it cannot be derived.
+ */
+export function defaultWidgetName(context: GitHubContext): { name: string } | { missing: string } {
+  const repo = repositoryName(context);
+  if (!repo) {
+    return {
+      missing: 'outside GitHub Actions (GITHUB_REPOSITORY is not set, so no default name can be derived)',
+    };
+  }
+  if (PULL_REQUEST_EVENTS.has(context.eventName) && context.pullRequest !== undefined) {
+    return { name: previewName(repo, context.pullRequest) };
+  }
+  if (!context.refName) return { missing: 'here: no pull request number or ref name is available to derive one' };
+  return { name: `${repo}-${context.refName}`.slice(0, MAX_NAME_LENGTH) };
+}
+
+/** The name a pull request's preview widget gets by default. */
+export function previewName(repo: string, pullRequest: number): string {
+  return `${repo}-pr-${pullRequest}`.slice(0, MAX_NAME_LENGTH);
 }

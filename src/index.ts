@@ -1,4 +1,4 @@
 // The runner's entry point (action.yml: runs.main = dist/index.js, built from this file).
 import { run } from './main.ts';
 
-await run();
+process.exitCode = await run();

@@ -1,50 +1,103 @@
-import * as core from '@actions/core';
 import { TurnstileClient } from './api/client.ts';
 import { CloudflareApiError } from './api/errors.ts';
-import { InputError } from './errors.ts';
-import { readSettings } from './inputs.ts';
-import { actionsLogger } from './log.ts';
+import { createDispatcher, type Dispatcher } from './api/http.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { CLOUDFLARE_API_URL, PRUNE_CONCURRENCY } from './defaults.ts';
+import { InputError, InputErrors } from './errors.ts';
+import { GitHubApiError, openPullRequestLister } from './github-api.ts';
+import { readGitHubContext } from './github-context.ts';
+import { runnerLogger, show } from './log.ts';
 import { runOperation } from './operations/index.ts';
-import { PRUNE_CONCURRENCY } from './operations/prune.ts';
 import { WidgetNotFoundError } from './operations/target.ts';
 import { writeOutputs } from './outputs.ts';
-import { registerSecret, redact } from './secrets.ts';
-import { writeSummary } from './summary.ts';
+import { readSettings } from './read-settings.ts';
+import { actionsRunner, type Runner } from './runner.ts';
+import { SecretRegistry } from './secrets.ts';
+import { failureSummary, resultSummary } from './summary.ts';
 
-/** The action: inputs → Cloudflare → outputs. Every failure ends as one annotated error line. */
-export async function run(): Promise<void> {
+export interface Dependencies {
+  runner: Runner;
+  /** The step's environment: INPUT_* inputs, GITHUB_* context, proxy variables. */
+  env: NodeJS.ProcessEnv;
+  /** Tests pass a MockAgent or their own pool; by default one keep-alive pool (proxy-aware) per run. */
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  random?: () => number;
+}
+
+/**
+ * The action: inputs → Cloudflare → outputs. Returns the exit code; each failure is one error line.
+ * Without arguments it talks to the runner itself (as @github/local-action calls it).
+ */
+export async function run({
+  runner = actionsRunner,
+  env = process.env,
+  dispatcher,
+  clock = systemClock,
+  random,
+}: Partial<Dependencies> = {}): Promise<number> {
+  const secrets = new SecretRegistry(runner);
+  const logger = runnerLogger(runner, secrets);
+  let operation = 'unknown';
   try {
-    const settings = await readSettings();
+    const settings = readSettings(env, secrets, logger);
+    operation = settings.operation;
+    const github = readGitHubContext(env);
+    // Connect timeouts follow request-timeout; prune deletes several widgets at once.
+    const pool =
+      dispatcher ??
+      createDispatcher(env, settings.operation === 'prune' ? PRUNE_CONCURRENCY : 1, settings.requestTimeoutMs);
     const client = new TurnstileClient({
       apiUrl: settings.apiUrl,
       accountId: settings.accountId,
       auth: settings.auth,
-      logger: actionsLogger,
+      logger,
+      dispatcher: pool,
       requestTimeoutMs: settings.requestTimeoutMs,
-      retry: { maxRetries: settings.maxRetries },
-      onSecret: registerSecret,
-      connections: settings.operation === 'prune' ? PRUNE_CONCURRENCY : 1,
+      maxRetries: settings.maxRetries,
+      clock,
+      random,
+      onSecret: (secret) => secrets.add(secret),
+      hints: { customApiUrl: settings.apiUrl === CLOUDFLARE_API_URL ? undefined : settings.apiUrl },
     });
+    const token = 'githubToken' in settings ? settings.githubToken : undefined;
     try {
-      const what = settings.sitekey ?? settings.name ?? `${settings.namePrefix}*`;
-      const result = await core.group(`Turnstile ${settings.operation}: ${what}`, () =>
-        runOperation(client, settings, actionsLogger),
-      );
-      writeOutputs(result, settings.exportEnv);
-      await writeSummary(result);
-      core.debug(`Cloudflare API requests: ${client.requestCount}`);
+      const target =
+        'target' in settings
+          ? Object.values(settings.target)[0]
+          : 'namePrefix' in settings
+            ? `${settings.namePrefix}*`
+            : settings.name;
+      runner.startGroup(`Turnstile ${settings.operation}: ${show(target ?? '')}`);
+      const result = await runOperation(settings, {
+        client,
+        logger,
+        clock,
+        github,
+        openPullRequests: token ? openPullRequestLister(token, github, pool) : undefined,
+      }).finally(() => runner.endGroup());
+      writeOutputs(runner, secrets, result, 'exportEnv' in settings && settings.exportEnv);
+      await runner.appendSummary(resultSummary(result, secrets));
+      logger.debug(`Cloudflare API requests: ${client.requestCount}`);
     } finally {
-      await client.close();
+      if (!dispatcher) await pool.close();
     }
+    return 0;
   } catch (error) {
-    core.error(redact(error instanceof Error ? error.message : String(error)), { title: titleFor(error) });
-    process.exitCode = 1;
+    const failures = error instanceof InputErrors ? error.errors : [error];
+    for (const failure of failures) {
+      runner.error(secrets.redact(failure instanceof Error ? failure.message : String(failure)), titleFor(failure));
+    }
+    const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+    await runner.appendSummary(failureSummary(operation, messages, secrets)).catch(() => undefined);
+    return 1;
   }
 }
 
 function titleFor(error: unknown): string {
   if (error instanceof InputError) return `Invalid input: ${error.input}`;
   if (error instanceof CloudflareApiError) return 'Cloudflare API error';
+  if (error instanceof GitHubApiError) return 'GitHub API error';
   if (error instanceof WidgetNotFoundError) return 'Widget not found';
   return 'Turnstile action failed';
 }

@@ -1,28 +1,33 @@
-import * as core from '@actions/core';
 import type { OperationResult } from './operations/result.ts';
 import { withoutSecret } from './operations/widgets.ts';
-import { registerSecret } from './secrets.ts';
+import type { Runner } from './runner.ts';
+import type { SecretRegistry } from './secrets.ts';
 
 /**
  * Sets the step outputs. The secret is masked first, before any output, log line or summary can
  * carry it; `widget` is the API's widget minus the secret.
  */
-export function writeOutputs(result: OperationResult, exportEnv: boolean): void {
+export function writeOutputs(
+  runner: Runner,
+  secrets: SecretRegistry,
+  result: OperationResult,
+  exportEnv: boolean,
+): void {
   const widget = result.widget;
-  registerSecret(widget?.secret);
   if (widget) {
-    core.setOutput('sitekey', widget.sitekey);
-    core.setOutput('secret', widget.secret);
-    core.setOutput('name', widget.name);
-    core.setOutput('mode', widget.mode);
-    core.setOutput('domains', JSON.stringify(widget.domains));
-    core.setOutput('widget', JSON.stringify(withoutSecret(widget)));
+    secrets.add(widget.secret);
+    runner.setOutput('sitekey', widget.sitekey);
+    runner.setOutput('secret', widget.secret);
+    runner.setOutput('name', widget.name);
+    runner.setOutput('mode', widget.mode);
+    runner.setOutput('domains', JSON.stringify(widget.domains));
+    runner.setOutput('widget', secrets.redact(JSON.stringify(withoutSecret(widget))));
     if (exportEnv) {
-      core.exportVariable('TURNSTILE_SITEKEY', widget.sitekey);
-      core.exportVariable('TURNSTILE_SECRET', widget.secret);
+      runner.exportVariable('TURNSTILE_SITEKEY', widget.sitekey);
+      runner.exportVariable('TURNSTILE_SECRET', widget.secret);
     }
   }
-  core.setOutput('created', String(result.created));
-  core.setOutput('updated', String(result.updated));
-  if (result.deleted) core.setOutput('deleted', JSON.stringify(result.deleted));
+  runner.setOutput('created', String(result.created));
+  runner.setOutput('updated', String(result.updated));
+  if (result.deleted) runner.setOutput('deleted', JSON.stringify(result.deleted.map((w) => w.sitekey)));
 }

@@ -1,43 +1,50 @@
-import * as core from '@actions/core';
 import type { OperationResult } from './operations/result.ts';
-import { redact } from './secrets.ts';
+import type { SecretRegistry } from './secrets.ts';
+
+// The job summary is HTML: every value (names and error texts come from users and the API) is
+// redacted and escaped, so it can neither show a secret nor inject markup.
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 type Row = [string, string];
 
-// core.summary writes cells as raw HTML: widget names and reasons are escaped first.
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const cell = (text: string) => escapeHtml(redact(text));
+function table(rows: Row[], secrets: SecretRegistry): string {
+  const cell = (text: string) => escapeHtml(secrets.redact(text));
+  const body = rows.map(([field, value]) => `<tr><td>${cell(field)}</td><td>${cell(value)}</td></tr>`).join('');
+  return `<table><tr><th>Field</th><th>Value</th></tr>${body}</table>\n`;
+}
 
-/** A short job-summary table of what happened. Never contains a secret (redacted besides). */
-export async function writeSummary(result: OperationResult): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const widget = result.widget;
+const HEADING = '<h3>Cloudflare Turnstile</h3>\n';
+const listed = (widgets: { name: string; sitekey: string }[]) =>
+  widgets.length ? widgets.map((w) => `${w.name} (${w.sitekey})`).join(', ') : 'none';
+
+/** What happened, as a short table. */
+export function resultSummary(result: OperationResult, secrets: SecretRegistry): string {
   const rows: Row[] = [
-    ['Operation', cell(result.operation)],
-    ['Result', cell(result.dryRun ? `${result.outcome} (dry run)` : result.outcome)],
+    ['Operation', result.operation],
+    ['Result', result.dryRun ? `${result.outcome} (dry run)` : result.outcome],
   ];
-  if (widget) {
-    rows.push(
-      ['Name', cell(widget.name)],
-      ['Sitekey', `<code>${cell(widget.sitekey)}</code>`],
-      ['Mode', cell(widget.mode)],
-      ['Domains', cell(widget.domains.join(', '))],
-    );
-  }
-  if (result.changes.length > 0) rows.push(['Changes', cell(result.changes.join('; '))]);
-  if (result.deleted) {
-    const deleted = result.deleted.length ? result.deleted.join(', ') : 'none';
-    rows.push([result.dryRun ? 'Would delete' : 'Deleted', cell(deleted)]);
-  }
-  const header = [
-    { data: 'Turnstile widget', header: true },
-    { data: '', header: true },
-  ];
-  const summary = core.summary.addHeading('Cloudflare Turnstile', 3).addTable([header, ...rows]);
+  const widget = result.widget;
+  const name = widget?.name ?? result.planned?.name;
+  const domains = result.planned?.domains ?? widget?.domains;
+  if (name !== undefined) rows.push(['Name', name]);
+  if (widget) rows.push(['Sitekey', widget.sitekey], ['Mode', widget.mode]);
+  if (domains) rows.push(['Domains', domains.join(', ')]);
+  if (result.changes.length > 0) rows.push(['Changes', result.changes.join('; ')]);
+  if (result.deleted) rows.push([result.dryRun ? 'Would delete' : 'Deleted', listed(result.deleted)]);
+  let html = HEADING + table(rows, secrets);
   if (result.kept && result.kept.length > 0) {
-    const kept = result.kept.map(({ widget: w, reason }) => cell(`${w.name} (${w.sitekey}): ${reason}`));
-    summary.addDetails(`Kept ${result.kept.length} widget(s)`, kept.join('<br>'));
+    const kept = result.kept.map(({ widget: w, reason }) =>
+      escapeHtml(secrets.redact(`${w.name} (${w.sitekey}): ${reason}`)),
+    );
+    html += `<details><summary>Kept ${result.kept.length} widget(s)</summary>${kept.join('<br>')}</details>\n`;
   }
-  await summary.write();
+  return html;
+}
+
+/** A failed run: the operation and the error, redacted. */
+export function failureSummary(operation: string, errors: string[], secrets: SecretRegistry): string {
+  return (
+    HEADING + table([['Operation', operation], ['Result', 'failed'], ...errors.map((e): Row => ['Error', e])], secrets)
+  );
 }

@@ -1,11 +1,13 @@
 import { afterEach, beforeEach } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/server.ts';
-import { runAction } from '../../scripts/lib/run-action.ts';
 import { maskedValues } from '../../scripts/lib/runner-log.ts';
+import { runInProcess, type InProcessRun } from './runner.ts';
 
-export type ActionRun = Awaited<ReturnType<typeof runAction>>;
+export type ActionRun = Pick<InProcessRun, 'stdout' | 'stderr' | 'outputs' | 'env' | 'summary'> & {
+  code: number | null;
+};
 
-/** A fresh emulator for every test; `run` starts dist/index.js against it as the runner would. */
+/** A fresh emulator for every test; `run` runs the action in-process against it, as the runner would. */
 export function useEmulator() {
   const context = { emulator: undefined as unknown as Emulator };
   beforeEach(async () => {
@@ -15,12 +17,12 @@ export function useEmulator() {
     await context.emulator.close();
   });
 
-  function run(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+  function run(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<InProcessRun> {
     const emulator = context.emulator;
-    return runAction({
-      inputs: { 'api-token': emulator.apiToken, 'account-id': emulator.accountId, 'api-url': emulator.url, ...inputs },
-      env,
-    });
+    return runInProcess(
+      { 'api-token': emulator.apiToken, 'account-id': emulator.accountId, 'api-url': emulator.url, ...inputs },
+      { env },
+    );
   }
 
   return {

@@ -1,6 +1,9 @@
 import { MockAgent } from 'undici';
 import { TurnstileClient, type ClientOptions } from '../../src/api/client.ts';
+import { readGitHubContext } from '../../src/github-context.ts';
 import type { Logger } from '../../src/log.ts';
+import type { OperationContext } from '../../src/operations/context.ts';
+import { virtualClock } from './runner.ts';
 
 export const ORIGIN = 'https://api.cloudflare.test';
 export const ACCOUNT = '0123456789abcdef0123456789abcdef';
@@ -37,7 +40,8 @@ export function mockApi() {
   agent.disableNetConnect();
   const pool = agent.get(ORIGIN);
   const requests: SeenRequest[] = [];
-  const sleeps: number[] = [];
+  const clock = virtualClock(Date.parse('2026-11-25T00:00:00Z'));
+  const sleeps = clock.slept;
   const logger = recordingLogger();
 
   /** Answers the next request whose method and path (after the widgets path) match. */
@@ -87,15 +91,27 @@ export function mockApi() {
       auth: { kind: 'token', token: 'test-token' },
       logger,
       dispatcher: agent,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
+      requestTimeoutMs: 1000,
+      maxRetries: 2,
+      clock,
       random: () => 0.5,
       ...overrides,
     });
   }
 
-  return { agent, on, networkError, client, requests, sleeps, logger };
+  /** What operations receive: this API's client, the recording logger, the virtual clock. */
+  function context(overrides: Partial<OperationContext> = {}): OperationContext {
+    return {
+      client: client(),
+      logger,
+      clock,
+      github: readGitHubContext({ GITHUB_REPOSITORY: 'octo-org/app' }),
+      openPullRequests: undefined,
+      ...overrides,
+    };
+  }
+
+  return { agent, on, networkError, client, context, requests, sleeps, logger, clock };
 }
 
 let counter = 0;
@@ -108,7 +124,8 @@ export function widget(overrides: Record<string, unknown> = {}) {
     name: 'app-pr-1',
     domains: ['pr-1.example.com'],
     mode: 'managed',
-    created_on: `2026-01-01T00:00:${String(counter % 60).padStart(2, '0')}.000000Z`,
+    // One second apart, in the order the widgets were made (never wrapping): "oldest" is well defined.
+    created_on: new Date(Date.parse('2026-01-01T00:00:00Z') + counter * 1000).toISOString().replace('Z', '000Z'),
     modified_on: '2026-01-01T00:00:00.000000Z',
     region: 'world',
     bot_fight_mode: false,

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inputVariables } from './action-inputs.ts';
 
 export interface RunActionOptions {
   inputs: Record<string, string>;
@@ -55,9 +56,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
     ...files,
     ...options.env,
   };
-  for (const [name, value] of Object.entries(options.inputs)) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  }
+  Object.assign(env, inputVariables(options.inputs));
 
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? 30_000;

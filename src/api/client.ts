@@ -1,64 +1,63 @@
-import { createDispatcher, send, type Dispatcher } from './http.ts';
 import type { z } from 'zod';
+import { systemClock, type Clock } from '../clock.ts';
+import { MAX_PER_PAGE, RATE_LIMIT, RETRY_TIMING } from '../defaults.ts';
 import type { Logger } from '../log.ts';
-import { CloudflareApiError } from './errors.ts';
+import type { Auth } from '../settings.ts';
+import { CloudflareApiError, type HintContext } from './errors.ts';
+import type { Dispatcher } from './http.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
+import { isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
 import {
   envelopeSchema,
   widgetSchema,
   widgetSummarySchema,
+  type ApiMessage,
+  type RotateSecretBody,
   type Widget,
   type WidgetConfig,
   type WidgetSummary,
 } from './schemas.ts';
-
-export type Auth = { kind: 'token'; token: string } | { kind: 'key'; email: string; key: string };
 
 export interface ClientOptions {
   apiUrl: string;
   accountId: string;
   auth: Auth;
   logger: Logger;
+  /** The run's connection pool (see createDispatcher); tests pass an undici MockAgent. */
+  dispatcher: Dispatcher;
   /** Per attempt, from sending the request to the end of the response body. */
-  requestTimeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
-  /** Tests pass an undici MockAgent; by default one keep-alive Agent serves the whole run. */
-  dispatcher?: Dispatcher;
-  /**
-   * Sockets the default Agent may open. One for sequential operations, so every request of the
-   * run reuses the same keep-alive connection; prune raises it to its concurrency.
-   */
-  connections?: number;
-  sleep?: (ms: number) => Promise<void>;
+  requestTimeoutMs: number;
+  /** Retries after the first attempt (the `max-retries` input). */
+  maxRetries: number;
+  /** Backoff timing; RETRY_TIMING unless a test or benchmark says otherwise. */
+  retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
+  clock?: Clock;
   random?: () => number;
-  /** Cloudflare's global limit by default: 1200 requests per 5 minutes. */
   rateLimit?: { limit: number; windowMs: number };
   /** Called with every widget secret a response carries, before the caller sees it (to mask it). */
   onSecret?: (secret: string) => void;
+  /** What the error hints may point at (a non-default api-url). */
+  hints?: HintContext;
 }
 
-/** Why an attempt failed, and whether the server may have acted on it anyway. */
-export interface FailedAttempt {
-  status: number | undefined;
-  /** False only when the server certainly did nothing (a 429 rate-limit refusal). */
-  mayHaveSucceeded: boolean;
-}
+/**
+ * How to find out what a lost attempt of a non-idempotent request did: returns the result it
+ * produced, or undefined when it produced nothing (then, and only then, the request is sent again).
+ */
+export type Recovery<T> = () => Promise<T | undefined>;
 
-interface CallOptions<T> {
+// Requests that are not safe to repeat: each must come with a Recovery (checked in request()).
+const NON_IDEMPOTENT = new Set<Dispatcher.HttpMethod>(['POST']);
+
+export interface RequestOptions<T> {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   schema: z.ZodType<T>;
-  /**
-   * Called before re-sending a request that is not idempotent (create): returns what the lost
-   * attempt produced, if it did produce something, so the caller adopts it instead of repeating it.
-   */
-  recover?: (failure: FailedAttempt) => Promise<T | undefined>;
+  recover?: Recovery<T>;
 }
 
 export interface ListPage {
   widgets: WidgetSummary[];
-  page: number;
   perPage: number;
   totalCount: number | undefined;
 }
@@ -71,29 +70,23 @@ export interface ListQuery {
   direction?: 'asc' | 'desc';
 }
 
-// The list endpoint's maximum page size: one request covers most accounts.
-export const MAX_PER_PAGE = 1000;
-
 /**
  * Cloudflare's Turnstile widgets API (https://developers.cloudflare.com/api/resources/turnstile/).
- * Validates every envelope, retries what is safe to retry, and never logs bodies or credentials.
+ * Validates every envelope, retries what is safe to retry, recovers what is not, and never logs
+ * bodies or credentials.
  */
 export class TurnstileClient {
   /** Requests sent so far, retries included (reported in debug output and by the benchmark). */
   requestCount = 0;
   private readonly base: string;
   private readonly headers: Record<string, string>;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
-  private readonly timeoutMs: number;
+  private readonly options: ClientOptions;
   private readonly policy: RetryPolicy;
-  private readonly logger: Logger;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly onSecret: (secret: string) => void;
+  private readonly clock: Clock;
   private readonly limiter: RateLimiter;
 
   constructor(options: ClientOptions) {
+    this.options = options;
     this.base = `${options.apiUrl}/accounts/${options.accountId}/challenges/widgets`;
     this.headers = {
       accept: 'application/json',
@@ -102,20 +95,16 @@ export class TurnstileClient {
         ? { authorization: `Bearer ${options.auth.token}` }
         : { 'x-auth-email': options.auth.email, 'x-auth-key': options.auth.key }),
     };
-    this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? createDispatcher(options.connections ?? 1);
-    this.timeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.logger = options.logger;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
-    this.onSecret = options.onSecret ?? (() => {});
+    this.policy = { ...RETRY_TIMING, ...options.retry, maxRetries: options.maxRetries };
+    this.clock = options.clock ?? systemClock;
+    const rateLimit = options.rateLimit ?? RATE_LIMIT;
     this.limiter = new RateLimiter({
-      ...options.rateLimit,
-      sleep: this.sleep,
+      ...rateLimit,
+      now: () => this.clock.now(),
+      sleep: (ms) => this.clock.sleep(ms),
       onWait: (ms) =>
-        this.logger.notice(
-          `Pausing ${Math.ceil(ms / 1000)} s to stay within Cloudflare's API rate limit (${options.rateLimit?.limit ?? 1200} requests per ${(options.rateLimit?.windowMs ?? 300_000) / 60_000} minutes).`,
+        options.logger.notice(
+          `Pausing ${Math.ceil(ms / 1000)} s to stay within Cloudflare's API rate limit (${rateLimit.limit} requests per ${rateLimit.windowMs / 60_000} minutes).`,
           'Rate limit',
         ),
     });
@@ -123,12 +112,17 @@ export class TurnstileClient {
 
   async listPage(query: ListQuery = {}): Promise<ListPage> {
     const perPage = query.perPage ?? MAX_PER_PAGE;
-    const page = query.page ?? 1;
-    const { result, envelope } = await this.call('GET', '', {
-      query: { page, per_page: perPage, filter: query.filter, order: query.order, direction: query.direction },
+    const { result, envelope } = await this.request('GET', '', {
+      query: {
+        page: query.page ?? 1,
+        per_page: perPage,
+        filter: query.filter,
+        order: query.order,
+        direction: query.direction,
+      },
       schema: widgetSummarySchema.array(),
     });
-    return { widgets: result, page, perPage, totalCount: envelope.result_info?.total_count };
+    return { widgets: result, perPage, totalCount: envelope?.result_info?.total_count ?? undefined };
   }
 
   /** Every widget matching `filter` (Cloudflare: case-insensitive substring, `name:` or `sitekey:`). */
@@ -137,7 +131,7 @@ export class TurnstileClient {
     for (let page = 1; ; page++) {
       const current = await this.listPage({ ...query, page });
       widgets.push(...current.widgets);
-      // total_count may count the unfiltered list, so a short page is the reliable end marker.
+      // result_info may be missing, or count the unfiltered list: a short page is the reliable end.
       const short = current.widgets.length < current.perPage;
       const beyondTotal = current.totalCount !== undefined && page * current.perPage >= current.totalCount;
       if (short || beyondTotal) return widgets;
@@ -145,117 +139,148 @@ export class TurnstileClient {
   }
 
   async get(sitekey: string): Promise<Widget> {
-    return (await this.call('GET', `/${encodeURIComponent(sitekey)}`, { schema: widgetSchema })).result;
+    return (await this.request('GET', this.widgetPath(sitekey), { schema: widgetSchema })).result;
   }
 
-  async create(config: WidgetConfig, recover?: CallOptions<Widget>['recover']): Promise<Widget> {
-    return (await this.call('POST', '', { body: config, schema: widgetSchema, recover })).result;
+  /** POST a new widget; `recover` finds the widget a lost attempt created, if it did. */
+  async create(config: WidgetConfig, recover: Recovery<Widget>): Promise<Widget> {
+    return (await this.request('POST', '', { body: config, schema: widgetSchema, recover })).result;
   }
 
   /** PUT replaces the whole configuration: `config` must carry every field to keep. */
   async update(sitekey: string, config: WidgetConfig): Promise<Widget> {
-    return (await this.call('PUT', `/${encodeURIComponent(sitekey)}`, { body: config, schema: widgetSchema })).result;
+    return (await this.request('PUT', this.widgetPath(sitekey), { body: config, schema: widgetSchema })).result;
   }
 
   async delete(sitekey: string): Promise<WidgetSummary> {
-    return (await this.call('DELETE', `/${encodeURIComponent(sitekey)}`, { schema: widgetSummarySchema })).result;
+    return (await this.request('DELETE', this.widgetPath(sitekey), { schema: widgetSummarySchema })).result;
   }
 
-  async rotateSecret(sitekey: string, invalidateImmediately: boolean): Promise<Widget> {
-    const path = `/${encodeURIComponent(sitekey)}/rotate_secret`;
-    return (
-      await this.call('POST', path, { body: { invalidate_immediately: invalidateImmediately }, schema: widgetSchema })
-    ).result;
+  /** POST rotate_secret; `recover` tells whether a lost attempt rotated the secret already. */
+  async rotateSecret(sitekey: string, body: RotateSecretBody, recover: Recovery<Widget>): Promise<Widget> {
+    const path = `${this.widgetPath(sitekey)}/rotate_secret`;
+    return (await this.request('POST', path, { body, schema: widgetSchema, recover })).result;
   }
 
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
-  }
-
-  private async call<T>(method: Dispatcher.HttpMethod, path: string, options: CallOptions<T>) {
+  /**
+   * One API call with its retries. A request that is not idempotent is never repeated blindly:
+   * after an attempt that may have reached the server (a lost or unreadable response, a 5xx), its
+   * recovery finds out what the server did, and the request is sent again only if it did nothing.
+   */
+  async request<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions<T>) {
+    const { recover } = options;
+    if (NON_IDEMPOTENT.has(method) && !recover) {
+      throw new Error(`${method} ${path || '/'} is not idempotent and was sent without a recovery.`);
+    }
     const url = new URL(this.base + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     }
     const label = `${method} ${url.pathname}`;
-    const started = Date.now();
+    const started = this.clock.now();
     for (let retry = 0; ; retry++) {
       const attempt = await this.attempt(method, url, options.body);
+      let unreadable: string | undefined;
       if (attempt.kind === 'answer') {
         const envelope = envelopeSchema.safeParse(attempt.json);
         if (envelope.success && envelope.data.success && attempt.status < 400) {
           const result = options.schema.safeParse(envelope.data.result);
-          if (!result.success) {
-            const where = result.error.issues
-              .slice(0, 3)
-              .map((issue) => `result.${issue.path.join('.')}: ${issue.message}`)
-              .join('; ');
-            throw new CloudflareApiError(label, attempt.status, `unexpected response shape (${where})`);
+          if (result.success) {
+            const secret = (result.data as { secret?: unknown }).secret;
+            if (typeof secret === 'string') this.options.onSecret?.(secret);
+            return { result: result.data, envelope: envelope.data };
           }
-          const secret = (result.data as { secret?: unknown }).secret;
-          if (typeof secret === 'string') this.onSecret(secret);
-          return { result: result.data, envelope: envelope.data };
+          unreadable = `unexpected response shape (${result.error.issues
+            .slice(0, 3)
+            .map((issue) => `result.${issue.path.join('.')}: ${issue.message}`)
+            .join('; ')})`;
+        } else if (attempt.status < 300) {
+          unreadable = attempt.detail ?? 'the response is not a Cloudflare API envelope (success, errors, messages)';
         }
-        if (!isRetryableStatus(attempt.status)) {
+        if (unreadable !== undefined) {
+          // The server acted but its answer cannot be read: for a write that is not idempotent,
+          // find out what it did (recover below); anything else fails now.
+          if (!recover) throw this.error(label, attempt.status, unreadable);
+        } else if (!isRetryableStatus(attempt.status)) {
           if (!envelope.success) {
-            throw new CloudflareApiError(
-              label,
-              attempt.status,
-              attempt.detail ?? 'the response is not a Cloudflare API envelope (success, errors, messages)',
-            );
+            const detail =
+              attempt.detail ?? 'the response is not a Cloudflare API envelope (success, errors, messages)';
+            throw this.error(label, attempt.status, detail);
           }
-          throw new CloudflareApiError(label, attempt.status, 'the API reported an error', envelope.data.errors);
-        }
-        if (envelope.success) attempt.errors = envelope.data.errors;
+          throw this.error(label, attempt.status, 'the API reported an error', envelope.data.errors);
+        } else if (envelope.success) attempt.errors = envelope.data.errors;
       }
-      const failure = { status: attempt.status, mayHaveSucceeded: attempt.status !== 429 };
-      const reason = attempt.kind === 'error' ? attempt.reason : `HTTP ${attempt.status}`;
-      const delay = retryDelay(retry + 1, attempt.retryAfterMs, this.policy, this.random);
-      const outOfTime = Date.now() - started + delay > this.policy.maxElapsedMs;
-      if (retry >= this.policy.maxRetries || outOfTime) {
-        const detail = attempt.kind === 'error' ? attempt.reason : (attempt.detail ?? 'the API reported an error');
-        const tries = `gave up after ${retry + 1} attempt${retry === 0 ? '' : 's'} in ${Math.round((Date.now() - started) / 100) / 10} s`;
-        throw new CloudflareApiError(label, attempt.status, detail, attempt.errors, tries);
+      // Only a 429 certainly did nothing: Cloudflare refused it before acting.
+      const mayHaveActed = unreadable !== undefined || attempt.status !== 429;
+      const reason = unreadable ?? (attempt.kind === 'error' ? attempt.reason : `HTTP ${attempt.status}`);
+      const delay = retryDelay(retry + 1, attempt.retryAfterMs, this.policy, this.options.random ?? Math.random);
+      const elapsed = this.clock.now() - started;
+      const exhausted = retry >= this.policy.maxRetries || elapsed + delay > this.policy.maxElapsedMs;
+      if (recover && mayHaveActed) {
+        // Let the server settle, then ask it what the attempt did, even when no retry is left.
+        this.options.logger.warning(
+          `${label}: ${reason}; checking in ${(delay / 1000).toFixed(1)} s whether it took effect${exhausted ? '' : ` before retrying (retry ${retry + 1} of ${this.policy.maxRetries})`}.`,
+          'Cloudflare API retry',
+        );
+        await this.clock.sleep(delay);
+        const recovered = await recover();
+        if (recovered !== undefined) return { result: recovered, envelope: undefined };
       }
-      this.logger.warning(
-        `${label}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s (retry ${retry + 1} of ${this.policy.maxRetries}).`,
-        'Cloudflare API retry',
-      );
-      await this.sleep(delay);
-      if (options.recover && failure.mayHaveSucceeded) {
-        const recovered = await options.recover(failure);
-        if (recovered !== undefined)
-          return { result: recovered, envelope: { success: true, errors: [], messages: [] } };
+      if (exhausted) {
+        const detail =
+          unreadable ?? (attempt.kind === 'error' ? attempt.reason : (attempt.detail ?? 'the API reported an error'));
+        const tries = `gave up after ${retry + 1} attempt${retry === 0 ? '' : 's'} in ${Math.round(elapsed / 100) / 10} s`;
+        throw this.error(label, attempt.status, detail, attempt.errors, tries);
+      }
+      if (!(recover && mayHaveActed)) {
+        this.options.logger.warning(
+          `${label}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s (retry ${retry + 1} of ${this.policy.maxRetries}).`,
+          'Cloudflare API retry',
+        );
+        await this.clock.sleep(delay);
       }
     }
+  }
+
+  private error(label: string, status: number | undefined, detail: string, errors?: ApiMessage[], retries?: string) {
+    return new CloudflareApiError({ operation: label, status, detail, errors, retries, hints: this.options.hints });
+  }
+
+  private widgetPath(sitekey: string): string {
+    return `/${encodeURIComponent(sitekey)}`;
   }
 
   /** One HTTP exchange: either a parsed answer or a transport-level failure. Never throws. */
   private async attempt(method: Dispatcher.HttpMethod, url: URL, body: unknown): Promise<Attempt> {
     await this.limiter.acquire();
     this.requestCount++;
-    const sent = Date.now();
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const sent = this.clock.now();
+    const signal = this.clock.timeout(this.options.requestTimeoutMs);
+    const where = `${method} ${url.pathname}${url.search}`;
     try {
-      const response = await send(this.dispatcher, url, {
+      const response = await this.options.dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
         method,
         headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
       const text = await response.body.text();
-      const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), Date.now());
-      this.logger.debug(`${method} ${url.pathname}${url.search} -> ${response.statusCode} (${Date.now() - sent} ms)`);
+      const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), this.clock.now());
+      this.options.logger.debug(`${where} -> ${response.statusCode} (${this.clock.now() - sent} ms)`);
       try {
-        return { kind: 'answer', status: response.statusCode, json: JSON.parse(text), retryAfterMs };
+        return { kind: 'answer', status: response.statusCode, json: JSON.parse(text) as unknown, retryAfterMs };
       } catch {
         const type = headerValue(response.headers['content-type']) ?? 'no content type';
         const detail = `the response body is not JSON (${type}, ${text.length} bytes)`;
         return { kind: 'answer', status: response.statusCode, json: undefined, retryAfterMs, detail };
       }
     } catch (error) {
-      const reason = signal.aborted ? `no response within ${this.timeoutMs / 1000} s` : describeNetworkError(error);
-      this.logger.debug(`${method} ${url.pathname}${url.search} -> ${reason} (${Date.now() - sent} ms)`);
+      const reason = signal.aborted
+        ? `no response within ${this.options.requestTimeoutMs / 1000} s`
+        : describeNetworkError(error);
+      this.options.logger.debug(`${where} -> ${reason} (${this.clock.now() - sent} ms)`);
       return { kind: 'error', status: undefined, reason, retryAfterMs: undefined };
     }
   }
@@ -268,10 +293,9 @@ type Attempt =
       json: unknown;
       retryAfterMs: number | undefined;
       detail?: string;
-      errors?: ApiMessageList;
+      errors?: ApiMessage[];
     }
-  | { kind: 'error'; status: undefined; reason: string; retryAfterMs: undefined; errors?: ApiMessageList };
-type ApiMessageList = { code: number; message: string }[];
+  | { kind: 'error'; status: undefined; reason: string; retryAfterMs: undefined; errors?: ApiMessage[] };
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

@@ -1,22 +1,18 @@
-// The two pieces of undici the client uses, imported directly: undici's index also loads fetch,
-// WebSocket, caching and the mocks, which more than doubles what the bundle evaluates at start
-// (measured by `npm run bench`). Unit tests pass undici's MockAgent, which is a Dispatcher too.
-import Agent from 'undici/lib/dispatcher/agent.js';
-import requestApi from 'undici/lib/api/api-request.js';
-import type { Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { KEEP_ALIVE_MS } from '../defaults.ts';
 
 export type { Dispatcher };
 
-/** A keep-alive connection pool; `connections` caps the sockets per origin. */
-export function createDispatcher(connections: number): Dispatcher {
-  return new Agent({ connections, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
-}
-
-/** undici's `request()`, on the given dispatcher. */
-export function send(
-  dispatcher: Dispatcher,
-  url: URL,
-  options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>,
-): Promise<Dispatcher.ResponseData> {
-  return requestApi.call(dispatcher, { ...options, origin: url.origin, path: url.pathname + url.search });
+/**
+ * A keep-alive connection pool for the run; `connections` caps the sockets per origin. Behind a
+ * proxy (HTTPS_PROXY / HTTP_PROXY, as self-hosted runners set them) requests go through it, except
+ * for the hosts NO_PROXY names: the same variables the runner and @actions/http-client honour.
+ */
+export function createDispatcher(env: NodeJS.ProcessEnv, connections: number, connectTimeoutMs: number): Dispatcher {
+  const options = { connections, keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: connectTimeoutMs } };
+  const httpProxy = env.HTTP_PROXY || env.http_proxy || '';
+  const httpsProxy = env.HTTPS_PROXY || env.https_proxy || '';
+  if (!httpProxy && !httpsProxy) return new Agent(options);
+  // Every value is passed explicitly ('' for none), so undici reads nothing from process.env itself.
+  return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy: env.NO_PROXY || env.no_proxy || '' });
 }

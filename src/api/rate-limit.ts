@@ -13,15 +13,15 @@ export class RateLimiter {
   private readonly onWait: (ms: number) => void;
 
   constructor(options: {
-    limit?: number;
-    windowMs?: number;
-    now?: () => number;
+    limit: number;
+    windowMs: number;
+    now: () => number;
     sleep: (ms: number) => Promise<void>;
     onWait?: (ms: number) => void;
   }) {
-    this.limit = options.limit ?? 1200;
-    this.windowMs = options.windowMs ?? 300_000;
-    this.now = options.now ?? Date.now;
+    this.limit = options.limit;
+    this.windowMs = options.windowMs;
+    this.now = options.now;
     this.sleep = options.sleep;
     this.onWait = options.onWait ?? (() => {});
   }

@@ -11,14 +11,6 @@ export interface RetryPolicy {
   maxElapsedMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxRetries: 4,
-  baseDelayMs: 500,
-  maxDelayMs: 15_000,
-  maxRetryAfterMs: 60_000,
-  maxElapsedMs: 180_000,
-};
-
 /** Statuses worth retrying: rate limiting and the server-side errors Cloudflare's edge produces. */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 408 || (status >= 500 && status <= 599);

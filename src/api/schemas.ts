@@ -5,43 +5,51 @@ import { z } from 'zod';
 z.config({ jitless: true });
 
 // Shapes of https://developers.cloudflare.com/api/resources/turnstile/subresources/widgets/
-// (spec/turnstile-widgets.openapi.json plus the newer fields the current reference documents).
+// (spec/turnstile-widgets.openapi.json, and the 2026 definitions in ../shared/cloudflare-api).
+// Read tolerantly, write exactly: a response must carry only what the action uses, may carry
+// null or nothing in every other field, and may carry fields added after this was written (kept,
+// so the `widget` output shows everything the API returned). Request bodies are exact.
 
 export const MODES = ['managed', 'non-interactive', 'invisible'] as const;
 export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'] as const;
 export const REGIONS = ['world', 'china'] as const;
 
-const message = z.object({ code: z.number(), message: z.string() }).loose();
+const message = z.object({ code: z.number().nullish(), message: z.string().nullish() }).loose();
+const messages = z
+  .array(message)
+  .nullish()
+  .transform((list) => list ?? []);
 
 /** The envelope every Cloudflare API v4 response uses, successful or not. */
-export const envelopeSchema = z.object({
-  success: z.boolean(),
-  errors: z.array(message).default([]),
-  messages: z.array(message).default([]),
-  result: z.unknown().optional(),
-  result_info: z
-    .object({ page: z.number(), per_page: z.number(), count: z.number(), total_count: z.number() })
-    .loose()
-    .optional(),
-});
-export type Envelope = z.infer<typeof envelopeSchema>;
+export const envelopeSchema = z
+  .object({
+    success: z.boolean(),
+    errors: messages,
+    messages,
+    result: z.unknown().optional(),
+    result_info: z.object({ total_count: z.number().nullish() }).loose().nullish(),
+  })
+  .loose();
 export type ApiMessage = z.infer<typeof message>;
 
-// Responses are read leniently where Cloudflare may add values (region, clearance level), and
-// unknown fields are kept (`loose`) so the `widget` output shows everything the API returned.
+const maybe = <T extends z.ZodType>(schema: T) => schema.nullish();
+
 export const widgetSummarySchema = z
   .object({
+    // What the action uses:
     sitekey: z.string().min(1),
     name: z.string(),
     domains: z.array(z.string()),
     mode: z.string(),
     created_on: z.string(),
-    modified_on: z.string(),
-    region: z.string(),
-    bot_fight_mode: z.boolean(),
-    offlabel: z.boolean(),
-    clearance_level: z.string(),
-    ephemeral_id: z.boolean().optional(),
+    // What it only passes on (PUT keeps it, the output shows it), when present:
+    modified_on: maybe(z.string()),
+    region: maybe(z.string()),
+    bot_fight_mode: maybe(z.boolean()),
+    offlabel: maybe(z.boolean()),
+    clearance_level: maybe(z.string()),
+    ephemeral_id: maybe(z.boolean()),
+    last_modified_via: maybe(z.string()),
   })
   .loose();
 
@@ -51,14 +59,19 @@ export const widgetSchema = widgetSummarySchema.extend({ secret: z.string().min(
 export type WidgetSummary = z.infer<typeof widgetSummarySchema>;
 export type Widget = z.infer<typeof widgetSchema>;
 
-/** The body of create (POST) and update (PUT): the widget's whole configuration. */
-export interface WidgetConfig {
-  name: string;
-  domains: string[];
-  mode: (typeof MODES)[number];
-  clearance_level?: (typeof CLEARANCE_LEVELS)[number];
-  bot_fight_mode?: boolean;
-  offlabel?: boolean;
-  ephemeral_id?: boolean;
-  region?: (typeof REGIONS)[number];
-}
+/** The body of create (POST) and update (PUT). Optional fields are sent only when known. */
+export const widgetConfigSchema = z.strictObject({
+  name: z.string(),
+  domains: z.array(z.string()),
+  mode: z.enum(MODES),
+  // Echoed from the widget on PUT, so a value Cloudflare adds later survives an update.
+  clearance_level: z.string().optional(),
+  bot_fight_mode: z.boolean().optional(),
+  offlabel: z.boolean().optional(),
+  ephemeral_id: z.boolean().optional(),
+  region: z.string().optional(),
+});
+export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
+
+export const rotateSecretBodySchema = z.strictObject({ invalidate_immediately: z.boolean() });
+export type RotateSecretBody = z.infer<typeof rotateSecretBodySchema>;

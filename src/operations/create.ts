@@ -1,49 +1,46 @@
-import type { TurnstileClient } from '../api/client.ts';
 import type { Widget } from '../api/schemas.ts';
-import type { DesiredWidget, Settings } from '../inputs.ts';
-import type { Logger } from '../log.ts';
+import { CLOCK_SKEW_MS } from '../defaults.ts';
+import { show } from '../log.ts';
+import type { DesiredWidget, SettingsOf } from '../settings.ts';
+import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
 import { creationConfig, findByName } from './widgets.ts';
 
-// Runner clocks and Cloudflare's may disagree; a widget created this long before our first
-// attempt still counts as "ours" when a create's response was lost.
-const CLOCK_SKEW_MS = 120_000;
-
 /**
- * POST a new widget. A create is not idempotent: when an attempt fails in a way that may have
- * created the widget anyway (lost response, 5xx), look for it before trying again and adopt it.
- * `existing` lists the sitekeys known to predate this create (ensure knows them; create does not).
+ * POST a new widget. A create is not idempotent: when an attempt may have created the widget
+ * anyway (lost or unreadable response, 5xx), look for it before trying again and adopt it.
+ * `existing` lists the sitekeys known to predate this create (ensure knows them; create does
+ * not, so it counts a widget of that name created since the attempt began, give or take skew).
  */
 export async function createWidget(
-  client: TurnstileClient,
+  { client, logger, clock }: Pick<OperationContext, 'client' | 'logger' | 'clock'>,
   desired: DesiredWidget,
-  logger: Logger,
-  existing?: Set<string>,
+  existing?: ReadonlySet<string>,
 ): Promise<Widget> {
-  const started = Date.now();
+  const started = clock.now();
   return client.create(creationConfig(desired), async () => {
     const matches = await findByName(client, desired.name);
-    const lost = matches.find((widget) =>
+    const made = matches.find((widget) =>
       existing ? !existing.has(widget.sitekey) : Date.parse(widget.created_on) >= started - CLOCK_SKEW_MS,
     );
-    if (!lost) return undefined;
+    if (!made) return undefined;
     logger.warning(
-      `The create request's response was lost, but widget "${desired.name}" exists (${lost.sitekey}); using it instead of creating a duplicate.`,
+      `The create request's response was lost, but widget ${show(desired.name)} exists (${made.sitekey}); using it instead of creating a duplicate.`,
       'Recovered lost response',
     );
-    return client.get(lost.sitekey);
+    return client.get(made.sitekey);
   });
 }
 
 /** operation: create — always a new widget, even when others share its name. */
-export async function runCreate(client: TurnstileClient, settings: Settings, logger: Logger): Promise<OperationResult> {
-  const desired = settings.desired as DesiredWidget;
+export async function runCreate(settings: SettingsOf<'create'>, context: OperationContext): Promise<OperationResult> {
+  const desired: DesiredWidget = { name: settings.name, ...settings.fields };
   const base = { operation: 'create' as const, updated: false, dryRun: settings.dryRun, changes: [] };
   if (settings.dryRun) {
-    logger.info(`Dry run: would create widget "${desired.name}" for ${desired.domains.join(', ')}.`);
-    return { ...base, outcome: 'would create', widget: undefined, created: false };
+    context.logger.info(`Dry run: would create widget ${show(desired.name)} for ${desired.domains.join(', ')}.`);
+    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false };
   }
-  const widget = await createWidget(client, desired, logger);
-  logger.info(`Created widget "${widget.name}" (${widget.sitekey}).`);
+  const widget = await createWidget(context, desired);
+  context.logger.info(`Created widget ${show(widget.name)} (${widget.sitekey}).`);
   return { ...base, outcome: 'created', widget, created: true };
 }

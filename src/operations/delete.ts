@@ -1,19 +1,21 @@
 import type { TurnstileClient } from '../api/client.ts';
 import { CloudflareApiError } from '../api/errors.ts';
-import type { Settings } from '../inputs.ts';
-import type { Logger } from '../log.ts';
-import type { OperationResult } from './result.ts';
+import { show } from '../log.ts';
+import type { SettingsOf } from '../settings.ts';
+import type { OperationContext } from './context.ts';
+import type { OperationResult, WidgetRef } from './result.ts';
 import { findByName } from './widgets.ts';
 
 /**
  * operation: delete — by sitekey, or every widget named exactly `name`. Idempotent: when nothing
  * matches (already deleted, e.g. a re-run of the pull request's "closed" job) it succeeds.
  */
-export async function runDelete(client: TurnstileClient, settings: Settings, logger: Logger): Promise<OperationResult> {
-  const sitekeys = settings.sitekey
-    ? [settings.sitekey]
-    : (await findByName(client, settings.name as string)).map((w) => w.sitekey);
-  const what = settings.sitekey ? `with sitekey ${settings.sitekey}` : `named "${settings.name}"`;
+export async function runDelete(
+  settings: SettingsOf<'delete'>,
+  { client, logger }: OperationContext,
+): Promise<OperationResult> {
+  const { target } = settings;
+  const what = 'sitekey' in target ? `with sitekey ${target.sitekey}` : `named ${show(target.name)}`;
   const base = {
     operation: 'delete' as const,
     widget: undefined,
@@ -23,32 +25,44 @@ export async function runDelete(client: TurnstileClient, settings: Settings, log
     changes: [],
   };
   if (settings.dryRun) {
+    const matches =
+      'sitekey' in target ? await bySitekey(client, target.sitekey) : await findByName(client, target.name);
     logger.info(
-      sitekeys.length
-        ? `Dry run: would delete ${sitekeys.length} widget(s) ${what}: ${sitekeys.join(', ')}.`
+      matches.length
+        ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => w.sitekey).join(', ')}.`
         : `Dry run: no widget ${what}; nothing to delete.`,
     );
-    return { ...base, outcome: 'would delete', deleted: sitekeys };
+    return { ...base, outcome: 'would delete', deleted: matches.map(ref) };
   }
-  const deleted: string[] = [];
+  // By sitekey the DELETE alone suffices: its answer names the widget.
+  const sitekeys =
+    'sitekey' in target ? [target.sitekey] : (await findByName(client, target.name)).map((w) => w.sitekey);
+  const deleted: WidgetRef[] = [];
   for (const sitekey of sitekeys) {
-    if (await deleteIfPresent(client, sitekey)) deleted.push(sitekey);
+    const gone = await deleteIfPresent(client, sitekey);
+    if (gone) deleted.push(gone);
   }
   logger.info(
     deleted.length
-      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.join(', ')}.`
+      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `${show(w.name)} (${w.sitekey})`).join(', ')}.`
       : `No widget ${what}; nothing to delete.`,
   );
   return { ...base, outcome: deleted.length ? 'deleted' : 'nothing to delete', deleted };
 }
 
-/** DELETE that treats "already gone" (404) as done; returns whether this call removed it. */
-export async function deleteIfPresent(client: TurnstileClient, sitekey: string): Promise<boolean> {
+export const ref = ({ sitekey, name }: WidgetRef): WidgetRef => ({ sitekey, name });
+
+/** The widget with this sitekey, as a list of one, or none (the filter is exact for sitekeys). */
+async function bySitekey(client: TurnstileClient, sitekey: string): Promise<WidgetRef[]> {
+  return (await client.listAll({ filter: `sitekey:${sitekey}` })).filter((widget) => widget.sitekey === sitekey);
+}
+
+/** DELETE that treats "already gone" (404) as done; returns what this call removed, if anything. */
+export async function deleteIfPresent(client: TurnstileClient, sitekey: string): Promise<WidgetRef | undefined> {
   try {
-    await client.delete(sitekey);
-    return true;
+    return ref(await client.delete(sitekey));
   } catch (error) {
-    if (error instanceof CloudflareApiError && error.status === 404) return false;
+    if (error instanceof CloudflareApiError && error.status === 404) return undefined;
     throw error;
   }
 }

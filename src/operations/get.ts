@@ -1,14 +1,16 @@
-import type { TurnstileClient } from '../api/client.ts';
-import type { Settings } from '../inputs.ts';
-import type { Logger } from '../log.ts';
+import { show } from '../log.ts';
+import type { SettingsOf } from '../settings.ts';
+import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
 import { resolveTarget } from './target.ts';
 
 /** operation: get — read a widget, secret included (how a later job obtains the secret). */
-export async function runGet(client: TurnstileClient, settings: Settings, logger: Logger): Promise<OperationResult> {
-  const sitekey = await resolveTarget(client, settings, logger);
-  const widget = await client.get(sitekey);
-  logger.info(`Read widget "${widget.name}" (${widget.sitekey}).`);
+export async function runGet(
+  settings: SettingsOf<'get'>,
+  { client, logger }: OperationContext,
+): Promise<OperationResult> {
+  const widget = await client.get(await resolveTarget(client, settings.target, logger));
+  logger.info(`Read widget ${show(widget.name)} (${widget.sitekey}).`);
   return {
     operation: 'get',
     outcome: 'read',

@@ -1,7 +1,5 @@
-import type { TurnstileClient } from '../api/client.ts';
-import { openPullRequestNumbers } from '../github-context.ts';
-import type { Settings } from '../inputs.ts';
-import type { Logger } from '../log.ts';
+import type { Settings } from '../settings.ts';
+import type { OperationContext } from './context.ts';
 import { runCreate } from './create.ts';
 import { runDelete } from './delete.ts';
 import { runEnsure } from './ensure.ts';
@@ -10,24 +8,20 @@ import { runPrune } from './prune.ts';
 import type { OperationResult } from './result.ts';
 import { runRotateSecret } from './rotate.ts';
 
-/** Runs the operation the `operation` input names. */
-export function runOperation(client: TurnstileClient, settings: Settings, logger: Logger): Promise<OperationResult> {
+/** Runs the operation the `operation` input names, with exactly its settings. */
+export function runOperation(settings: Settings, context: OperationContext): Promise<OperationResult> {
   switch (settings.operation) {
     case 'ensure':
-      return runEnsure(client, settings, logger);
+      return runEnsure(settings, context);
     case 'create':
-      return runCreate(client, settings, logger);
+      return runCreate(settings, context);
     case 'get':
-      return runGet(client, settings, logger);
+      return runGet(settings, context);
     case 'delete':
-      return runDelete(client, settings, logger);
+      return runDelete(settings, context);
     case 'rotate-secret':
-      return runRotateSecret(client, settings, logger);
-    case 'prune': {
-      const token = settings.githubToken;
-      return runPrune(client, settings, logger, {
-        openPullRequests: token ? () => openPullRequestNumbers(token) : undefined,
-      });
-    }
+      return runRotateSecret(settings, context);
+    case 'prune':
+      return runPrune(settings, context);
   }
 }

@@ -1,45 +1,37 @@
-import type { TurnstileClient } from '../api/client.ts';
 import type { WidgetSummary } from '../api/schemas.ts';
-import type { Settings } from '../inputs.ts';
-import type { Logger } from '../log.ts';
-import { deleteIfPresent } from './delete.ts';
-import type { OperationResult } from './result.ts';
-import { mapConcurrently } from './target.ts';
+import { mapConcurrently } from '../concurrency.ts';
+import { PRUNE_CONCURRENCY } from '../defaults.ts';
+import { show } from '../log.ts';
+import type { SettingsOf } from '../settings.ts';
+import type { OperationContext } from './context.ts';
+import { deleteIfPresent, ref } from './delete.ts';
+import type { OperationResult, WidgetRef } from './result.ts';
 
-// Deletes in flight at once: fast enough for hundreds of widgets while far below Cloudflare's
-// per-IP burst limits; 429s are retried by the client with Retry-After.
-export const PRUNE_CONCURRENCY = 10;
-
-export interface PruneDependencies {
-  /** Open pull request numbers of this repository, when a github-token was given. */
-  openPullRequests?: () => Promise<Set<number>>;
-  now?: () => number;
-}
+const PULL_REQUEST_SUFFIX = /-pr-(\d+)$/;
 
 /**
  * operation: prune — delete widgets whose name starts with `name-prefix` and that are older than
- * `older-than`, keeping those of pull requests that are still open.
+ * `older-than`, keeping those of pull requests that are still open. When the pull requests cannot
+ * be listed, every `…-pr-<N>` widget is kept (fail safe): it might belong to an open one.
  */
-export async function runPrune(
-  client: TurnstileClient,
-  settings: Settings,
-  logger: Logger,
-  deps: PruneDependencies = {},
-): Promise<OperationResult> {
-  const prefix = settings.namePrefix as string;
-  const cutoff = (deps.now ?? Date.now)() - settings.olderThanMs;
+export async function runPrune(settings: SettingsOf<'prune'>, context: OperationContext): Promise<OperationResult> {
+  const { client, logger, clock } = context;
+  const prefix = settings.namePrefix;
+  const cutoff = clock.now() - settings.olderThanMs;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
   const candidates = (await client.listAll({ filter: `name:${prefix}` })).filter((w) => w.name.startsWith(prefix));
-  const open = deps.openPullRequests ? await deps.openPullRequests() : undefined;
+  const open = await openPullRequests(context);
 
   const doomed: WidgetSummary[] = [];
   const kept: { widget: WidgetSummary; reason: string }[] = [];
   for (const widget of candidates) {
-    const pr = /-pr-(\d+)$/.exec(widget.name);
+    const pr = PULL_REQUEST_SUFFIX.exec(widget.name)?.[1];
     if (Date.parse(widget.created_on) > cutoff)
       kept.push({ widget, reason: `created ${widget.created_on}, newer than older-than` });
-    else if (open && pr && open.has(Number(pr[1])))
-      kept.push({ widget, reason: `pull request #${pr[1]} is still open` });
+    else if (pr && open === 'unknown')
+      kept.push({ widget, reason: 'its pull request may be open (pull requests could not be listed)' });
+    else if (pr && open instanceof Set && open.has(Number(pr)))
+      kept.push({ widget, reason: `pull request #${pr} is still open` });
     else doomed.push(widget);
   }
   const base = {
@@ -51,14 +43,32 @@ export async function runPrune(
     changes: [],
     kept,
   };
+  const what = `named ${show(`${prefix}*`)}`;
   if (settings.dryRun) {
     logger.info(
-      `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) named "${prefix}*"; keeping ${kept.length}.`,
+      `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}; keeping ${kept.length}.`,
     );
-    return { ...base, outcome: 'would prune', deleted: doomed.map((w) => w.sitekey) };
+    return { ...base, outcome: 'would prune', deleted: doomed.map(ref) };
   }
   const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));
-  const deleted = doomed.filter((_, index) => removed[index]).map((w) => w.sitekey);
-  logger.info(`Pruned ${deleted.length} of ${candidates.length} widget(s) named "${prefix}*"; kept ${kept.length}.`);
+  const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
+  logger.info(`Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}; kept ${kept.length}.`);
   return { ...base, outcome: deleted.length ? 'pruned' : 'nothing to prune', deleted };
+}
+
+/** Open pull requests; undefined without a token (age alone decides), 'unknown' when listing failed. */
+async function openPullRequests({
+  openPullRequests: list,
+  logger,
+}: OperationContext): Promise<Set<number> | 'unknown' | undefined> {
+  if (!list) return undefined;
+  try {
+    return await list();
+  } catch (error) {
+    logger.warning(
+      `${error instanceof Error ? error.message : String(error)} Keeping every widget named …-pr-<N>, since any of them may belong to an open pull request.`,
+      'GitHub API error',
+    );
+    return 'unknown';
+  }
 }

@@ -1,20 +1,28 @@
 import type { Widget, WidgetSummary } from '../api/schemas.ts';
-import type { Operation } from '../inputs.ts';
+import type { Operation } from '../settings.ts';
+
+/** A widget named in a result (deleted, or that a dry run would delete). */
+export interface WidgetRef {
+  sitekey: string;
+  name: string;
+}
 
 /** What an operation did (or, in a dry run, would do), for the outputs and the job summary. */
 export interface OperationResult {
   operation: Operation;
-  /** One word for the summary: created, updated, unchanged, deleted, rotated, read, or "would …". */
+  /** A word or two for the summary: created, updated, unchanged, deleted, rotated, read, "would …". */
   outcome: string;
   /** The widget the outputs describe; undefined when there is none (a dry-run create, a delete). */
   widget: Widget | undefined;
+  /** Without a widget to show (a dry run): the name and domains the run is about. */
+  planned?: { name: string; domains?: readonly string[] };
   created: boolean;
   updated: boolean;
   dryRun: boolean;
   /** Human-readable changes, e.g. "domains: +a.example.com". */
   changes: string[];
-  /** Sitekeys deleted (delete, prune), or that a dry run would delete. */
-  deleted?: string[];
+  /** delete, prune, and a create that recycled stale previews: what was deleted (or would be). */
+  deleted?: WidgetRef[];
   /** prune: widgets with the prefix that were kept, and why. */
   kept?: { widget: WidgetSummary; reason: string }[];
 }

@@ -1,6 +1,7 @@
-import type { TurnstileClient } from '../api/client.ts';
-import type { Settings } from '../inputs.ts';
-import type { Logger } from '../log.ts';
+import type { Widget } from '../api/schemas.ts';
+import { show } from '../log.ts';
+import type { SettingsOf } from '../settings.ts';
+import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
 import { resolveTarget } from './target.ts';
 
@@ -9,20 +10,40 @@ import { resolveTarget } from './target.ts';
  * previous secret for two hours, so running deployments keep working while they are redeployed.
  */
 export async function runRotateSecret(
-  client: TurnstileClient,
-  settings: Settings,
-  logger: Logger,
+  settings: SettingsOf<'rotate-secret'>,
+  { client, logger }: OperationContext,
 ): Promise<OperationResult> {
-  const sitekey = await resolveTarget(client, settings, logger);
+  const sitekey = await resolveTarget(client, settings.target, logger);
   const base = { operation: 'rotate-secret' as const, created: false, dryRun: settings.dryRun };
   const grace = settings.invalidateImmediately
     ? 'the old secret stops working now'
     : 'the old secret keeps working for two hours';
+  // Read first: what the secret was before the attempt is how a lost response is recognised.
+  const before = await client.get(sitekey);
   if (settings.dryRun) {
-    logger.info(`Dry run: would rotate the secret of widget ${sitekey} (${grace}).`);
-    return { ...base, outcome: 'would rotate', widget: undefined, updated: false, changes: [] };
+    logger.info(`Dry run: would rotate the secret of widget ${show(before.name)} (${sitekey}); ${grace}.`);
+    return {
+      ...base,
+      outcome: 'would rotate',
+      widget: undefined,
+      planned: { name: before.name },
+      updated: false,
+      changes: [],
+    };
   }
-  const widget = await client.rotateSecret(sitekey, settings.invalidateImmediately);
-  logger.info(`Rotated the secret of widget "${widget.name}" (${widget.sitekey}); ${grace}.`);
+  const widget = await client.rotateSecret(
+    sitekey,
+    { invalidate_immediately: settings.invalidateImmediately },
+    async (): Promise<Widget | undefined> => {
+      const now = await client.get(sitekey);
+      if (now.secret === before.secret) return undefined;
+      logger.warning(
+        `The rotate_secret response was lost, but widget ${show(now.name)} (${sitekey}) has a new secret; using it instead of rotating again (a second rotation would end the old secret's grace period).`,
+        'Recovered lost response',
+      );
+      return now;
+    },
+  );
+  logger.info(`Rotated the secret of widget ${show(widget.name)} (${widget.sitekey}); ${grace}.`);
   return { ...base, outcome: 'rotated', widget, updated: true, changes: ['secret: rotated'] };
 }

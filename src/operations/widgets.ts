@@ -1,6 +1,6 @@
 import type { TurnstileClient } from '../api/client.ts';
 import type { Widget, WidgetConfig, WidgetSummary } from '../api/schemas.ts';
-import type { DesiredWidget } from '../inputs.ts';
+import type { DesiredWidget } from '../settings.ts';
 
 /**
  * Widgets whose name equals `name` exactly, oldest first. The API's `filter=name:` is a
@@ -18,23 +18,22 @@ export function oldestFirst(a: WidgetSummary, b: WidgetSummary): number {
   return a.sitekey < b.sitekey ? -1 : a.sitekey > b.sitekey ? 1 : 0;
 }
 
-const OPTIONAL_FIELDS = ['clearance_level', 'bot_fight_mode', 'offlabel', 'ephemeral_id'] as const;
+const FLAGS = ['clearance_level', 'bot_fight_mode', 'offlabel', 'ephemeral_id'] as const;
 
 /** Human-readable differences between the widget and what was asked; empty when it matches. */
 export function differences(existing: WidgetSummary, desired: DesiredWidget): string[] {
   const changes: string[] = [];
-  // Differs only when the widget was found by sitekey: then `name` renames it.
   if (existing.name !== desired.name) changes.push(`name: ${existing.name} -> ${desired.name}`);
+  // The API returns domains sorted: compare them as sets.
   const have = new Set(existing.domains.map((domain) => domain.toLowerCase()));
   const want = new Set(desired.domains);
   const added = [...want].filter((domain) => !have.has(domain));
   const removed = [...have].filter((domain) => !want.has(domain));
   if (added.length > 0 || removed.length > 0) {
-    const parts = [...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)];
-    changes.push(`domains: ${parts.join(' ')}`);
+    changes.push(`domains: ${[...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)].join(' ')}`);
   }
   if (existing.mode !== desired.mode) changes.push(`mode: ${existing.mode} -> ${desired.mode}`);
-  for (const field of OPTIONAL_FIELDS) {
+  for (const field of FLAGS) {
     const wanted = desired[field];
     if (wanted !== undefined && existing[field] !== wanted) {
       changes.push(`${field}: ${String(existing[field] ?? 'unset')} -> ${String(wanted)}`);
@@ -44,35 +43,32 @@ export function differences(existing: WidgetSummary, desired: DesiredWidget): st
 }
 
 /**
- * The full PUT body: PUT replaces the widget, so every field is sent, taking the requested value
- * where one was given and the widget's current value otherwise.
+ * The full PUT body. PUT replaces the widget, so every field is sent: the requested value where one
+ * was given, else the widget's current value, and a field whose current value is unknown (absent or
+ * null in the response) is left out rather than guessed.
  */
 export function replacementConfig(existing: WidgetSummary, desired: DesiredWidget): WidgetConfig {
-  return {
-    name: desired.name,
-    domains: desired.domains,
-    mode: desired.mode,
-    clearance_level: desired.clearance_level ?? (existing.clearance_level as WidgetConfig['clearance_level']),
-    bot_fight_mode: desired.bot_fight_mode ?? existing.bot_fight_mode,
-    offlabel: desired.offlabel ?? existing.offlabel,
-    ...(desired.ephemeral_id !== undefined || existing.ephemeral_id !== undefined
-      ? { ephemeral_id: desired.ephemeral_id ?? existing.ephemeral_id }
-      : {}),
-    region: existing.region as WidgetConfig['region'],
-  };
+  const config: WidgetConfig = { name: desired.name, domains: desired.domains, mode: desired.mode };
+  for (const field of FLAGS) {
+    const value = desired[field] ?? existing[field];
+    if (value !== undefined && value !== null) Object.assign(config, { [field]: value });
+  }
+  const region = desired.region ?? existing.region;
+  if (region !== undefined && region !== null) config.region = region;
+  return config;
 }
 
 /** The POST body: required fields plus only the optional ones that were asked for. */
 export function creationConfig(desired: DesiredWidget): WidgetConfig {
   const config: WidgetConfig = { name: desired.name, domains: desired.domains, mode: desired.mode };
-  for (const field of [...OPTIONAL_FIELDS, 'region'] as const) {
+  for (const field of [...FLAGS, 'region'] as const) {
     if (desired[field] !== undefined) Object.assign(config, { [field]: desired[field] });
   }
   return config;
 }
 
 /** The widget as the `widget` output shows it: everything the API returned but the secret. */
-export function withoutSecret(widget: WidgetSummary | Widget): WidgetSummary {
-  const { secret: _secret, ...rest } = widget as Widget;
+export function withoutSecret(widget: Widget): WidgetSummary {
+  const { secret: _secret, ...rest } = widget;
   return rest;
 }

@@ -1,0 +1,291 @@
+// readSettings: every input read, checked and typed before any request; every problem at once.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputErrors } from '../src/errors.ts';
+import { INPUTS } from '../src/inputs.ts';
+import { readSettings } from '../src/read-settings.ts';
+import { SecretRegistry } from '../src/secrets.ts';
+import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
+import { recordingLogger } from './helpers/mock-api.ts';
+import { runnerEnv } from './helpers/runner.ts';
+
+const ACCOUNT = '0123456789ABCDEF0123456789abcdef';
+const BASE = { 'api-token': 't0ken', 'account-id': ACCOUNT, domains: 'pr-42.example.com' };
+
+function read(inputs: Record<string, string>, env: Record<string, string | undefined> = {}) {
+  const masked: string[] = [];
+  const logger = recordingLogger();
+  const secrets = new SecretRegistry({ setSecret: (value) => masked.push(value) });
+  const settings = () => readSettings({ ...runnerEnv(env), ...inputVariables(inputs) }, secrets, logger);
+  return { settings, masked, logger };
+}
+
+/** The messages of every InputError a run's inputs produce. */
+function problems(inputs: Record<string, string>, env: Record<string, string | undefined> = {}): string[] {
+  try {
+    read(inputs, env).settings();
+  } catch (error) {
+    if (error instanceof InputErrors) return error.errors.map((e) => e.message);
+    throw error;
+  }
+  return [];
+}
+
+function eventFile(payload: object): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  writeFileSync(file, JSON.stringify(payload));
+  return file;
+}
+
+describe('action.yml and the inputs the action reads', () => {
+  it('declare the same inputs with the same defaults and required flags', () => {
+    const declared = Object.fromEntries(
+      Object.entries(actionYmlInputs()).map(([name, input]) => [
+        name,
+        {
+          ...(input.default === undefined ? {} : { default: String(input.default) }),
+          ...(input.required ? { required: true } : {}),
+        },
+      ]),
+    );
+    expect(INPUTS).toEqual(declared);
+  });
+});
+
+describe('readSettings', () => {
+  it('applies the defaults and derives the name from the pull request', () => {
+    const settings = read(BASE).settings();
+    expect(settings).toEqual({
+      operation: 'ensure',
+      apiUrl: 'https://api.cloudflare.com/client/v4',
+      accountId: ACCOUNT.toLowerCase(),
+      auth: { kind: 'token', token: 't0ken' },
+      requestTimeoutMs: 30_000,
+      maxRetries: 4,
+      dryRun: false,
+      target: { name: 'preview-app-pr-42' },
+      name: 'preview-app-pr-42',
+      fields: { domains: ['pr-42.example.com'], mode: 'managed' },
+      exportEnv: false,
+    });
+  });
+
+  it('applies the defaults to inputs that arrive empty too', () => {
+    expect(read({ ...BASE, mode: '', 'max-retries': '' }).settings()).toMatchObject({
+      maxRetries: 4,
+      fields: { mode: 'managed' },
+    });
+  });
+
+  it('derives <repo>-<ref_name> outside pull requests', () => {
+    const settings = read(BASE, { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main' }).settings();
+    expect(settings).toMatchObject({ name: 'preview-app-main' });
+  });
+
+  it('ensure by sitekey derives no name: the widget keeps its own', () => {
+    expect(read({ ...BASE, sitekey: '0x4AAAAAAAabc' }).settings()).toMatchObject({
+      target: { sitekey: '0x4AAAAAAAabc' },
+      name: undefined,
+    });
+  });
+
+  it('masks the credentials before anything else', () => {
+    const run = read({ ...BASE, 'api-token': 'super-secret-token', 'github-token': 'ghs_x', 'account-id': 'bad' });
+    expect(() => run.settings()).toThrow(InputErrors);
+    expect(run.masked).toEqual(['super-secret-token', 'ghs_x']);
+  });
+
+  it('reads legacy email + key authentication', () => {
+    const settings = read({ ...BASE, 'api-token': '', 'api-email': 'me@example.com', 'api-key': 'k' }).settings();
+    expect(settings.auth).toEqual({ kind: 'key', email: 'me@example.com', key: 'k' });
+  });
+
+  it('reads every optional widget field', () => {
+    const settings = read({
+      ...BASE,
+      mode: 'invisible',
+      'clearance-level': 'interactive',
+      'bot-fight-mode': 'True',
+      'ephemeral-id': 'false',
+      offlabel: 'TRUE',
+      region: 'china',
+      name: 'custom',
+    }).settings();
+    expect(settings).toMatchObject({
+      name: 'custom',
+      fields: {
+        domains: ['pr-42.example.com'],
+        mode: 'invisible',
+        clearance_level: 'interactive',
+        bot_fight_mode: true,
+        ephemeral_id: false,
+        offlabel: true,
+        region: 'china',
+      },
+    });
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      'operation',
+      { operation: 'upsert' },
+      /Input "operation" is "upsert": allowed values are ensure, create, get, delete, rotate-secret, prune/,
+    ],
+    [
+      'account-id',
+      { 'account-id': '1234' },
+      /Input "account-id" is "1234": expected a Cloudflare account id: 32 hexadecimal/,
+    ],
+    ['account-id', { 'account-id': '' }, /Input "account-id" is required/],
+    ['mode', { mode: 'Managed' }, /Input "mode" is "Managed": allowed values are managed, non-interactive, invisible/],
+    [
+      'clearance-level',
+      { 'clearance-level': 'high' },
+      /allowed values are no_clearance, jschallenge, managed, interactive/,
+    ],
+    ['region', { region: 'eu' }, /Input "region" is "eu": allowed values are world, china/],
+    [
+      'bot-fight-mode',
+      { 'bot-fight-mode': 'yes' },
+      /Input "bot-fight-mode" is "yes": allowed values are true or false/,
+    ],
+    ['dry-run', { 'dry-run': '1' }, /Input "dry-run" is "1"/],
+    [
+      'request-timeout',
+      { 'request-timeout': '2.5' },
+      /Input "request-timeout" is "2.5": expected a whole number from 1 to 600/,
+    ],
+    ['max-retries', { 'max-retries': '99' }, /Input "max-retries" is "99": expected a whole number from 0 to 10/],
+    [
+      'older-than',
+      { operation: 'prune', 'name-prefix': 'a-', 'older-than': '2 weeks' },
+      /Input "older-than" is "2 weeks": expected a whole number followed by s, m, h or d/,
+    ],
+    ['api-url', { 'api-url': 'http://api.example.com/client/v4' }, /Input "api-url" .*must use https:\/\//],
+    ['api-url', { 'api-url': 'not a url' }, /Input "api-url" is "not a url": expected an absolute URL/],
+    [
+      'api-url',
+      { 'api-url': `https://api.cloudflare.com/client/v4/accounts/${ACCOUNT}/challenges/widgets` },
+      /Input "api-url" is ".*": expected the API's base URL, which the action extends with \/accounts\/<account-id>\/challenges\/widgets itself/,
+    ],
+    ['domains', { domains: '' }, /Input "domains" is required for operation "ensure"/],
+    ['domains', { domains: '*.example.com' }, /Input "domains" contains "\*\.example\.com", a wildcard/],
+    ['domains', { domains: 'vercel.app' }, /Input "domains" contains "vercel.app", a public suffix/],
+    ['name', { name: 'x'.repeat(255) }, /Input "name" is "x+\.\.\.": expected a widget name, 1 to 254 characters/],
+    [
+      'name',
+      { name: 'evil\n::warning title=injected::pwned' },
+      /Input "name" contains a control character \(such as a line break\)/,
+    ],
+    ['sitekey', { sitekey: 'has spaces' }, /Input "sitekey" is "has spaces"/],
+    ['api-token', { 'api-token': '' }, /Input "api-token" is required: pass a Cloudflare API token/],
+    [
+      'api-key',
+      { 'api-token': '', 'api-email': 'me@example.com' },
+      /Input "api-key" is required: legacy authentication needs both/,
+    ],
+    ['name-prefix', { operation: 'prune' }, /Input "name-prefix" is required for operation "prune"/],
+  ])('refuses a bad %s', (_input, inputs, message) => {
+    expect(problems({ ...BASE, ...inputs })).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('reports every bad input of the run at once', () => {
+    expect(
+      problems({ ...BASE, 'account-id': 'x', mode: 'loud', domains: '*.a.com, b.com:1', 'api-token': '' }),
+    ).toEqual([
+      expect.stringMatching(/^Input "account-id"/),
+      expect.stringMatching(/^Input "api-token" is required/),
+      expect.stringMatching(/^Input "domains" contains "\*\.a\.com"/),
+      expect.stringMatching(/^Input "domains" contains "b\.com:1"/),
+      expect.stringMatching(/^Input "mode"/),
+    ]);
+  });
+
+  it('a widget secret given as sitekey: says so, masks it, never quotes it', () => {
+    const secret = '0x4AAAAAAADnPIDROrmt1WwjNwbBG6rZQNm0';
+    const run = read({ ...BASE, operation: 'get', sitekey: secret });
+    let message = '';
+    try {
+      run.settings();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/Input "sitekey" looks like a widget secret/);
+    expect(message).not.toContain(secret);
+    expect(run.masked).toContain(secret);
+  });
+
+  it('an unknown input is a warning naming the closest real one, not a failure', () => {
+    const run = read({ ...BASE, api_token: 'x', domian: 'y' });
+    expect(run.settings()).toMatchObject({ operation: 'ensure' });
+    expect(run.logger.lines.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual([
+      expect.stringMatching(
+        /^Input "api_token" is not an input of this action and is ignored; did you mean "api-token"\?/,
+      ),
+      expect.stringMatching(/^Input "domian" is not an input of this action and is ignored; did you mean "domains"\?/),
+    ]);
+  });
+
+  it('a missing required input mentions the unknown one that was probably meant', () => {
+    expect(problems({ ...BASE, domains: '', domain: 'a.example.com' })).toEqual([
+      expect.stringMatching(
+        /Input "domains" is required.* The step passes "domain", which is not an input: did you mean "domains"\?/,
+      ),
+    ]);
+  });
+
+  it('notices each hostname it rewrote', () => {
+    const run = read({ ...BASE, domains: 'Bücher.example., https://a.example.com/x' });
+    run.settings();
+    expect(run.logger.lines.filter((l) => l.level === 'notice')).toHaveLength(3);
+  });
+
+  it('explains that secrets are not passed to pull requests from forks', () => {
+    const GITHUB_EVENT_PATH = eventFile({
+      number: 7,
+      pull_request: {
+        number: 7,
+        head: { repo: { fork: true, full_name: 'someone/preview-app' } },
+        base: { repo: { full_name: 'octo-org/preview-app' } },
+      },
+    });
+    expect(problems({ ...BASE, 'api-token': '' }, { GITHUB_EVENT_PATH })).toEqual([
+      expect.stringMatching(/pull request from a fork, and GitHub does not pass repository secrets/),
+    ]);
+  });
+
+  it('needs a name outside GitHub Actions', () => {
+    expect(problems(BASE, { GITHUB_REPOSITORY: undefined })).toEqual([
+      expect.stringMatching(/Input "name" is required outside GitHub Actions/),
+    ]);
+  });
+
+  it('accepts http only for loopback api-url', () => {
+    expect(read({ ...BASE, 'api-url': 'http://127.0.0.1:8787/client/v4/' }).settings().apiUrl).toBe(
+      'http://127.0.0.1:8787/client/v4',
+    );
+  });
+
+  it('get, delete and rotate-secret by sitekey need no name', () => {
+    for (const operation of ['get', 'delete', 'rotate-secret']) {
+      expect(
+        read({ ...BASE, operation, sitekey: '0x4AAAAAAAabc' }, { GITHUB_REPOSITORY: undefined }).settings(),
+      ).toMatchObject({
+        operation,
+        target: { sitekey: '0x4AAAAAAAabc' },
+      });
+    }
+  });
+
+  it('prune keeps the github-token (action.yml defaults it to the job token)', () => {
+    const settings = read({
+      ...BASE,
+      operation: 'prune',
+      'name-prefix': 'app-pr-',
+      'github-token': 'ghs_abc',
+    }).settings();
+    expect(settings).toMatchObject({ namePrefix: 'app-pr-', olderThanMs: 7 * 86_400_000, githubToken: 'ghs_abc' });
+  });
+});
