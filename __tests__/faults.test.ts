@@ -172,14 +172,12 @@ describe('error envelopes: one clear line with code, message and hint; exit code
     ]);
   });
 
-  it('widget limit reached', async () => {
+  it('widget limit reached, nothing to recycle', async () => {
     t.emulator.setWidgetLimit(0);
     const run = await t.run(DOMAINS);
     expect(run.code).toBe(1);
     expect(errorLines(run)).toEqual([
-      expect.stringMatching(
-        /\[10040\] Maximum number of widgets .*Hint: the account has reached its Turnstile widget limit.*prune/,
-      ),
+      expect.stringMatching(/^::error title=Widget limit reached::.*holds 0 widgets.*operation: prune/),
     ]);
   });
 });

@@ -8,11 +8,13 @@ import { GitHubApiError, openPullRequestLister } from './github-api.ts';
 import { readGitHubContext } from './github-context.ts';
 import { runnerLogger, show } from './log.ts';
 import { runOperation } from './operations/index.ts';
+import { WidgetLimitError } from './operations/recycle.ts';
 import { WidgetNotFoundError } from './operations/target.ts';
 import { writeOutputs } from './outputs.ts';
 import { readSettings } from './read-settings.ts';
 import { actionsRunner, type Runner } from './runner.ts';
 import { SecretRegistry } from './secrets.ts';
+import type { Settings } from './settings.ts';
 import { failureSummary, resultSummary } from './summary.ts';
 
 export interface Dependencies {
@@ -62,13 +64,7 @@ export async function run({
     });
     const token = 'githubToken' in settings ? settings.githubToken : undefined;
     try {
-      const target =
-        'target' in settings
-          ? Object.values(settings.target)[0]
-          : 'namePrefix' in settings
-            ? `${settings.namePrefix}*`
-            : settings.name;
-      runner.startGroup(`Turnstile ${settings.operation}: ${show(target ?? '')}`);
+      runner.startGroup(`Turnstile ${settings.operation}: ${show(subject(settings))}`);
       const result = await runOperation(settings, {
         client,
         logger,
@@ -94,10 +90,23 @@ export async function run({
   }
 }
 
+/** What the run is about, for the log group's title. */
+function subject(settings: Settings): string {
+  switch (settings.operation) {
+    case 'create':
+      return settings.name;
+    case 'prune':
+      return `${settings.namePrefix}*`;
+    default:
+      return 'sitekey' in settings.target ? settings.target.sitekey : settings.target.name;
+  }
+}
+
 function titleFor(error: unknown): string {
   if (error instanceof InputError) return `Invalid input: ${error.input}`;
   if (error instanceof CloudflareApiError) return 'Cloudflare API error';
   if (error instanceof GitHubApiError) return 'GitHub API error';
   if (error instanceof WidgetNotFoundError) return 'Widget not found';
+  if (error instanceof WidgetLimitError) return 'Widget limit reached';
   return 'Turnstile action failed';
 }

@@ -262,6 +262,13 @@ function targetOf(inputs: { sitekey?: string; name?: string }, context: Settings
     : { name: nameOrDefault(inputs.name, context, ctx) };
 }
 
+/** ensure, create: at the widget limit, the widgets of closed pull requests named like this are recycled. */
+const recycling = { 'name-prefix': optional(name), 'github-token': z.string() };
+const recyclingOf = (inputs: { 'name-prefix'?: string; 'github-token': string }) => ({
+  namePrefix: inputs['name-prefix'],
+  githubToken: inputs['github-token'] || undefined,
+});
+
 /** The inputs of each operation, and the settings each operation receives. */
 export function operationSchema(context: SettingsContext) {
   const targetInputs = { name: optional(name), sitekey: optional(sitekey(context)) };
@@ -271,6 +278,7 @@ export function operationSchema(context: SettingsContext) {
         operation: z.literal('ensure'),
         ...targetInputs,
         ...widgetFields(context, 'ensure'),
+        ...recycling,
         'export-env': boolean,
       })
       .transform((inputs, ctx) => {
@@ -283,6 +291,7 @@ export function operationSchema(context: SettingsContext) {
           target,
           name,
           fields: fieldsOf(inputs),
+          ...recyclingOf(inputs),
           exportEnv: inputs['export-env'],
         };
       }),
@@ -291,12 +300,14 @@ export function operationSchema(context: SettingsContext) {
         operation: z.literal('create'),
         name: optional(name),
         ...widgetFields(context, 'create'),
+        ...recycling,
         'export-env': boolean,
       })
       .transform((inputs, ctx) => ({
         operation: inputs.operation,
         name: nameOrDefault(inputs.name, context, ctx),
         fields: fieldsOf(inputs),
+        ...recyclingOf(inputs),
         exportEnv: inputs['export-env'],
       })),
     z.object({ operation: z.literal('get'), ...targetInputs, 'export-env': boolean }).transform((inputs, ctx) => ({

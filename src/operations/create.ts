@@ -4,6 +4,7 @@ import { show } from '../log.ts';
 import type { DesiredWidget, SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
+import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import { creationConfig, findByName } from './widgets.ts';
 
 /**
@@ -38,9 +39,12 @@ export async function runCreate(settings: SettingsOf<'create'>, context: Operati
   const base = { operation: 'create' as const, updated: false, dryRun: settings.dryRun, changes: [] };
   if (settings.dryRun) {
     context.logger.info(`Dry run: would create widget ${show(desired.name)} for ${desired.domains.join(', ')}.`);
-    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false };
+    const deleted = await plannedRecycling(context, settings.namePrefix);
+    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, deleted };
   }
-  const widget = await createWidget(context, desired);
+  const { created: widget, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
+    createWidget(context, desired),
+  );
   context.logger.info(`Created widget ${show(widget.name)} (${widget.sitekey}).`);
-  return { ...base, outcome: 'created', widget, created: true };
+  return { ...base, outcome: 'created', widget, created: true, ...(recycled.length ? { deleted: recycled } : {}) };
 }

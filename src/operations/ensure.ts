@@ -4,6 +4,7 @@ import { show } from '../log.ts';
 import type { DesiredWidget, SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import { createWidget } from './create.ts';
+import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import type { OperationResult } from './result.ts';
 import { differences, findByName, replacementConfig } from './widgets.ts';
 
@@ -44,13 +45,17 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
           created: false,
           updated: false,
           changes: [],
+          deleted: await plannedRecycling(context, settings.namePrefix),
         };
       }
-      const fresh = await createWidget(context, desired, new Set());
+      const { created: fresh, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
+        createWidget(context, desired, new Set()),
+      );
       target = await converge(context, fresh);
       if (target.sitekey === fresh.sitekey) {
         logger.info(`Created widget ${show(fresh.name)} (${fresh.sitekey}).`);
-        return { ...base, outcome: 'created', widget: fresh, created: true, updated: false, changes: [] };
+        const deleted = recycled.length ? { deleted: recycled } : {};
+        return { ...base, outcome: 'created', widget: fresh, created: true, updated: false, changes: [], ...deleted };
       }
     }
   }
