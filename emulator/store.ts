@@ -3,8 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { ApiFailure, CODES, MESSAGES } from './errors.ts';
 import { invalidField, normaliseDomains, validateConfig, validateRotate } from './validate.ts';
 
-export { CODES } from './errors.ts';
-
 /** Where a widget was created or last changed (turnstile_deployed_via, turnstile_last_modified_via). */
 export const ORIGINS = ['wrangler', 'dashboard', 'spin', 'api', 'unknown'] as const;
 export type Origin = (typeof ORIGINS)[number];

@@ -1,0 +1,536 @@
+// Edge cases: non-idempotent writes and their recovery, tolerant reading of responses, messages and
+// hints, the job summary, and workflow-command injection through names and error texts. The
+// action runs in-process (against the emulator, or an undici MockAgent), on a virtual clock.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { CloudflareApiError, hintFor } from '../src/api/errors.ts';
+import { widgetSchema, type Widget } from '../src/api/schemas.ts';
+import type { Recovery } from '../src/api/client.ts';
+import { runCreate } from '../src/operations/create.ts';
+import { runEnsure } from '../src/operations/ensure.ts';
+import { runRotateSecret } from '../src/operations/rotate.ts';
+import { useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
+import { ACCOUNT, ORIGIN, listOf, listShape, mockApi, ok, widget } from './helpers/mock-api.ts';
+import { runInProcess } from './helpers/runner.ts';
+import { settings } from './helpers/settings.ts';
+
+const t = useEmulator();
+const DAY = 86_400_000;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+const lines = (run: ActionRun) => run.stdout.split('\n');
+const errorLines = (run: ActionRun) => lines(run).filter((line) => line.startsWith('::error'));
+const posts = (api: ReturnType<typeof mockApi>) => api.requests.filter((r) => r.method === 'POST');
+/** The mock API's requests as "METHOD /rest-of-path" (below the widgets collection). */
+const calls = (api: ReturnType<typeof mockApi>) =>
+  api.requests.map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/.*\/widgets/, '') || '/'}`);
+
+/** A loopback HTTP server standing in for GitHub's API; every request gets `status` and `body`. */
+async function fakeGitHub(status: number, body: unknown): Promise<{ server: Server; url: string; seen: string[] }> {
+  const seen: string[] = [];
+  const server = createServer((request, response) => {
+    seen.push(request.url ?? '');
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+describe('non-idempotent writes', () => {
+  it.each(['false', 'true'])(
+    'rotate-secret (invalidate-immediately: %s) whose response is lost after the rotation: adopts the new secret, rotates once',
+    async (invalidate) => {
+      const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42', domains: ['pr-42.example.com'] }]);
+      t.emulator.injectFault({ kind: 'lost-response', method: 'POST', path: /\/rotate_secret$/ });
+      const run = await t.run({ operation: 'rotate-secret', 'invalidate-immediately': invalidate });
+      expect(run.code, run.stdout).toBe(0);
+      const [now] = t.emulator.widgets();
+      expect(now!.secret).not.toBe(seeded!.secret);
+      expect(run.outputs.secret).toBe(now!.secret);
+      expect(run.outputs).toMatchObject({ sitekey: seeded!.sitekey, updated: 'true' });
+      // One rotation: a re-sent POST would be recorded (and, in the grace period, refused with 400).
+      expect(writes(t.emulator)).toEqual([
+        `POST /accounts/${t.emulator.accountId}/challenges/widgets/${seeded!.sitekey}/rotate_secret`,
+      ]);
+      expect(t.emulator.requests.filter((r) => r.status >= 400)).toEqual([]);
+      expect(lines(run)).toContainEqual(
+        expect.stringMatching(/^::warning title=Recovered lost response::.*rotate_secret response was lost/),
+      );
+      expect(errorLines(run)).toEqual([]);
+    },
+  );
+
+  it('request() refuses a POST without a recovery before sending anything', async () => {
+    const api = mockApi();
+    const client = api.client();
+    api.on('POST', '', ok(widget()));
+    await expect(
+      client.request('POST', '', {
+        schema: widgetSchema,
+        body: { name: 'app-pr-1', domains: ['pr-1.example.com'], mode: 'managed' },
+      }),
+    ).rejects.toThrow(/POST \/ is not idempotent and was sent without a recovery/);
+    await expect(
+      client.request('POST', '/0x4AAAAAAAsitekey/rotate_secret', {
+        schema: widgetSchema,
+        body: { invalidate_immediately: false },
+      }),
+    ).rejects.toThrow(/not idempotent/);
+    expect(client.requestCount).toBe(0);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('create and rotateSecret called without a recovery (an untyped caller) also refuse before sending', async () => {
+    const api = mockApi();
+    const client = api.client();
+    api.on('POST', /.*/, ok(widget()), 2);
+    const none = undefined as unknown as Recovery<Widget>;
+    await expect(client.create({ name: 'n', domains: ['a.example.com'], mode: 'managed' }, none)).rejects.toThrow(
+      /not idempotent/,
+    );
+    await expect(client.rotateSecret('0x4AAAAAAAsitekey', { invalidate_immediately: true }, none)).rejects.toThrow(
+      /not idempotent/,
+    );
+    expect(client.requestCount).toBe(0);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('operation create: a POST lost on the network is recovered through the list, without a second POST', async () => {
+    const api = mockApi();
+    // Made by the lost attempt: created after the create began (the virtual clock's start).
+    const made = widget({ name: 'app-pr-1', created_on: '2026-11-25T00:00:01.000000Z' });
+    api.networkError('POST', '');
+    api.on('GET', '', listOf([made]));
+    api.on('GET', `/${made.sitekey}`, ok(made));
+    const result = await runCreate(settings({ operation: 'create' }), api.context());
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made.sitekey);
+    expect(result.widget?.secret).toBe(made.secret);
+    // The lost POST has no reply, so it is not recorded: every recorded call is a read.
+    expect(calls(api)).toEqual(['GET /', `GET /${made.sitekey}`]);
+    expect(api.logger.lines).toContainEqual({
+      level: 'warning',
+      message: expect.stringMatching(/response was lost, but widget "app-pr-1" exists/),
+    });
+  });
+
+  it('operation ensure: a POST lost on the network is recovered through the list, without a second POST', async () => {
+    const api = mockApi();
+    const made = widget({ name: 'app-pr-1' });
+    api.on('GET', '', listOf([]));
+    api.networkError('POST', '');
+    api.on('GET', '', listOf([made]), 2); // the recovery, then the re-list that settles races
+    api.on('GET', `/${made.sitekey}`, ok(made));
+    const result = await runEnsure(settings(), api.context());
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made.sitekey);
+    expect(calls(api)).toEqual(['GET /', 'GET /', `GET /${made.sitekey}`, 'GET /']);
+  });
+
+  it('rotate-secret: a POST lost on the network is recovered by reading the widget, without a second POST', async () => {
+    const api = mockApi();
+    const before = widget();
+    const after = { ...before, secret: '0x4AAAAAAArotatedsecret0000000000000' };
+    api.on('GET', `/${before.sitekey}`, ok(before));
+    api.networkError('POST', `/${before.sitekey}/rotate_secret`);
+    api.on('GET', `/${before.sitekey}`, ok(after));
+    const result = await runRotateSecret(
+      settings({ operation: 'rotate-secret', sitekey: before.sitekey }),
+      api.context(),
+    );
+    expect(result).toMatchObject({ outcome: 'rotated', updated: true });
+    expect(result.widget?.secret).toBe(after.secret);
+    expect(calls(api)).toEqual([`GET /${before.sitekey}`, `GET /${before.sitekey}`]);
+    expect(api.logger.lines).toContainEqual({
+      level: 'warning',
+      message: expect.stringMatching(/rotate_secret response was lost.*has a new secret/),
+    });
+  });
+
+  const unreadable: [string, { status: number; raw?: string; body?: unknown; headers?: Record<string, string> }][] = [
+    ['a body that is not JSON', { status: 200, raw: '<html>OK</html>', headers: { 'content-type': 'text/html' } }],
+    ['JSON that is not an envelope', { status: 200, body: { created: true } }],
+    ['an envelope whose result has an unexpected shape', ok({ id: 7, label: 'app-pr-1' })],
+    ['an envelope without a result', { status: 200, body: { success: true, errors: [], messages: [] } }],
+  ];
+
+  it.each(unreadable)('operation create: a 200 with %s is recovered through the list (one POST)', async (_, reply) => {
+    const api = mockApi();
+    const made = widget({ name: 'app-pr-1', created_on: '2026-11-25T00:00:01.000000Z' });
+    api.on('POST', '', reply);
+    api.on('GET', '', listOf([made]));
+    api.on('GET', `/${made.sitekey}`, ok(made));
+    const result = await runCreate(settings({ operation: 'create' }), api.context());
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made.sitekey);
+    expect(calls(api)).toEqual(['POST /', 'GET /', `GET /${made.sitekey}`]);
+  });
+
+  it.each(unreadable)('operation ensure: a 200 with %s is recovered through the list (one POST)', async (_, reply) => {
+    const api = mockApi();
+    const made = widget({ name: 'app-pr-1' });
+    api.on('GET', '', listOf([]));
+    api.on('POST', '', reply);
+    api.on('GET', '', listOf([made]), 2);
+    api.on('GET', `/${made.sitekey}`, ok(made));
+    const result = await runEnsure(settings(), api.context());
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made.sitekey);
+    expect(posts(api)).toHaveLength(1);
+    expect(calls(api)).toEqual(['GET /', 'POST /', 'GET /', `GET /${made.sitekey}`, 'GET /']);
+  });
+});
+
+describe('ensure by sitekey without name', () => {
+  it("keeps the widget's own name: nothing else differs, so nothing is written", async () => {
+    const [seeded] = t.emulator.seed([{ name: 'hand-made', domains: ['pr-42.example.com'] }]);
+    const run = await t.run({ sitekey: seeded!.sitekey, domains: 'pr-42.example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ name: 'hand-made', created: 'false', updated: 'false' });
+    expect(writes(t.emulator)).toEqual([]);
+    expect(t.emulator.widgets().map((w) => w.name)).toEqual(['hand-made']);
+  });
+
+  it("keeps the widget's own name when its domains change", async () => {
+    const [seeded] = t.emulator.seed([{ name: 'hand-made', domains: ['old.example.com'] }]);
+    const run = await t.run({ sitekey: seeded!.sitekey, domains: 'pr-42.example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ name: 'hand-made', updated: 'true', domains: '["pr-42.example.com"]' });
+    const put = t.emulator.requests.find((r) => r.method === 'PUT');
+    expect(put?.body).toMatchObject({ name: 'hand-made' });
+    expect(t.emulator.widgets().map((w) => w.name)).toEqual(['hand-made']);
+  });
+});
+
+describe('tolerant reading', () => {
+  /** A widget without region, offlabel, bot_fight_mode; null clearance_level, ephemeral_id; extra fields. */
+  function sparseWidget() {
+    const {
+      region: _region,
+      offlabel: _offlabel,
+      bot_fight_mode: _bot,
+      ...rest
+    } = widget({ name: 'app-pr-1', domains: ['pr-1.example.com'] });
+    return {
+      ...rest,
+      clearance_level: null,
+      ephemeral_id: null,
+      modified_on: null,
+      future_field: { nested: [1, 2] },
+      tier: 'enterprise',
+    };
+  }
+
+  it('reads a sparse widget with unknown fields, result_info null and codeless messages; keeps the fields in `widget`', async () => {
+    const api = mockApi();
+    const sparse = sparseWidget();
+    api.on('GET', '', ok([listShape(sparse)], { result_info: null, messages: [{ message: 'no code here' }] }));
+    api.on('GET', `/${sparse.sitekey}`, ok(sparse, { messages: [{ message: 'deprecated soon' }], errors: null }));
+    const run = await runInProcess(
+      {
+        'api-url': `${ORIGIN}/client/v4`,
+        'account-id': ACCOUNT,
+        'api-token': 'test-token',
+        name: 'app-pr-1',
+        domains: 'pr-1.example.com',
+      },
+      { dispatcher: api.agent },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ sitekey: sparse.sitekey, secret: sparse.secret, updated: 'false' });
+    const shown = JSON.parse(run.outputs.widget!) as Record<string, unknown>;
+    expect(shown).toMatchObject({ future_field: { nested: [1, 2] }, tier: 'enterprise', clearance_level: null });
+    expect(shown).not.toHaveProperty('secret');
+    expect(calls(api)).toEqual(['GET /', `GET /${sparse.sitekey}`]);
+  });
+
+  it('a PUT never sends a field whose current value was absent or null', async () => {
+    const api = mockApi();
+    const sparse = sparseWidget();
+    api.on('GET', '', listOf([sparse]));
+    api.on('PUT', `/${sparse.sitekey}`, (request) => ok({ ...sparse, ...(request.body as object) }));
+    const result = await runEnsure(settings({}, { domains: ['pr-1.example.com', 'new.example.com'] }), api.context());
+    expect(result).toMatchObject({ outcome: 'updated', updated: true });
+    const put = api.requests.find((r) => r.method === 'PUT');
+    expect(Object.keys(put!.body as object).sort()).toEqual(['domains', 'mode', 'name']);
+  });
+
+  it('pages without total_count until a short page', async () => {
+    const api = mockApi();
+    const full = Array.from({ length: 5 }, () => widget());
+    const rest = [widget(), widget()];
+    api.on('GET', '', ok(full.map(listShape), { result_info: { page: 1, per_page: 5, count: 5 } }));
+    api.on('GET', '', ok(rest.map(listShape), { result_info: null }));
+    const found = await api.client().listAll({ perPage: 5 });
+    expect(found.map((w) => w.sitekey)).toEqual([...full, ...rest].map((w) => w.sitekey));
+    expect(api.requests.map((r) => new URL(r.path, 'http://x').searchParams.get('page'))).toEqual(['1', '2']);
+  });
+
+  it('stops at a short first page when result_info is null', async () => {
+    const api = mockApi();
+    api.on('GET', '', ok([listShape(widget())], { result_info: null }));
+    await expect(api.client().listAll()).resolves.toHaveLength(1);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('an error envelope whose entries lack a code (or a message) still gives a clear error', async () => {
+    const api = mockApi();
+    api.on('GET', '/0x4AAAAAAAsitekey', {
+      status: 400,
+      body: { success: false, errors: [{ message: 'Something odd' }, {}], messages: [{ code: null }], result: null },
+    });
+    const error = await api
+      .client()
+      .get('0x4AAAAAAAsitekey')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CloudflareApiError);
+    expect((error as Error).message).toMatch(/\(HTTP 400\): Something odd; no message\./);
+    expect((error as Error).message).not.toMatch(/undefined|null|not a Cloudflare API envelope/);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['dashboard', true],
+    ['api', false],
+  ])('updating a widget last modified via %s: notice "Manual change overwritten" = %s', async (via, notice) => {
+    t.emulator.seed([
+      { name: 'preview-app-pr-42', domains: ['old.example.com'], last_modified_via: via as 'dashboard' | 'api' },
+    ]);
+    const run = await t.run({ domains: 'pr-42.example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.updated).toBe('true');
+    const notices = lines(run).filter((line) => line.startsWith('::notice title=Manual change overwritten::'));
+    expect(notices).toHaveLength(notice ? 1 : 0);
+    if (notice) expect(notices[0]).toMatch(/last changed in the Cloudflare dashboard.*domains: \+pr-42\.example\.com/);
+  });
+});
+
+describe('messages', () => {
+  it('Cloudflare error 7003 with a non-default api-url: the hint names `api-url`', async () => {
+    const apiUrl = `${t.emulator.url}/v2`; // a wrong base: the emulator answers 404, code 7003
+    const run = await t.run({ domains: 'pr-42.example.com', 'api-url': apiUrl });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `\\[7003\\] No route for the URI\\. Hint: check \`api-url\` \\("${apiUrl.replace(/[.]/g, '\\.')}"\\)`,
+        ),
+      ),
+    ]);
+  });
+
+  it('Cloudflare error 7003 from the right base URL, when it is not the default: the hint still names `api-url`', async () => {
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 404,
+      body: { success: false, errors: [{ code: 7003, message: 'No route for the URI' }], messages: [], result: null },
+    });
+    const run = await t.run({ domains: 'pr-42.example.com' });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/\[7003\].*Hint: check `api-url` \("http:\/\/127\.0\.0\.1:/),
+    ]);
+    // With Cloudflare's own URL the account id is the likelier culprit.
+    expect(hintFor(404, [{ code: 7003, message: 'No route' }], {})).toMatch(/^check `account-id`/);
+  });
+
+  it('GitHub API refusing during prune: a warning naming pull-requests: read; no …-pr-<N> widget deleted', async () => {
+    const github = await fakeGitHub(403, {
+      message: 'Resource not accessible by integration',
+      documentation_url: 'https://docs.github.com/rest/pulls/pulls#list-pull-requests',
+    });
+    try {
+      const old = daysAgo(30);
+      const seeded = t.emulator.seed([
+        { name: 'app-pr-1', created_on: old },
+        { name: 'app-pr-2', created_on: old },
+        { name: 'app-pr-legacy', created_on: old },
+        { name: 'other-app-pr-3', created_on: old },
+      ]);
+      const run = await t.run(
+        { operation: 'prune', 'name-prefix': 'app-pr-', 'github-token': 'ghs_fakeGitHubToken0123456789' },
+        { GITHUB_API_URL: github.url },
+      );
+      expect(run.code, run.stdout).toBe(0);
+      expect(github.seen.length).toBeGreaterThan(0);
+      const warnings = lines(run).filter((line) => line.startsWith('::warning title=GitHub API error::'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/HTTP 403.*Resource not accessible by integration.*pull-requests: read/);
+      expect(
+        t.emulator
+          .widgets()
+          .map((w) => w.name)
+          .sort(),
+      ).toEqual(['app-pr-1', 'app-pr-2', 'other-app-pr-3']);
+      const legacy = seeded.find((w) => w.name === 'app-pr-legacy')!;
+      expect(JSON.parse(run.outputs.deleted!)).toEqual([legacy.sitekey]);
+      expect(writes(t.emulator)).toEqual([
+        `DELETE /accounts/${t.emulator.accountId}/challenges/widgets/${legacy.sitekey}`,
+      ]);
+      expect(errorLines(run)).toEqual([]);
+    } finally {
+      github.server.close();
+    }
+  });
+});
+
+describe('job summary', () => {
+  const HEADER = '<tr><th>Field</th><th>Value</th></tr>';
+
+  it('has a Field/Value header row', async () => {
+    const run = await t.run({ domains: 'pr-42.example.com' });
+    expect(run.code).toBe(0);
+    expect(run.summary).toContain(`<table>${HEADER}<tr><td>Operation</td><td>ensure</td></tr>`);
+  });
+
+  it('delete names the widget: name and sitekey', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42' }]);
+    const run = await t.run({ operation: 'delete' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.summary).toContain(HEADER);
+    expect(run.summary).toContain(`<tr><td>Deleted</td><td>preview-app-pr-42 (${seeded!.sitekey})</td></tr>`);
+  });
+
+  it('prune lists the deleted widgets by name', async () => {
+    const old = daysAgo(30);
+    const seeded = t.emulator.seed([
+      { name: 'app-pr-1', created_on: old },
+      { name: 'app-pr-2', created_on: old },
+    ]);
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' });
+    expect(run.code, run.stdout).toBe(0);
+    const row = /<tr><td>Deleted<\/td><td>([^<]*)<\/td><\/tr>/.exec(run.summary)?.[1];
+    expect(row?.split(', ').sort()).toEqual(seeded.map((w) => `${w.name} (${w.sitekey})`).sort());
+  });
+
+  it('a dry-run ensure with nothing to find shows the name and the domains', async () => {
+    const run = await t.run({ domains: 'pr-42.example.com\nwww.pr-42.example.com', 'dry-run': 'true' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.summary).toContain('<tr><td>Result</td><td>would create (dry run)</td></tr>');
+    expect(run.summary).toContain('<tr><td>Name</td><td>preview-app-pr-42</td></tr>');
+    const domains = /<tr><td>Domains<\/td><td>([^<]*)<\/td><\/tr>/.exec(run.summary)?.[1];
+    expect(domains?.split(', ').sort()).toEqual(['pr-42.example.com', 'www.pr-42.example.com']);
+    expect(t.emulator.widgets()).toEqual([]);
+  });
+
+  it('a failed run writes the error, redacted: no token, no secret', async () => {
+    const leakedSecret = '0x4AAAAAAAleakedSecretValue0123456789abcd';
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 403,
+      body: {
+        success: false,
+        errors: [{ code: 9109, message: `Token ${t.emulator.apiToken} may not read secret ${leakedSecret}` }],
+        messages: [],
+        result: null,
+      },
+    });
+    const run = await t.run({ domains: 'pr-42.example.com' });
+    expect(run.code).toBe(1);
+    expect(run.summary).toContain(HEADER);
+    expect(run.summary).toContain('<tr><td>Result</td><td>failed</td></tr>');
+    expect(run.summary).toMatch(
+      /<tr><td>Error<\/td><td>Cloudflare API GET .*\[9109\] Token \*\*\* may not read secret \*\*\*/,
+    );
+    for (const text of [run.summary, run.stdout]) {
+      expect(text).not.toContain(leakedSecret);
+      expect(text.replace(`::add-mask::${t.emulator.apiToken}`, '')).not.toContain(t.emulator.apiToken);
+    }
+  });
+});
+
+describe('workflow-command injection', () => {
+  /** The titles of the annotations the action itself issues. */
+  const TITLES = new Set([
+    'Cloudflare API error',
+    'Cloudflare API retry',
+    'Concurrent create',
+    'Duplicate widget names',
+    'GitHub API error',
+    'Input domains',
+    'Manual change overwritten',
+    'Rate limit',
+    'Recovered lost response',
+    'Turnstile action failed',
+    'Unexpected input',
+    'Widget limit reached',
+    'Widget limit: recycled closed previews',
+    'Widget not found',
+  ]);
+  const unescape = (text: string) => text.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+
+  /** Lines of stdout the runner would execute as a command that the action does not issue itself. */
+  function foreignCommands(stdout: string): string[] {
+    return stdout.split(/\r?\n|\r/).filter((line) => {
+      if (!/^\s*::/.test(line)) return false;
+      if (/^::(add-mask|debug|group)::/.test(line) || line === '::endgroup::') return false;
+      const annotation = /^::(notice|warning|error) title=([^:]*)::/.exec(line);
+      if (!annotation) return true;
+      const title = unescape(annotation[2]!);
+      return !(TITLES.has(title) || /^Invalid input: [a-z-]+$/.test(title));
+    });
+  }
+
+  it('the checker itself flags injected commands', () => {
+    expect(
+      foreignCommands('ok\n::warning title=injected::pwned\n  ::stop-commands::x\n::error::bare\n::debug::fine'),
+    ).toEqual(['::warning title=injected::pwned', '  ::stop-commands::x', '::error::bare']);
+  });
+
+  it('widget names carrying workflow commands never start a command line, in any operation', async () => {
+    const old = daysAgo(30);
+    const [warning, stop, spaced] = t.emulator.seed([
+      { name: 'app-pr-1\n::warning title=injected::pwned', created_on: old },
+      { name: 'app-pr-2\n::stop-commands::x', created_on: old },
+      { name: 'app-pr-3\r\n   ::notice::spaced', created_on: old },
+    ]);
+    const debug = { RUNNER_DEBUG: '1' };
+    const runs: ActionRun[] = [];
+    runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'dry-run': 'true' }, debug));
+    for (const seeded of [warning!, stop!, spaced!]) {
+      runs.push(await t.run({ operation: 'get', sitekey: seeded.sitekey }, debug));
+      runs.push(await t.run({ sitekey: seeded.sitekey, domains: 'example.com' }, debug));
+    }
+    runs.push(await t.run({ sitekey: warning!.sitekey, domains: 'pr-1.example.com' }, debug)); // an update
+    runs.push(await t.run({ operation: 'rotate-secret', sitekey: stop!.sitekey }, debug));
+    runs.push(await t.run({ operation: 'delete', sitekey: spaced!.sitekey }, debug));
+    runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' }, debug));
+    for (const run of runs) {
+      expect(run.code, run.stdout).toBe(0);
+      expect(foreignCommands(run.stdout)).toEqual([]);
+      expect(run.stdout).not.toMatch(/^\s*::warning title=injected/m);
+      expect(run.stdout).not.toMatch(/^\s*::stop-commands::/m);
+    }
+    // The names did reach the log (escaped), so the checks above had something to catch.
+    const all = runs.map((run) => run.stdout).join('\n');
+    expect(all).toContain('title=injected::pwned');
+    expect(all).toContain('::stop-commands::x');
+    expect(t.emulator.widgets()).toEqual([]);
+  });
+
+  it.each([
+    ['400 (not retried)', 400, '0'],
+    ['503 (retried until retries run out)', 503, '1'],
+  ])(
+    'a Cloudflare error text with a line break and ::error:: stays in one error line: %s',
+    async (_, status, retries) => {
+      t.emulator.injectFault({
+        kind: 'status',
+        status,
+        times: 5,
+        body: {
+          success: false,
+          errors: [{ code: 1000, message: 'Bad request\n::error::injected\r\n::stop-commands::token' }],
+          messages: [{ code: 1, message: 'note\n::warning::also injected' }],
+          result: null,
+        },
+      });
+      const run = await t.run({ domains: 'pr-42.example.com', 'max-retries': retries }, { RUNNER_DEBUG: '1' });
+      expect(run.code).toBe(1);
+      expect(errorLines(run)).toHaveLength(1);
+      expect(errorLines(run)[0]).toMatch(/^::error title=Cloudflare API error::.*Bad request%0A::error::injected/);
+      expect(foreignCommands(run.stdout)).toEqual([]);
+      expect(run.stdout).not.toMatch(/^\s*::(error::injected|stop-commands::|warning::also)/m);
+    },
+  );
+});
