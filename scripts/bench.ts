@@ -4,13 +4,23 @@
 // - Requests and TCP connections per run, against the minimum each operation needs.
 // - dist/ size, its load time, and what each dependency contributes.
 // - prune over 100, 500 and 2000 widgets at 50 ms, against a one-at-a-time loop.
-// Prints a table and writes bench/results.json. Everything runs on 127.0.0.1.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Prints a table and writes bench/results.json. Everything runs on 127.0.0.1. --help: the knobs.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
+import { buildBundle, moduleWeights } from './lib/bundle.ts';
 import { runAction } from './lib/run-action.ts';
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`Usage: npm run bench   (node scripts/bench.ts)
+Measures dist/ against bench/floor.mjs on 127.0.0.1 and writes bench/results.json.
+  BENCH_RUNS=7             runs per operation and latency
+  BENCH_PRUNE=100,500,2000 prune sizes (BENCH_PRUNE=0: none)
+A quick run: BENCH_RUNS=1 BENCH_PRUNE=0 npm run bench`);
+  process.exit(0);
+}
 
 const root = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -92,35 +102,12 @@ async function measure(
   return [result.durationMs, emulator.requests.length, emulator.connections];
 }
 
+/** The ten largest contributors to a fresh build of src/ (the build `npm run build` makes). */
 function dependencyWeights(): Record<string, number> {
-  const out = mkdtempSync(join(tmpdir(), 'bench-stats-'));
+  const out = mkdtempSync(join(tmpdir(), 'bench-build-'));
   try {
-    const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
-    execFileSync(
-      process.execPath,
-      [ncc, 'build', 'src/index.ts', '-o', out, '--stats-out', join(out, 'stats.json'), '--quiet'],
-      { cwd: root },
-    );
-    interface Module {
-      name?: string;
-      size?: number;
-      modules?: Module[];
-    }
-    const { modules } = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as { modules: Module[] };
-    const weights: Record<string, number> = {};
-    const add = (module: Module) => {
-      if (module.modules) return module.modules.forEach(add);
-      const name = module.name ?? '';
-      const packages = [...name.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((m) => m[1]!);
-      const key = packages.length ? packages.join(' > ') : name.startsWith('./src') ? 'src (this action)' : 'other';
-      weights[key] = (weights[key] ?? 0) + (module.size ?? 0);
-    };
-    modules.forEach(add);
-    return Object.fromEntries(
-      Object.entries(weights)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 10),
-    );
+    const weights = moduleWeights(buildBundle(out, { stdio: 'pipe' }));
+    return Object.fromEntries([...weights].sort((a, b) => b[1] - a[1]).slice(0, 10));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -6,7 +6,8 @@ import type { ListOpenPullRequests } from './operations/context.ts';
 /** GitHub's API refused or could not be reached; the message says what to change. */
 export class GitHubApiError extends Error {
   constructor(what: string, cause: unknown) {
-    const status = (cause as { status?: unknown }).status;
+    // Octokit reports an unreachable host as status 500 without a response: no status, then.
+    const status = (cause as { response?: { status?: unknown } }).response?.status;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
       `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${detail}. Hint: ${hint(status, detail)}`,

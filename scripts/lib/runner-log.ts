@@ -1,5 +1,6 @@
 // Renders an action's stdout the way the Actions runner shows it in the job log: workflow
 // commands are interpreted, and every value registered with ::add-mask:: is replaced by ***.
+import { SecretRegistry } from '../../src/secrets.ts';
 
 const COMMAND = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/;
 
@@ -20,12 +21,15 @@ export function maskedValues(stdout: string): string[] {
     .map((line) => unescape(line.slice('::add-mask::'.length)));
 }
 
+/**
+ * `text` with every one of `secrets` replaced by ***, longest first: the action's own redact().
+ * That also hides unregistered text shaped like a Turnstile widget secret, which the runner would
+ * show; the action registers every secret it receives, so its logs render the same.
+ */
 export function mask(text: string, secrets: string[]): string {
-  let result = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret) result = result.split(secret).join('***');
-  }
-  return result;
+  const registry = new SecretRegistry({ setSecret: () => undefined });
+  for (const secret of secrets) registry.add(secret);
+  return registry.redact(text);
 }
 
 export function renderRunnerLog(stdout: string, options: { debug?: boolean } = {}): string {

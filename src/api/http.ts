@@ -10,9 +10,11 @@ export type { Dispatcher };
  */
 export function createDispatcher(env: NodeJS.ProcessEnv, connections: number, connectTimeoutMs: number): Dispatcher {
   const options = { connections, keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: connectTimeoutMs } };
-  const httpProxy = env.HTTP_PROXY || env.http_proxy || '';
-  const httpsProxy = env.HTTPS_PROXY || env.https_proxy || '';
+  // Lower case first, and `host:port` without a scheme read as http://, as @actions/http-client does.
+  const withScheme = (value: string | undefined) => (!value || /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`);
+  const httpProxy = withScheme(env.http_proxy || env.HTTP_PROXY) ?? '';
+  const httpsProxy = withScheme(env.https_proxy || env.HTTPS_PROXY) ?? '';
   if (!httpProxy && !httpsProxy) return new Agent(options);
   // Every value is passed explicitly ('' for none), so undici reads nothing from process.env itself.
-  return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy: env.NO_PROXY || env.no_proxy || '' });
+  return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy: env.no_proxy || env.NO_PROXY || '' });
 }
