@@ -42,9 +42,10 @@ export async function run({
   const logger = runnerLogger(runner, secrets);
   let operation = 'unknown';
   try {
-    const settings = readSettings(env, secrets, logger);
-    operation = settings.operation;
+    // Read once: the inputs' defaults and the operations both need it (the event file is on disk).
     const github = readGitHubContext(env);
+    const settings = readSettings(env, secrets, logger, github);
+    operation = settings.operation;
     // Connect timeouts follow request-timeout; prune deletes several widgets at once.
     const pool =
       dispatcher ??

@@ -17,7 +17,12 @@ import {
  * Reads and validates every input, and throws every problem at once (InputErrors) before anything
  * touches the network. Credentials are masked before anything else can print them.
  */
-export function readSettings(env: NodeJS.ProcessEnv, secrets: SecretRegistry, logger: Logger): Settings {
+export function readSettings(
+  env: NodeJS.ProcessEnv,
+  secrets: SecretRegistry,
+  logger: Logger,
+  github: GitHubContext = readGitHubContext(env),
+): Settings {
   const { raw, unknown } = readInputs(env);
   secrets.add(raw['api-token']);
   secrets.add(raw['api-key']);
@@ -32,7 +37,7 @@ export function readSettings(env: NodeJS.ProcessEnv, secrets: SecretRegistry, lo
     );
   }
 
-  const context: SettingsContext = { github: readGitHubContext(env), secrets, notices: [] };
+  const context: SettingsContext = { github, secrets, notices: [] };
   const errors: InputError[] = [];
   const collect = <T>(result: z.ZodSafeParseResult<T>): T | undefined => {
     if (result.success) return result.data;
