@@ -34,6 +34,8 @@ export default defineConfig({
     // Builds the bundle from src/ once, for the dist check and the smoke tests.
     globalSetup: ['__tests__/setup/bundle.ts'],
     testTimeout: 15_000,
+    // No test file changes global state (no module mocks, stubbed env or fake timers), so workers are reused.
+    isolate: false,
     // @actions/workflow-parser is inlined because its JSON imports lack the import attribute Node requires.
     server: { deps: { inline: ['@actions/workflow-parser'] } },
   },

@@ -1,18 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { builtBundle } from './helpers/bundle.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
 // The runner executes dist/, never src/: the committed bundle must be exactly what the build makes.
 describe('dist/', () => {
-  it('is what `npm run build` makes of src/ (rebuild and commit dist/ after changing src/)', () => {
-    const built = inject('bundleDir');
+  it('is what `npm run build` makes of src/ (rebuild and commit dist/ after changing src/)', async () => {
+    const built = (await builtBundle()).dir;
     const files = readdirSync(built).sort();
     expect(readdirSync(join(root, 'dist')).sort()).toEqual(files);
     for (const file of files) {
       const committed = readFileSync(join(root, 'dist', file), 'utf8');
       expect(committed === readFileSync(join(built, file), 'utf8'), `dist/${file} differs from the build`).toBe(true);
     }
-  });
+  }, 120_000);
 });

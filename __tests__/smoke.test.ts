@@ -2,16 +2,20 @@
 // the runner starts it (INPUT_* variables with action.yml's defaults, GITHUB_OUTPUT, GITHUB_ENV and
 // GITHUB_STEP_SUMMARY files), once per operation, against the emulator on 127.0.0.1.
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../scripts/lib/run-action.ts';
 import { renderRunnerLog } from '../scripts/lib/runner-log.ts';
+import { builtBundle } from './helpers/bundle.ts';
 import { secretExposure, useEmulator } from './helpers/e2e.ts';
 
 const t = useEmulator();
-const entry = () => join(inject('bundleDir'), 'index.js');
+let entry = '';
+beforeAll(async () => {
+  entry = join((await builtBundle()).dir, 'index.js');
+}, 120_000);
 const bundle = (inputs: Record<string, string>) =>
   runAction({
-    entry: entry(),
+    entry,
     inputs: {
       'api-token': t.emulator.apiToken,
       'account-id': t.emulator.accountId,

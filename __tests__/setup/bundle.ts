@@ -1,23 +1,28 @@
-// Global setup: builds the bundle from src/ once, into a temporary directory, the way `npm run
-// build` does. dist.test.ts compares it with the committed dist/; smoke.test.ts runs it as the
-// runner would, so the smoke tests never exercise a stale dist/.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Global setup: builds the bundle from src/ the way `npm run build` does, into a temporary
+// directory, while the tests run (the build is the slowest part of the suite). dist.test.ts
+// compares it with the committed dist/, smoke.test.ts runs it as the runner would (so the smoke
+// tests never exercise a stale dist/), licenses.test.ts checks its licences; each awaits it with
+// builtBundle() from helpers/bundle.ts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildBundle, type BundleModule } from '../../scripts/lib/bundle.ts';
+import { buildBundleInBackground } from '../../scripts/lib/bundle.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    bundleDir: string;
-    /** ncc's stats of that build: the modules in the bundle. */
-    bundleModules: BundleModule[];
+    /** Where the bundle is built; `<bundleRoot>/done.json` says when, and how it went. */
+    bundleRoot: string;
   }
 }
 
 export default function setup(project: TestProject): () => void {
-  const out = mkdtempSync(join(tmpdir(), 'bundle-'));
-  project.provide('bundleModules', buildBundle(out, { stdio: 'pipe' }));
-  project.provide('bundleDir', out);
-  return () => rmSync(out, { recursive: true, force: true });
+  const root = mkdtempSync(join(tmpdir(), 'bundle-'));
+  const done = (result: object) => writeFileSync(join(root, 'done.json'), JSON.stringify(result));
+  buildBundleInBackground(join(root, 'dist')).then(
+    (modules) => done({ modules }),
+    (error: unknown) => done({ error: error instanceof Error ? error.message : String(error) }),
+  );
+  project.provide('bundleRoot', root);
+  return () => rmSync(root, { recursive: true, force: true });
 }

@@ -2,7 +2,7 @@
 // weights): ncc bundles src/ into a directory (index.js, plus a chunk that is loaded only when the
 // GitHub context is needed), and licenses.txt lists every package in the bundle. ncc's own
 // --license lists only the last chunk's packages, so the list comes from its stats.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,25 @@ export interface BuildOptions {
   stdio?: 'inherit' | 'pipe';
 }
 
+const NCC = join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+const nccArguments = (outDir: string, statsFile: string) => [
+  NCC,
+  'build',
+  'src/index.ts',
+  '-o',
+  outDir,
+  '--stats-out',
+  statsFile,
+  '--quiet',
+];
+
+/** After ncc: licenses.txt from its stats, which are returned (the bundle's modules). */
+function finish(outDir: string, statsFile: string): BundleModule[] {
+  const { modules } = JSON.parse(readFileSync(statsFile, 'utf8')) as { modules: BundleModule[] };
+  writeFileSync(join(outDir, 'licenses.txt'), licenses(bundledPackages(modules)));
+  return modules;
+}
+
 /**
  * Bundles src/index.ts into `outDir` (emptied first) with its licenses.txt; returns ncc's stats of
  * the bundle's modules.
@@ -30,14 +49,28 @@ export function buildBundle(outDir: string, options: BuildOptions = {}): BundleM
   const statsFile = join(statsDir, 'stats.json');
   try {
     rmSync(outDir, { recursive: true, force: true });
-    const ncc = join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
-    execFileSync(process.execPath, [ncc, 'build', 'src/index.ts', '-o', outDir, '--stats-out', statsFile, '--quiet'], {
+    execFileSync(process.execPath, nccArguments(outDir, statsFile), { cwd: ROOT, stdio: options.stdio ?? 'inherit' });
+    return finish(outDir, statsFile);
+  } finally {
+    rmSync(statsDir, { recursive: true, force: true });
+  }
+}
+
+/** The same build without blocking the caller (the test setup builds while tests run). */
+export async function buildBundleInBackground(outDir: string): Promise<BundleModule[]> {
+  const statsDir = mkdtempSync(join(tmpdir(), 'ncc-stats-'));
+  const statsFile = join(statsDir, 'stats.json');
+  try {
+    rmSync(outDir, { recursive: true, force: true });
+    const child = spawn(process.execPath, nccArguments(outDir, statsFile), {
       cwd: ROOT,
-      stdio: options.stdio ?? 'inherit',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const { modules } = JSON.parse(readFileSync(statsFile, 'utf8')) as { modules: BundleModule[] };
-    writeFileSync(join(outDir, 'licenses.txt'), licenses(bundledPackages(modules)));
-    return modules;
+    let errors = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    if (code !== 0) throw new Error(`ncc exited with ${code}: ${errors.trim()}`);
+    return finish(outDir, statsFile);
   } finally {
     rmSync(statsDir, { recursive: true, force: true });
   }
