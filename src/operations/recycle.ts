@@ -4,7 +4,7 @@ import { FREE_PLAN } from '../defaults.ts';
 import { repositoryName } from '../github-context.ts';
 import { show } from '../log.ts';
 import type { OperationContext } from './context.ts';
-import { deleteIfPresent } from './delete.ts';
+import { deleteIfPresent, ref } from './delete.ts';
 import type { WidgetRef } from './result.ts';
 import { oldestFirst } from './widgets.ts';
 
@@ -92,7 +92,7 @@ export async function plannedRecycling(
       `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => show(w.name)).join(', ')}.`,
     );
   }
-  return stale.map(({ sitekey, name }) => ({ sitekey, name }));
+  return stale.map(ref);
 }
 
 /** The account is at its widget limit and nothing could be recycled. */
