@@ -1,14 +1,16 @@
 // Behind a proxy: HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the step's environment, for the Cloudflare
 // requests and the GitHub API ones (prune). The proxy is a real forwarding proxy on 127.0.0.1:
-// absolute-form requests are forwarded with node:http, CONNECT is a piped socket; it records what
-// it is asked for. Everything runs in-process (t.run passes the env to run()), on loopback only.
+// plain-http requests (absolute form, or inside a CONNECT tunnel) are forwarded with node:http and
+// recorded one by one; TLS inside a CONNECT tunnel is piped through unread. Everything runs in-process (t.run passes the env to run()), on loopback only.
 import { once } from 'node:events';
 import {
   createServer,
   request as httpRequest,
   type IncomingHttpHeaders,
+  type IncomingMessage,
   type OutgoingHttpHeaders,
   type Server,
+  type ServerResponse,
 } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,7 +42,7 @@ interface Proxy {
   url: string;
   port: number;
   seen: Seen[];
-  /** Requests forwarded in absolute form. */
+  /** Plain-http requests forwarded: in absolute form, or read inside a CONNECT tunnel. */
   forwarded(): Seen[];
   /** CONNECT tunnels opened. */
   tunnels(): Seen[];
@@ -60,11 +62,13 @@ async function startProxy(): Promise<Proxy> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
-  const server = createServer((request, response) => {
-    seen.push({ method: request.method ?? '', target: request.url ?? '', headers: request.headers });
-    const url = URL.canParse(request.url ?? '') ? new URL(request.url!) : undefined;
+  /** Forwards one plain-http request to `origin` (loopback only), recording it. */
+  const forward = (origin: string | undefined, request: IncomingMessage, response: ServerResponse) => {
+    const target = origin ? `${origin}${request.url ?? ''}` : (request.url ?? '');
+    seen.push({ method: request.method ?? '', target, headers: request.headers });
+    const url = URL.canParse(target) ? new URL(target) : undefined;
     if (!url || url.protocol !== 'http:' || !LOOPBACK.has(url.hostname)) {
-      response.writeHead(url ? 403 : 400).end('this proxy forwards absolute-form http:// requests to loopback only');
+      response.writeHead(url ? 403 : 400).end('this proxy forwards http:// requests to loopback only');
       return;
     }
     const upstream = httpRequest(
@@ -83,7 +87,13 @@ async function startProxy(): Promise<Proxy> {
     );
     upstream.on('error', () => response.destroy());
     request.pipe(upstream);
-  });
+  };
+  // Absolute-form requests (`GET http://host/path`).
+  const server = createServer((request, response) => forward(undefined, request, response));
+  // Plain http inside a CONNECT tunnel (undici 6 tunnels every proxied request): served here, so
+  // each request is still seen; TLS inside a tunnel is piped through unread.
+  const tunnelled = new WeakMap<Socket, string>();
+  const inner = createServer((request, response) => forward(tunnelled.get(request.socket), request, response));
   server.on('connect', (request, client: Socket, head: Buffer) => {
     seen.push({ method: 'CONNECT', target: request.url ?? '', headers: request.headers });
     const match = /^(.+):(\d+)$/.exec(request.url ?? '');
@@ -91,15 +101,27 @@ async function startProxy(): Promise<Proxy> {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    const upstream = connect(Number(match[2]), match[1]!.replace(/^\[(.*)\]$/, '$1'), () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    track(upstream);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+    client.on('error', () => client.destroy());
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    const route = (first: Buffer) => {
+      client.pause();
+      client.unshift(first);
+      if (first[0] !== 0x16) {
+        tunnelled.set(client, `http://${request.url}`);
+        inner.emit('connection', client);
+        client.resume();
+        return;
+      }
+      const upstream = connect(Number(match[2]), match[1]!.replace(/^\[(.*)\]$/, '$1'), () => {
+        upstream.pipe(client);
+        client.pipe(upstream);
+        client.resume();
+      });
+      track(upstream);
+      upstream.on('error', () => client.destroy());
+    };
+    if (head.length) route(head);
+    else client.once('data', route);
   });
   server.on('connection', track);
   server.listen(0, '127.0.0.1');
@@ -172,23 +194,19 @@ const emulatorHost = () => new URL(t.emulator.url).host;
 const errorLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::error'));
 
 describe('HTTP_PROXY', () => {
-  it.each(['HTTP_PROXY', 'http_proxy'])(
-    'with %s every Cloudflare request goes through the proxy (absolute form)',
-    async (variable) => {
-      const p = await proxy();
-      const result = await t.run({ domains: 'pr-42.example.com' }, { [variable]: p.url });
-      expect(result.code, result.stdout).toBe(0);
-      expect(result.outputs.created).toBe('true');
+  it.each(['HTTP_PROXY', 'http_proxy'])('with %s every Cloudflare request goes through the proxy', async (variable) => {
+    const p = await proxy();
+    const result = await t.run({ domains: 'pr-42.example.com' }, { [variable]: p.url });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.created).toBe('true');
 
-      expect(t.emulator.requests.length).toBeGreaterThanOrEqual(2); // list + create (and more)
-      expect(p.forwarded()).toHaveLength(t.emulator.requests.length);
-      expect(p.tunnels()).toEqual([]);
-      expect(p.forwarded().map((s) => `${s.method} ${new URL(s.target).pathname}`)).toEqual(
-        t.emulator.requests.map((r) => `${r.method} /client/v4${r.path}`),
-      );
-      for (const s of p.forwarded()) expect(s.target.startsWith(`${emulatorOrigin()}/client/v4/`)).toBe(true);
-    },
-  );
+    expect(t.emulator.requests.length).toBeGreaterThanOrEqual(2); // list + create (and more)
+    expect(p.forwarded()).toHaveLength(t.emulator.requests.length);
+    expect(p.forwarded().map((s) => `${s.method} ${new URL(s.target).pathname}`)).toEqual(
+      t.emulator.requests.map((r) => `${r.method} /client/v4${r.path}`),
+    );
+    for (const s of p.forwarded()) expect(s.target.startsWith(`${emulatorOrigin()}/client/v4/`)).toBe(true);
+  });
 
   it('a second run through the proxy changes nothing and still passes every request through it', async () => {
     const p = await proxy();
