@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputErrors } from '../src/errors.ts';
 import { INPUTS } from '../src/inputs.ts';
+import { publicSuffixRefusal } from '../src/public-suffix.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';
 import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
@@ -18,7 +19,8 @@ function read(inputs: Record<string, string>, env: Record<string, string | undef
   const masked: string[] = [];
   const logger = recordingLogger();
   const secrets = new SecretRegistry({ setSecret: (value) => masked.push(value) });
-  const settings = () => readSettings({ ...runnerEnv(env), ...inputVariables(inputs) }, secrets, logger);
+  const settings = () =>
+    readSettings({ ...runnerEnv(env), ...inputVariables(inputs) }, secrets, logger, publicSuffixRefusal);
   return { settings, masked, logger };
 }
 

@@ -47,14 +47,17 @@ export interface InputsRead {
 /** The runner passes `with:` values as INPUT_<NAME> (upper case, spaces as underscores). */
 const variableOf = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 
+/** One input's value, trimmed (as core.getInput does), its default applied when empty. */
+export function readInput(env: NodeJS.ProcessEnv, name: InputName): string {
+  const value = (env[variableOf(name)] ?? '').trim();
+  const fallback = declared[name].default ?? '';
+  // An expression default (`${{ github.token }}`) is the runner's to evaluate, never a value.
+  return value === '' && !fallback.startsWith('${{') ? fallback : value;
+}
+
 export function readInputs(env: NodeJS.ProcessEnv): InputsRead {
   const raw = {} as RawInputs;
-  for (const name of INPUT_NAMES) {
-    const value = (env[variableOf(name)] ?? '').trim();
-    const fallback = declared[name].default ?? '';
-    // An expression default (`${{ github.token }}`) is the runner's to evaluate, never a value.
-    raw[name] = value === '' && !fallback.startsWith('${{') ? fallback : value;
-  }
+  for (const name of INPUT_NAMES) raw[name] = readInput(env, name);
   const known = new Set(INPUT_NAMES.map(variableOf));
   const unknown = Object.keys(env)
     .filter((variable) => variable.startsWith('INPUT_') && !known.has(variable))

@@ -9,6 +9,7 @@ import {
   authSchema,
   commonSchema,
   operationSchema,
+  type HostRefusal,
   type Settings,
   type SettingsContext,
 } from './settings.ts';
@@ -21,6 +22,7 @@ export function readSettings(
   env: NodeJS.ProcessEnv,
   secrets: SecretRegistry,
   logger: Logger,
+  refuseHost: HostRefusal,
   github: GitHubContext = readGitHubContext(env),
 ): Settings {
   const { raw, unknown } = readInputs(env);
@@ -37,7 +39,7 @@ export function readSettings(
     );
   }
 
-  const context: SettingsContext = { github, secrets, notices: [] };
+  const context: SettingsContext = { github, refuseHost, secrets, notices: [] };
   const errors: InputError[] = [];
   const collect = <T>(result: z.ZodSafeParseResult<T>): T | undefined => {
     if (result.success) return result.data;

@@ -4,7 +4,6 @@ import { CLOUDFLARE_API_URL } from './defaults.ts';
 import { parseDomains } from './domains.ts';
 import { defaultWidgetName, type GitHubContext } from './github-context.ts';
 import { plain } from './log.ts';
-import { publicSuffixRefusal } from './public-suffix.ts';
 import { looksLikeWidgetSecret, type SecretRegistry } from './secrets.ts';
 
 // The action's settings: one zod schema for what every operation shares and one per operation (a
@@ -14,9 +13,13 @@ import { looksLikeWidgetSecret, type SecretRegistry } from './secrets.ts';
 export const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
+export type HostRefusal = (host: string) => string | undefined;
+
 /** What the schemas need beyond the inputs: the run's GitHub context and where to put notices. */
 export interface SettingsContext {
   github: GitHubContext;
+  /** Why a hostname must not be a widget's (a public suffix), or undefined when it may be. */
+  refuseHost: HostRefusal;
   secrets: SecretRegistry;
   /** Filled while parsing: values that were rewritten, for a notice each. */
   notices: string[];
@@ -149,7 +152,7 @@ function sitekey(context: SettingsContext) {
 
 function domains(context: SettingsContext, operation: Operation) {
   return z.string().transform((raw, ctx) => {
-    const parsed = parseDomains(raw, publicSuffixRefusal);
+    const parsed = parseDomains(raw, context.refuseHost);
     context.notices.push(...parsed.notices);
     for (const message of parsed.problems) ctx.issues.push({ code: 'custom', message, input: raw });
     if (parsed.domains.length === 0 && parsed.problems.length === 0) {
