@@ -9,9 +9,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   publicSuffixRefusal: () => (/* binding */ publicSuffixRefusal)
 /* harmony export */ });
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7030);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var tldts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(935);
+/* harmony import */ var tldts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(935);
+/* harmony import */ var _domains_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8966);
 // Refuses hostnames that are public suffixes: a Turnstile hostname covers all its subdomains, so a
 // widget for "vercel.app" or "co.uk" could be used by every site anyone creates under it.
 //
@@ -39,9 +38,9 @@ const OPTIONS = { allowPrivateDomains: true, extractHostname: false, validateHos
  */
 function publicSuffixRefusal(host) {
     const name = host.toLowerCase().replace(/\.$/, '');
-    if (name === '' || (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(name.replace(/^\[|\]$/g, '')) !== 0)
+    if (name === '' || (0,_domains_js__WEBPACK_IMPORTED_MODULE_1__/* .ipVersion */ .U)(name.replace(/^\[|\]$/g, '')) !== 0)
         return undefined;
-    const { publicSuffix, isIcann, isPrivate } = (0,tldts__WEBPACK_IMPORTED_MODULE_1__/* .parse */ .qg)(name, OPTIONS);
+    const { publicSuffix, isIcann, isPrivate } = (0,tldts__WEBPACK_IMPORTED_MODULE_0__/* .parse */ .qg)(name, OPTIONS);
     // No matching rule (isIcann and isPrivate both false) means the list's implicit "*" rule made the
     // last label the suffix: a TLD the list does not know, such as "test" or "localhost".
     if (publicSuffix !== name || !(isIcann || isPrivate))

@@ -7,8 +7,8 @@
 // dist/. psl was last published in December 2024 (a stale list) and takes 3x as long to load;
 // parse-domain needs ~1 ms per lookup and eight more packages; tldts-experimental uses a
 // probabilistic structure that may report false positives, i.e. refuse a legitimate hostname.
-import { isIP } from 'node:net';
 import { parse } from 'tldts';
+import { ipVersion } from './domains.ts';
 
 // The input is already a bare hostname: skip URL extraction and validation, detect IPs ourselves.
 const OPTIONS = { allowPrivateDomains: true, extractHostname: false, validateHostname: false, detectIp: false };
@@ -27,7 +27,7 @@ const OPTIONS = { allowPrivateDomains: true, extractHostname: false, validateHos
  */
 export function publicSuffixRefusal(host: string): string | undefined {
   const name = host.toLowerCase().replace(/\.$/, '');
-  if (name === '' || isIP(name.replace(/^\[|\]$/g, '')) !== 0) return undefined;
+  if (name === '' || ipVersion(name.replace(/^\[|\]$/g, '')) !== 0) return undefined;
   const { publicSuffix, isIcann, isPrivate } = parse(name, OPTIONS);
   // No matching rule (isIcann and isPrivate both false) means the list's implicit "*" rule made the
   // last label the suffix: a TLD the list does not know, such as "test" or "localhost".
