@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,4 +17,25 @@ describe('dist/', () => {
       expect(committed === readFileSync(join(built, file), 'utf8'), `dist/${file} differs from the build`).toBe(true);
     }
   }, 120_000);
+
+  it('is in the archive the runner downloads, while development files are left out of it', () => {
+    const runtime = ['action.yml', ...readdirSync(join(root, 'dist')).map((file) => `dist/${file}`)];
+    const development = ['__tests__/dist.test.ts', 'emulator/server.ts', 'scripts/build.ts', 'package-lock.json'];
+    const output = execFileSync('git', ['check-attr', 'export-ignore', '--', ...runtime, ...development], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const ignored = Object.fromEntries(
+      output
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [path, , value] = line.split(': ');
+          return [path, value === 'set'];
+        }),
+    );
+    expect(ignored).toEqual(
+      Object.fromEntries([...runtime.map((f) => [f, false]), ...development.map((f) => [f, true])]),
+    );
+  });
 });
