@@ -1,13 +1,13 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InputError, InputErrors } from './errors.ts';
 import { readGitHubContext, type GitHubContext } from './github-context.ts';
 import { INPUT_NAMES, readInputs } from './inputs.ts';
 import { plain, type Logger } from './log.ts';
 import type { SecretRegistry } from './secrets.ts';
 import {
-  OPERATIONS,
   authSchema,
   commonSchema,
+  operationNameSchema,
   operationSchema,
   type HostRefusal,
   type Settings,
@@ -53,15 +53,7 @@ export function readSettings(
     }
     return undefined;
   };
-  const operation = collect(
-    z
-      .object({
-        operation: z.enum(OPERATIONS, {
-          error: (issue) => `is "${plain(String(issue.input))}": allowed values are ${OPERATIONS.join(', ')}.`,
-        }),
-      })
-      .safeParse(raw),
-  );
+  const operation = collect(operationNameSchema.safeParse(raw));
   const common = collect(commonSchema().safeParse(raw));
   const credentials = collect(authSchema(context).safeParse(raw));
   const specific = operation && collect(operationSchema(context).safeParse(raw));
@@ -75,7 +67,8 @@ export function readSettings(
 
 /** The resolved settings for the debug log: never a credential. */
 function describe(settings: Settings, github: GitHubContext): string {
-  const { auth: _auth, ...shown } = settings;
-  const { githubToken: _token, ...rest } = shown as typeof shown & { githubToken?: string };
-  return `Settings: ${JSON.stringify(rest)} (auth: ${settings.auth.kind}; repository: ${github.repository ?? 'none'})`;
+  const shown = JSON.stringify(settings, (key, value: unknown) =>
+    key === 'auth' || key === 'githubToken' ? undefined : value,
+  );
+  return `Settings: ${shown} (auth: ${settings.auth.kind}; repository: ${github.repository ?? 'none'})`;
 }

@@ -166,6 +166,13 @@ function domains(context: SettingsContext, operation: Operation) {
   });
 }
 
+/** The `operation` input, checked first: it decides which schema reads the other inputs. */
+export const operationNameSchema = z.object({
+  operation: z.enum(OPERATIONS, {
+    error: (issue) => `is "${plain(String(issue.input))}": allowed values are ${OPERATIONS.join(', ')}.`,
+  }),
+});
+
 /** Inputs every operation shares: where to call the API, and how patiently. */
 export function commonSchema() {
   return z
@@ -285,14 +292,12 @@ export function operationSchema(context: SettingsContext) {
         'export-env': boolean,
       })
       .transform((inputs, ctx) => {
-        // By sitekey, the widget keeps its name unless `name` is given; by name, it is the name.
-        const byName = inputs.sitekey === undefined;
-        const name = byName ? nameOrDefault(inputs.name, context, ctx) : inputs.name;
-        const target: Target = inputs.sitekey !== undefined ? { sitekey: inputs.sitekey } : { name: name ?? '' };
+        const target = targetOf(inputs, context, ctx);
         return {
           operation: inputs.operation,
           target,
-          name,
+          // By sitekey, the widget keeps its name unless `name` is given; by name, it is the name.
+          name: 'name' in target ? target.name : inputs.name,
           fields: fieldsOf(inputs),
           ...recyclingOf(inputs),
           exportEnv: inputs['export-env'],
