@@ -4,6 +4,10 @@
 /** Cloudflare's API base URL (action.yml `api-url`). */
 export const CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
 
+/** What a new widget gets for a setting the inputs leave unset (action.yml describes it). An
+ *  existing widget keeps its value instead, so these are not action.yml defaults. */
+export const WIDGET_DEFAULTS = { mode: 'managed' } as const;
+
 /** Cloudflare's global API rate limit: 1200 requests per 5 minutes per user
  *  (https://developers.cloudflare.com/fundamentals/api/reference/limits/). */
 export const RATE_LIMIT = { limit: 1200, windowMs: 300_000 } as const;
