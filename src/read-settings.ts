@@ -1,8 +1,8 @@
 import { readGitHubContext, type GitHubContext } from './github-context.ts';
-import { readInputs, type RawInputs } from './inputs.ts';
+import { readInputs, type InputName, type RawInputs } from './inputs.ts';
 import type { Logger } from './log.ts';
 import { looksLikeWidgetSecret, type SecretRegistry } from './secrets.ts';
-import { parseSettings, type Settings } from './settings.ts';
+import { parseSettings, widgetInputs, type Operation, type Settings } from './settings.ts';
 
 /**
  * Reads and checks every input (settings.ts), then acts on the result: notices for rewritten
@@ -17,9 +17,9 @@ export function readSettings(
 ): Settings {
   const inputs = readInputs(env);
   maskSecrets(inputs.raw, secrets);
-  const { settings, notices, ignored } = parseSettings(inputs, github);
+  const { settings, notices } = parseSettings(inputs, github);
   for (const notice of notices) logger.notice(notice, 'Input domains');
-  for (const warning of ignored) logger.warning(warning, 'Ignored input');
+  for (const warning of ignoredInputs(inputs.given, settings)) logger.warning(warning, 'Ignored input');
   logger.debug(describe(settings, github));
   return settings;
 }
@@ -40,4 +40,42 @@ function describe(settings: Settings, github: GitHubContext): string {
     key === 'auth' || key === 'githubToken' ? undefined : value,
   );
   return `Settings: ${shown} (auth: ${settings.auth.kind}; repository: ${github.repository ?? 'none'})`;
+}
+
+/** What each operation reads besides the credentials and the inputs of commonSchema. */
+const READS: Record<Operation, readonly InputName[]> = {
+  ensure: ['name', 'sitekey', 'domains', ...(Object.keys(widgetInputs) as InputName[]), 'name-prefix'],
+  create: ['name', 'domains', ...(Object.keys(widgetInputs) as InputName[]), 'name-prefix'],
+  get: ['name', 'sitekey'],
+  delete: ['name', 'sitekey'],
+  'rotate-secret': ['name', 'sitekey'],
+  prune: ['name-prefix'],
+};
+
+/**
+ * A warning for each input the step sets that this run does not use. Only inputs without an
+ * action.yml default can be told apart from "not set" (INPUTS in inputs.ts), so only they warn.
+ */
+function ignoredInputs(given: Set<InputName>, settings: Settings): string[] {
+  const { operation } = settings;
+  const why = new Map<InputName, string>();
+  for (const input of given) {
+    if (!['api-token', 'api-email', 'api-key', 'account-id', ...READS[operation]].includes(input)) {
+      why.set(input, `operation "${operation}" does not use it.`);
+    }
+  }
+  if (settings.auth.kind === 'token') {
+    for (const input of ['api-email', 'api-key'] as const) {
+      if (given.has(input)) why.set(input, 'api-token is given, and legacy authentication is used only without it.');
+    }
+  }
+  if ('target' in settings && 'sitekey' in settings.target) {
+    if (operation !== 'ensure' && given.has('name')) {
+      why.set('name', `operation "${operation}" finds the widget by its sitekey when both are given.`);
+    }
+    if (operation === 'ensure' && given.has('name-prefix')) {
+      why.set('name-prefix', 'ensure by sitekey never creates a widget, so it never recycles one.');
+    }
+  }
+  return [...why].map(([input, reason]) => `Input "${input}" is ignored: ${reason}`);
 }
