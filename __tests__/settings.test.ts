@@ -304,6 +304,43 @@ describe('readSettings', () => {
     ]);
   });
 
+  it("refuses Cloudflare's host without /client/v4, and takes other hosts as given", () => {
+    expect(problems({ ...BASE, 'api-url': 'https://api.cloudflare.com/' })).toEqual([
+      expect.stringMatching(
+        /^Input "api-url" is "https:\/\/api.cloudflare.com\/": Cloudflare's API base URL is https:\/\/api.cloudflare.com\/client\/v4/,
+      ),
+    ]);
+    expect(read({ ...BASE, 'api-url': 'https://api.cloudflare.com/client/v4/' }).settings().apiUrl).toBe(
+      'https://api.cloudflare.com/client/v4',
+    );
+    expect(read({ ...BASE, 'api-url': 'https://gateway.example.com/cf' }).settings().apiUrl).toBe(
+      'https://gateway.example.com/cf',
+    );
+  });
+
+  it('suggests name: for a sitekey that is a widget name, not for a URL', () => {
+    expect(problems({ ...BASE, sitekey: 'my-app-pr-1' })).toEqual([
+      expect.stringMatching(/a sitekey starts with "0x".*give it as `name: "my-app-pr-1"`/),
+    ]);
+    expect(problems({ ...BASE, sitekey: 'https://example.com' })).toEqual([
+      expect.stringMatching(/^Input "sitekey" is "https:\/\/example.com": expected a widget sitekey/),
+    ]);
+  });
+
+  it('a sitekey of 32 characters is a sitekey; a longer 0x… value is refused as a secret, masked', () => {
+    const sitekey = `0x4AAAAAAA${'b'.repeat(22)}`;
+    expect(read({ ...BASE, sitekey }).settings()).toMatchObject({ target: { sitekey } });
+    const run = read({ ...BASE, sitekey: `${sitekey}c` });
+    expect(() => run.settings()).toThrow(/Input "sitekey" looks like a widget secret/);
+    expect(run.masked).toContain(`${sitekey}c`);
+  });
+
+  it('a token given with its Bearer prefix: refused, masked with and without the prefix', () => {
+    const run = read({ ...BASE, 'api-token': 'bearer  tok3n' });
+    expect(() => run.settings()).toThrow(/Input "api-token" starts with "Bearer ": give the token alone/);
+    expect(run.masked).toEqual(['bearer  tok3n', 'tok3n']);
+  });
+
   it('accepts http only for loopback api-url', () => {
     expect(read({ ...BASE, 'api-url': 'http://127.0.0.1:8787/client/v4/' }).settings().apiUrl).toBe(
       'http://127.0.0.1:8787/client/v4',

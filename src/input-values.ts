@@ -128,7 +128,7 @@ export const sitekey = z.string().transform((raw, ctx) => {
       "looks like a widget secret (0x… with more than 32 characters), not a sitekey: pass the widget's sitekey (public, about 24 characters), and keep the secret in a secret. It has been masked in this log.",
     );
   }
-  if (!raw.startsWith('0x') && name.safeParse(raw).success) {
+  if (!raw.startsWith('0x') && !raw.includes('://') && name.safeParse(raw).success) {
     return refuse(
       ctx,
       saying(
