@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputErrors } from '../src/errors.ts';
+import { InputErrors } from '../src/input-errors.ts';
 import { INPUTS } from '../src/inputs.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';

@@ -10,7 +10,7 @@ import type { FileProvider } from '@actions/workflow-parser/workflows/file-provi
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hintFor } from '../src/api/errors.ts';
-import { InputErrors } from '../src/errors.ts';
+import { InputErrors } from '../src/input-errors.ts';
 import { INPUT_NAMES } from '../src/inputs.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { FREE_PLAN } from './defaults.ts';
+import { FREE_PLAN } from './constants.ts';
 import { plain } from './log.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;

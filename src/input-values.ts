@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLOUDFLARE_API_URL } from './defaults.ts';
+import { CLOUDFLARE_API_URL } from './constants.ts';
 import { parseDomains } from './domains.ts';
 import type { InputName } from './inputs.ts';
 import { plain } from './log.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CLEARANCE_LEVELS, MODES, REGIONS } from './api/schemas.ts';
 import { parseDomains } from './domains.ts';
-import { InputError, InputErrors } from './errors.ts';
+import { InputError, InputErrors } from './input-errors.ts';
 import { defaultWidgetName, type GitHubContext } from './github-context.ts';
 import {
   accountId,

@@ -1,5 +1,5 @@
 import type { Widget } from '../api/schemas.ts';
-import { CLOCK_SKEW_MS } from '../defaults.ts';
+import { CLOCK_SKEW_MS } from '../constants.ts';
 import { show } from '../log.ts';
 import type { NewWidget, SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';

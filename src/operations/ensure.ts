@@ -1,5 +1,5 @@
 import type { Widget, WidgetSummary } from '../api/schemas.ts';
-import { InputError } from '../errors.ts';
+import { InputError } from '../input-errors.ts';
 import { show } from '../log.ts';
 import type { EnsureByName, NewWidget, SettingsOf, WidgetChange } from '../settings.ts';
 import type { OperationContext } from './context.ts';

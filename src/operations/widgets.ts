@@ -1,6 +1,6 @@
 import type { TurnstileClient } from '../api/client.ts';
 import type { Widget, WidgetConfig, WidgetSummary } from '../api/schemas.ts';
-import { WIDGET_DEFAULTS } from '../defaults.ts';
+import { WIDGET_DEFAULTS } from '../constants.ts';
 import type { NewWidget, WidgetChange } from '../settings.ts';
 
 /**

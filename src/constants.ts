@@ -1,5 +1,6 @@
-// Every tunable default of the action, defined once. Inputs that the user can set take their
-// defaults from action.yml (see inputs.ts, checked equal to action.yml by a test).
+// The action's constants, each defined once: API limits, timings, and what a new widget gets.
+// Inputs that the user can set take their defaults from action.yml (see inputs.ts, checked equal
+// to action.yml by a test).
 
 /** Cloudflare's API base URL (action.yml `api-url`). */
 export const CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
