@@ -341,6 +341,25 @@ describe('mistakes caught before any request', () => {
   });
 });
 
+describe('inputs the operation does not use', () => {
+  it('get by sitekey with name and domains: a warning names each, the run goes on', async () => {
+    const made = await t.run({ domains: 'pr-42.example.com' });
+    t.emulator.resetRecords();
+    const result = await t.run({
+      operation: 'get',
+      sitekey: made.outputs.sitekey!,
+      name: 'other',
+      domains: 'a.example.com',
+    });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('::warning'))).toEqual([
+      '::warning title=Ignored input::Input "domains" is ignored: operation "get" does not use it.',
+      '::warning title=Ignored input::Input "name" is ignored: operation "get" finds the widget by its sitekey when both are given.',
+    ]);
+    expect(result.outputs.sitekey).toBe(made.outputs.sitekey);
+  });
+});
+
 describe('widget settings left unset', () => {
   it('an ensure without mode (defaults filled as the runner fills them) keeps an invisible widget invisible: 0 writes', async () => {
     const [widget] = t.emulator.seed([
