@@ -63,12 +63,38 @@ describe('parseDomains', () => {
     ]);
   });
 
-  it.each(['example.com:8080', 'example.com/path', '-bad.example.com', 'a..b', `${'x'.repeat(64)}.com`])(
-    'refuses %j',
-    (value) => {
-      expect(problems(value)).toEqual([expect.stringMatching(/which is not a hostname or IP address/)]);
-    },
-  );
+  it.each(['example.com/path', '-bad.example.com', 'a..b', `${'x'.repeat(64)}.com`])('refuses %j', (value) => {
+    expect(problems(value)).toEqual([expect.stringMatching(/which is not a hostname or IP address/)]);
+  });
+
+  it('separates hostnames by commas, newlines and spaces alike (as a folded YAML block joins lines)', () => {
+    expect(parseDomains('a.example.com b.example.com,c.example.com\r\n  d.example.com\tlocalhost').domains).toEqual([
+      'a.example.com',
+      'b.example.com',
+      'c.example.com',
+      'd.example.com',
+      'localhost',
+    ]);
+  });
+
+  it('refuses a port and names the hostname to use', () => {
+    expect(problems('localhost:3000, 10.0.0.8:8080')).toEqual([
+      'contains "localhost:3000", which has a port: a widget\'s hostname covers every port of it. Use "localhost".',
+      'contains "10.0.0.8:8080", which has a port: a widget\'s hostname covers every port of it. Use "10.0.0.8".',
+    ]);
+  });
+
+  it('says that spaces separate hostnames when a piece a space split off is no hostname on its own', () => {
+    const refusal = (host: string) => (host === 'pr' ? 'contains "pr", a public suffix' : undefined);
+    expect(parseDomains('pr 42.example.com', refusal).problems).toEqual([
+      'contains "pr 42.example.com": spaces separate hostnames, so this reads as "pr", "42.example.com", and "pr" is not a hostname on its own. Write each hostname without spaces.',
+    ]);
+    // A single label is a hostname alone on its line (intranet names), not beside another piece.
+    expect(problems('my app.example.com')).toEqual([
+      expect.stringMatching(/reads as "my", "app.example.com", and "my" is not/),
+    ]);
+    expect(parseDomains('intranet').domains).toEqual(['intranet']);
+  });
 
   it('reports every bad hostname, not just the first', () => {
     expect(problems('*.a.example.com, ok.example.com, b.example.com:1')).toHaveLength(2);

@@ -205,7 +205,7 @@ describe('bad input', () => {
       { domains: Array.from({ length: 11 }, (_, i) => `h${i}.example.com`).join(',') },
       /has 11 hostnames/,
     ],
-    ['domain with a port', { domains: 'example.com:8443' }, /which is not a hostname or IP address/],
+    ['domain with a port', { domains: 'example.com:8443' }, /"example.com:8443", which has a port.* Use "example.com"/],
     ['domain with a path', { domains: 'example.com/login' }, /which is not a hostname or IP address/],
     [
       'bad mode',
@@ -275,6 +275,166 @@ describe('bad input', () => {
     expect(result.stderr).toBe('');
     expect(t.emulator.requests).toHaveLength(0);
     expect(t.emulator.connections).toBe(0);
+  });
+});
+
+describe('mistakes caught before any request', () => {
+  // The exact line a user sees for each, and that nothing reached the API.
+  const cases: [string, Record<string, string>, string, string][] = [
+    [
+      'a widget name passed as sitekey',
+      { operation: 'get', sitekey: 'preview-app-pr-42' },
+      'sitekey',
+      'Input "sitekey" is "preview-app-pr-42": a sitekey starts with "0x" (e.g. "0x4AAAAAAAC3DHQFLr1GavRN"). To find the widget by its name, give it as `name: "preview-app-pr-42"` instead of sitekey.',
+    ],
+    [
+      'a token with its Bearer prefix',
+      { operation: 'get', 'api-token': 'Bearer cf-token-0123456789' },
+      'api-token',
+      'Input "api-token" starts with "Bearer ": give the token alone. The action sends the "Authorization: Bearer" header itself, so the prefix would be sent twice.',
+    ],
+    [
+      "Cloudflare's host without /client/v4",
+      { operation: 'get', 'api-url': 'https://api.cloudflare.com' },
+      'api-url',
+      'Input "api-url" is "https://api.cloudflare.com": Cloudflare\'s API base URL is https://api.cloudflare.com/client/v4: use it, or leave api-url unset (it is the default).',
+    ],
+    [
+      'a port in domains',
+      { domains: 'localhost:3000' },
+      'domains',
+      'Input "domains" contains "localhost:3000", which has a port: a widget\'s hostname covers every port of it. Use "localhost".',
+    ],
+    [
+      'a space inside a hostname',
+      { domains: 'pr 42.example.com' },
+      'domains',
+      'Input "domains" contains "pr 42.example.com": spaces separate hostnames, so this reads as "pr", "42.example.com", and "pr" is not a hostname on its own. Write each hostname without spaces.',
+    ],
+    [
+      'operation: rotate',
+      { operation: 'rotate' },
+      'operation',
+      'Input "operation" is "rotate": allowed values are ensure, create, get, delete, rotate-secret, prune. Did you mean "rotate-secret"?',
+    ],
+  ];
+  it.each(cases)('%s: one error line naming the fix, 0 requests', async (_name, inputs, input, message) => {
+    const result = await t.run(inputs);
+    expect(result.code).toBe(1);
+    const errors = result.stdout.split('\n').filter((line) => line.startsWith('::error'));
+    expect(errors).toEqual([`::error title=Invalid input%3A ${input}::${message}`]);
+    expect(t.emulator.requests).toHaveLength(0);
+    expect(t.emulator.connections).toBe(0);
+  });
+
+  it('a token with its Bearer prefix is masked whole and without the prefix', async () => {
+    const result = await t.run({ operation: 'get', 'api-token': 'Bearer cf-token-0123456789' });
+    expect(result.stdout).toContain('::add-mask::Bearer cf-token-0123456789');
+    expect(result.stdout).toContain('::add-mask::cf-token-0123456789');
+  });
+
+  it('a sitekey of 32 characters is a sitekey, not a secret: it is looked up', async () => {
+    const sitekey = `0x4AAAAAAA${'b'.repeat(22)}`;
+    const result = await t.run({ operation: 'get', sitekey });
+    expect(result.stdout).not.toContain('looks like a widget secret');
+    expect(t.emulator.requests.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual([`GET ${sitekey}`]);
+  });
+});
+
+describe('inputs the operation does not use', () => {
+  it('get by sitekey with name and domains: a warning names each, the run goes on', async () => {
+    const made = await t.run({ domains: 'pr-42.example.com' });
+    t.emulator.resetRecords();
+    const result = await t.run({
+      operation: 'get',
+      sitekey: made.outputs.sitekey!,
+      name: 'other',
+      domains: 'a.example.com',
+    });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('::warning'))).toEqual([
+      '::warning title=Ignored input::Input "domains" is ignored: operation "get" does not use it.',
+      '::warning title=Ignored input::Input "name" is ignored: operation "get" finds the widget by its sitekey when both are given.',
+    ]);
+    expect(result.outputs.sitekey).toBe(made.outputs.sitekey);
+  });
+});
+
+describe('widget settings left unset', () => {
+  it('an ensure without mode (defaults filled as the runner fills them) keeps an invisible widget invisible: 0 writes', async () => {
+    const [widget] = t.emulator.seed([
+      { name: 'preview-app-pr-42', domains: ['pr-42.example.com'], mode: 'invisible' },
+    ]);
+    const byName = await t.run({ domains: 'pr-42.example.com' });
+    const bySitekey = await t.run({ sitekey: widget!.sitekey, domains: 'pr-42.example.com' });
+    for (const result of [byName, bySitekey]) {
+      expect(result.code, result.stdout).toBe(0);
+      expect(result.outputs).toMatchObject({ sitekey: widget!.sitekey, mode: 'invisible', updated: 'false' });
+    }
+    expect(writes(t.emulator)).toEqual([]);
+  });
+
+  it('an ensure that adds a hostname keeps the mode and flags it does not set', async () => {
+    const [widget] = t.emulator.seed([
+      {
+        name: 'preview-app-pr-42',
+        domains: ['pr-42.example.com'],
+        mode: 'non-interactive',
+        clearance_level: 'interactive',
+        offlabel: true,
+      },
+    ]);
+    const result = await t.run({ sitekey: widget!.sitekey, domains: 'pr-42.example.com, admin.example.com' });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/Updated widget .*: domains: \+admin.example.com\./);
+    expect(t.emulator.widgets()[0]).toMatchObject({
+      domains: ['admin.example.com', 'pr-42.example.com'],
+      mode: 'non-interactive',
+      clearance_level: 'interactive',
+      offlabel: true,
+    });
+  });
+
+  it('a new widget gets the documented default mode', async () => {
+    const result = await t.run({ domains: 'pr-42.example.com' });
+    expect(result.outputs.mode).toBe('managed');
+    expect(t.emulator.requests.find((r) => r.method === 'POST')?.body).toMatchObject({ mode: 'managed' });
+  });
+});
+
+describe('widgets without hostnames (made in the dashboard for any hostname)', () => {
+  // The emulator refuses to create such a widget, as Cloudflare does below Enterprise: seeded directly.
+  const anyHostname = () => t.emulator.seed([{ name: 'enterprise-widget', domains: [], mode: 'invisible' }])[0]!;
+
+  it('get, rotate-secret and delete work on them', async () => {
+    const { sitekey } = anyHostname();
+    const read = await t.run({ operation: 'get', sitekey });
+    expect(read.code, read.stdout).toBe(0);
+    expect(read.outputs).toMatchObject({ sitekey, domains: '[]' });
+    const rotated = await t.run({ operation: 'rotate-secret', sitekey });
+    expect(rotated.code, rotated.stdout).toBe(0);
+    expect(rotated.outputs.secret).not.toBe(read.outputs.secret);
+    const deleted = await t.run({ operation: 'delete', sitekey });
+    expect(deleted.code, deleted.stdout).toBe(0);
+    expect(t.emulator.widgets()).toEqual([]);
+  });
+
+  it('an ensure by sitekey without domains keeps them as they are: no write', async () => {
+    const { sitekey } = anyHostname();
+    const result = await t.run({ sitekey });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs).toMatchObject({ sitekey, domains: '[]', mode: 'invisible', updated: 'false' });
+    expect(writes(t.emulator)).toEqual([]);
+  });
+
+  it('an ensure by name without domains is refused before any request', async () => {
+    anyHostname();
+    const result = await t.run({ name: 'enterprise-widget' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /::error title=Invalid input%3A domains::Input "domains" is required for operation "ensure"/,
+    );
+    expect(t.emulator.requests).toHaveLength(0);
   });
 });
 

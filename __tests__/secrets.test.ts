@@ -30,6 +30,11 @@ describe('SecretRegistry', () => {
     expect(secrets.redact(text)).toBe('sitekey 0x4AAAAAAADnPIDROrmt1Wwj secret ***');
     expect(looksLikeWidgetSecret('0x4AAAAAAADnPIDROrmt1WwjNwbBG6rZQNm0')).toBe(true);
     expect(looksLikeWidgetSecret('0x4AAAAAAADnPIDROrmt1Wwj')).toBe(false);
+    // Sitekeys have at most 32 characters: only a longer 0x… value is taken for a secret.
+    const longest = `0x4AAAAAAA${'b'.repeat(22)}`;
+    expect(looksLikeWidgetSecret(longest)).toBe(false);
+    expect(secrets.redact(longest)).toBe(longest);
+    expect(looksLikeWidgetSecret(`${longest}c`)).toBe(true);
   });
 
   it('two runs in one process share nothing', () => {

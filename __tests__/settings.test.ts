@@ -3,9 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputErrors } from '../src/errors.ts';
+import { InputErrors } from '../src/input-errors.ts';
 import { INPUTS } from '../src/inputs.ts';
-import { publicSuffixRefusal } from '../src/public-suffix.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';
 import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
@@ -19,8 +18,7 @@ function read(inputs: Record<string, string>, env: Record<string, string | undef
   const masked: string[] = [];
   const logger = recordingLogger();
   const secrets = new SecretRegistry({ setSecret: (value) => masked.push(value) });
-  const settings = () =>
-    readSettings({ ...runnerEnv(env), ...inputVariables(inputs) }, secrets, logger, publicSuffixRefusal);
+  const settings = () => readSettings({ ...runnerEnv(env), ...inputVariables(inputs) }, secrets, logger);
   return { settings, masked, logger };
 }
 
@@ -69,16 +67,20 @@ describe('readSettings', () => {
       dryRun: false,
       target: { name: 'preview-app-pr-42' },
       name: 'preview-app-pr-42',
-      fields: { domains: ['pr-42.example.com'], mode: 'managed' },
+      fields: { domains: ['pr-42.example.com'] },
       exportEnv: false,
     });
   });
 
   it('applies the defaults to inputs that arrive empty too', () => {
-    expect(read({ ...BASE, mode: '', 'max-retries': '' }).settings()).toMatchObject({
-      maxRetries: 4,
-      fields: { mode: 'managed' },
-    });
+    expect(read({ ...BASE, 'max-retries': '' }).settings()).toMatchObject({ maxRetries: 4 });
+  });
+
+  it("leaves an unset widget setting undefined: an update keeps the widget's value", () => {
+    const { fields } = read({ ...BASE, mode: '' }).settings() as { fields: Record<string, unknown> };
+    for (const field of ['mode', 'clearance_level', 'bot_fight_mode', 'ephemeral_id', 'offlabel', 'region']) {
+      expect(fields[field], field).toBeUndefined();
+    }
   });
 
   it('derives <repo>-<ref_name> outside pull requests', () => {
@@ -91,6 +93,17 @@ describe('readSettings', () => {
       target: { sitekey: '0x4AAAAAAAabc' },
       name: undefined,
     });
+  });
+
+  it("ensure by sitekey without domains keeps the widget's hostnames; by name they are required", () => {
+    const bySitekey = read({ ...BASE, domains: '', sitekey: '0x4AAAAAAAabc' }).settings();
+    expect(bySitekey).toMatchObject({ target: { sitekey: '0x4AAAAAAAabc' }, fields: { domains: undefined } });
+    expect(problems({ ...BASE, domains: ' , ' })).toEqual([
+      expect.stringMatching(/^Input "domains" is required for operation "ensure"/),
+    ]);
+    expect(problems({ ...BASE, operation: 'create', domains: '' })).toEqual([
+      expect.stringMatching(/^Input "domains" is required for operation "create"/),
+    ]);
   });
 
   it('masks the credentials before anything else', () => {
@@ -219,14 +232,41 @@ describe('readSettings', () => {
     expect(run.masked).toContain(secret);
   });
 
-  it('an unknown input is a warning naming the closest real one, not a failure', () => {
+  it('leaves undeclared inputs to the runner, which warns about them', () => {
     const run = read({ ...BASE, api_token: 'x', domian: 'y' });
     expect(run.settings()).toMatchObject({ operation: 'ensure' });
+    expect(run.logger.lines.filter((l) => l.level === 'warning')).toEqual([]);
+  });
+
+  it.each<[string, Record<string, string>, string[]]>([
+    ['get with name and sitekey', { operation: 'get', sitekey: '0x4AAAAAAAabc', name: 'app' }, ['domains', 'name']],
+    ['delete with domains', { operation: 'delete', sitekey: '0x4AAAAAAAabc' }, ['domains']],
+    ['get with domains and mode', { operation: 'get', mode: 'invisible' }, ['domains', 'mode']],
+    [
+      'prune with sitekey',
+      { operation: 'prune', 'name-prefix': 'a-', sitekey: '0x4AAAAAAAabc' },
+      ['domains', 'sitekey'],
+    ],
+    ['create with sitekey', { operation: 'create', sitekey: '0x4AAAAAAAabc' }, ['sitekey']],
+    ['ensure by sitekey with name-prefix', { sitekey: '0x4AAAAAAAabc', 'name-prefix': 'a-' }, ['name-prefix']],
+    ['api-email next to api-token', { 'api-email': 'me@example.com' }, ['api-email']],
+    ['ensure with every widget input', { mode: 'invisible', region: 'world', 'name-prefix': 'a-', name: 'n' }, []],
+    ['inputs left at their defaults', { operation: 'get', 'older-than': '7d', 'dry-run': 'false' }, ['domains']],
+  ])('warns about each input the operation ignores: %s', (_case, inputs, ignored) => {
+    const run = read({ ...BASE, ...inputs });
+    run.settings();
+    const warnings = run.logger.lines.filter((l) => l.level === 'warning').map((l) => l.message);
+    expect(warnings).toEqual(
+      ignored.map((input) => expect.stringMatching(new RegExp(`^Input "${input}" is ignored: `))),
+    );
+  });
+
+  it('names the operation in the warning, and why', () => {
+    const run = read({ ...BASE, operation: 'get', sitekey: '0x4AAAAAAAabc', name: 'app' });
+    run.settings();
     expect(run.logger.lines.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual([
-      expect.stringMatching(
-        /^Input "api_token" is not an input of this action and is ignored; did you mean "api-token"\?/,
-      ),
-      expect.stringMatching(/^Input "domian" is not an input of this action and is ignored; did you mean "domains"\?/),
+      'Input "domains" is ignored: operation "get" does not use it.',
+      'Input "name" is ignored: operation "get" finds the widget by its sitekey when both are given.',
     ]);
   });
 
@@ -262,6 +302,43 @@ describe('readSettings', () => {
     expect(problems(BASE, { GITHUB_REPOSITORY: undefined })).toEqual([
       expect.stringMatching(/Input "name" is required outside GitHub Actions/),
     ]);
+  });
+
+  it("refuses Cloudflare's host without /client/v4, and takes other hosts as given", () => {
+    expect(problems({ ...BASE, 'api-url': 'https://api.cloudflare.com/' })).toEqual([
+      expect.stringMatching(
+        /^Input "api-url" is "https:\/\/api.cloudflare.com\/": Cloudflare's API base URL is https:\/\/api.cloudflare.com\/client\/v4/,
+      ),
+    ]);
+    expect(read({ ...BASE, 'api-url': 'https://api.cloudflare.com/client/v4/' }).settings().apiUrl).toBe(
+      'https://api.cloudflare.com/client/v4',
+    );
+    expect(read({ ...BASE, 'api-url': 'https://gateway.example.com/cf' }).settings().apiUrl).toBe(
+      'https://gateway.example.com/cf',
+    );
+  });
+
+  it('suggests name: for a sitekey that is a widget name, not for a URL', () => {
+    expect(problems({ ...BASE, sitekey: 'my-app-pr-1' })).toEqual([
+      expect.stringMatching(/a sitekey starts with "0x".*give it as `name: "my-app-pr-1"`/),
+    ]);
+    expect(problems({ ...BASE, sitekey: 'https://example.com' })).toEqual([
+      expect.stringMatching(/^Input "sitekey" is "https:\/\/example.com": expected a widget sitekey/),
+    ]);
+  });
+
+  it('a sitekey of 32 characters is a sitekey; a longer 0x… value is refused as a secret, masked', () => {
+    const sitekey = `0x4AAAAAAA${'b'.repeat(22)}`;
+    expect(read({ ...BASE, sitekey }).settings()).toMatchObject({ target: { sitekey } });
+    const run = read({ ...BASE, sitekey: `${sitekey}c` });
+    expect(() => run.settings()).toThrow(/Input "sitekey" looks like a widget secret/);
+    expect(run.masked).toContain(`${sitekey}c`);
+  });
+
+  it('a token given with its Bearer prefix: refused, masked with and without the prefix', () => {
+    const run = read({ ...BASE, 'api-token': 'bearer  tok3n' });
+    expect(() => run.settings()).toThrow(/Input "api-token" starts with "Bearer ": give the token alone/);
+    expect(run.masked).toEqual(['bearer  tok3n', 'tok3n']);
   });
 
   it('accepts http only for loopback api-url', () => {

@@ -10,9 +10,8 @@ import type { FileProvider } from '@actions/workflow-parser/workflows/file-provi
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hintFor } from '../src/api/errors.ts';
-import { InputErrors } from '../src/errors.ts';
+import { InputErrors } from '../src/input-errors.ts';
 import { INPUT_NAMES } from '../src/inputs.ts';
-import { publicSuffixRefusal } from '../src/public-suffix.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';
 import { inputVariables } from '../scripts/lib/action-inputs.ts';
@@ -308,12 +307,7 @@ describe('README', () => {
         ];
         for (const inputs of runs) {
           try {
-            readSettings(
-              inputVariables(inputs),
-              new SecretRegistry({ setSecret: () => undefined }),
-              silent,
-              publicSuffixRefusal,
-            );
+            readSettings(inputVariables(inputs), new SecretRegistry({ setSecret: () => undefined }), silent);
           } catch (error) {
             if (!(error instanceof InputErrors)) throw error;
             for (const problem of error.errors) named.add(problem.input);

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { FREE_PLAN } from './defaults.ts';
+import { FREE_PLAN } from './constants.ts';
 import { plain } from './log.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -24,20 +24,37 @@ export interface ParsedDomains {
 
 /**
  * Turns the `domains` input into the list Cloudflare expects: hostnames (FQDN, punycode) or IP
- * addresses, lower-cased and de-duplicated. Separators are newlines and/or commas (spaces too,
- * since a hostname never contains one). Nothing is rewritten without a notice, and nothing that
+ * addresses, lower-cased and de-duplicated. Commas, newlines and spaces separate hostnames (YAML
+ * folded text joins lines with spaces). Nothing is rewritten without a notice, and nothing that
  * the URL parser would reinterpret (legacy IPv4 forms, IPv6 zone ids) is accepted.
  */
 export function parseDomains(raw: string, refusal?: (host: string) => string | undefined): ParsedDomains {
   const parsed: ParsedDomains = { domains: [], notices: [], problems: [] };
   const seen = new Set<string>();
-  for (const item of raw.split(/[\s,]+/)) {
-    if (item === '') continue;
-    const host = normaliseHost(item, parsed);
-    if (host === undefined || seen.has(host)) continue;
-    const problem = refusal?.(host);
-    if (problem) parsed.problems.push(problem);
-    seen.add(host);
+  for (const line of raw.split(/[,\r\n]+/)) {
+    const pieces = line.split(/\s+/).filter((piece) => piece !== '');
+    const found: ParsedDomains = { domains: [], notices: [], problems: [] };
+    // Pieces that a space split off and that are no hostname on their own ("pr 42.example.com").
+    const stray: string[] = [];
+    for (const piece of pieces) {
+      const problems = found.problems.length;
+      const host = normaliseHost(piece, found);
+      const problem = host === undefined || seen.has(host) ? undefined : refusal?.(host);
+      if (problem) found.problems.push(problem);
+      const oneLabel = host !== undefined && !host.includes('.') && host !== 'localhost' && !ipVersion(host);
+      if (found.problems.length > problems || (oneLabel && pieces.length > 1)) stray.push(piece);
+      else if (host !== undefined) found.domains.push(host);
+    }
+    if (pieces.length > 1 && stray.length > 0) {
+      const quoted = (list: string[]) => list.map((piece) => `"${plain(piece)}"`).join(', ');
+      parsed.problems.push(
+        `contains "${plain(line.trim())}": spaces separate hostnames, so this reads as ${quoted(pieces)}, and ${quoted(stray)} ${stray.length > 1 ? 'are not hostnames' : 'is not a hostname'} on ${stray.length > 1 ? 'their' : 'its'} own. Write each hostname without spaces.`,
+      );
+      continue;
+    }
+    parsed.notices.push(...found.notices);
+    parsed.problems.push(...found.problems);
+    for (const host of found.domains) seen.add(host);
   }
   parsed.domains = [...seen];
   if (parsed.domains.length > FREE_PLAN.hostnamesPerWidget) {
@@ -80,6 +97,10 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
   if (host.endsWith('.') && host.length > 1) {
     host = host.slice(0, -1);
     parsed.notices.push(`domains: "${plain(value)}" ends with a dot; using "${plain(host)}".`);
+  }
+  const port = /^([^:]+):\d+$/.exec(host);
+  if (port) {
+    return refuse(`which has a port: a widget's hostname covers every port of it. Use "${plain(port[1]!)}".`);
   }
   // domainToASCII silently drops a path or port, so those are refused before conversion.
   const ascii = /[/:?#@\\\s]/.test(host) ? '' : domainToASCII(host);

@@ -1,9 +1,11 @@
-import { CLOUDFLARE_API_URL } from './defaults.ts';
+import { CLOUDFLARE_API_URL } from './constants.ts';
 
 /**
  * Every input action.yml declares, with its default exactly as action.yml writes it (a test checks
  * that the two are equal). The runner fills in these defaults itself; the action applies them
- * again for inputs that arrive empty, as `with: { mode: '' }` does.
+ * again for inputs that arrive empty, as `with: { dry-run: '' }` does. An input whose "unset" the
+ * action must see (mode, clearance-level, the flags, region: unset keeps the widget's value) has
+ * no default here.
  */
 export const INPUTS = {
   operation: { default: 'ensure' },
@@ -13,7 +15,7 @@ export const INPUTS = {
   'account-id': { required: true },
   name: {},
   domains: {},
-  mode: { default: 'managed' },
+  mode: {},
   'clearance-level': {},
   'bot-fight-mode': {},
   'ephemeral-id': {},
@@ -38,47 +40,51 @@ export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
 /** The raw value of every input, trimmed (as core.getInput does), defaults applied. */
 export type RawInputs = Record<InputName, string>;
 
-export interface InputsRead {
+export interface StepInputs {
   raw: RawInputs;
-  /** INPUT_* variables that name no input of this action, with the closest real input. */
-  unknown: { variable: string; given: string; closest: InputName | undefined }[];
+  /**
+   * Inputs the user gave a value, among those without a default: the action cannot tell a default
+   * from a value the user wrote, so only these can be said to be set (and warned about if unused).
+   */
+  given: Set<InputName>;
+  /** INPUT_* variables that name no declared input, as the step wrote them (the runner warns about them). */
+  undeclared: string[];
 }
 
 /** The runner passes `with:` values as INPUT_<NAME> (upper case, spaces as underscores). */
 const variableOf = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 
-/** One input's value, trimmed (as core.getInput does), its default applied when empty. */
-export function readInput(env: NodeJS.ProcessEnv, name: InputName): string {
-  const value = (env[variableOf(name)] ?? '').trim();
-  const fallback = declared[name].default ?? '';
-  // An expression default (`${{ github.token }}`) is the runner's to evaluate, never a value.
-  return value === '' && !fallback.startsWith('${{') ? fallback : value;
-}
-
-export function readInputs(env: NodeJS.ProcessEnv): InputsRead {
+export function readInputs(env: NodeJS.ProcessEnv): StepInputs {
   const raw = {} as RawInputs;
-  for (const name of INPUT_NAMES) raw[name] = readInput(env, name);
+  const given = new Set<InputName>();
+  for (const name of INPUT_NAMES) {
+    const value = (env[variableOf(name)] ?? '').trim();
+    const fallback = declared[name].default;
+    if (fallback === undefined && value !== '') given.add(name);
+    // An expression default (`${{ github.token }}`) is the runner's to evaluate, never a value.
+    raw[name] = value === '' && fallback !== undefined && !fallback.startsWith('${{') ? fallback : value;
+  }
   const known = new Set(INPUT_NAMES.map(variableOf));
-  const unknown = Object.keys(env)
+  const undeclared = Object.keys(env)
     .filter((variable) => variable.startsWith('INPUT_') && !known.has(variable))
-    .map((variable) => {
-      const given = variable.slice('INPUT_'.length).toLowerCase();
-      return { variable, given, closest: closestInput(given) };
-    });
-  return { raw, unknown };
+    .map((variable) => variable.slice('INPUT_'.length).toLowerCase());
+  return { raw, given, undeclared };
 }
 
-/** The declared input a mistyped one most likely meant: same letters, or within two edits. */
-export function closestInput(given: string): InputName | undefined {
-  const letters = (text: string) => text.replace(/[-_\s]/g, '');
-  const exact = INPUT_NAMES.find((name) => letters(name) === letters(given));
+/** The candidate a mistyped value most likely meant: same letters, within two edits, or a prefix. */
+export function closest<T extends string>(given: string, candidates: readonly T[]): T | undefined {
+  const letters = (text: string) => text.toLowerCase().replace(/[-_\s]/g, '');
+  const exact = candidates.find((name) => letters(name) === letters(given));
   if (exact) return exact;
-  let best: { name: InputName; distance: number } | undefined;
-  for (const name of INPUT_NAMES) {
+  let best: { name: T; distance: number } | undefined;
+  for (const name of candidates) {
     const distance = editDistance(letters(given), letters(name));
     if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
   }
-  return best?.name ?? INPUT_NAMES.find((name) => name.startsWith(given) || given.startsWith(name));
+  const prefix = candidates.find(
+    (name) => letters(name).startsWith(letters(given)) || letters(given).startsWith(letters(name)),
+  );
+  return best?.name ?? (given.length >= 3 ? prefix : undefined);
 }
 
 /** Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`. */

@@ -2,8 +2,8 @@ import { TurnstileClient } from './api/client.ts';
 import { CloudflareApiError } from './api/errors.ts';
 import { createDispatcher, type Dispatcher } from './api/http.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { CLOUDFLARE_API_URL, PRUNE_CONCURRENCY } from './defaults.ts';
-import { InputError, InputErrors } from './errors.ts';
+import { CLOUDFLARE_API_URL, PRUNE_CONCURRENCY } from './constants.ts';
+import { InputError, InputErrors } from './input-errors.ts';
 import { GitHubApiError, openPullRequestLister } from './github-api.ts';
 import { readGitHubContext } from './github-context.ts';
 import { runnerLogger, show } from './log.ts';
@@ -14,8 +14,7 @@ import { writeOutputs } from './outputs.ts';
 import { readSettings } from './read-settings.ts';
 import { actionsRunner, type Runner } from './runner.ts';
 import { SecretRegistry } from './secrets.ts';
-import type { HostRefusal, Settings } from './settings.ts';
-import { readInput } from './inputs.ts';
+import type { Settings } from './settings.ts';
 import { failureSummary, resultSummary } from './summary.ts';
 
 export interface Dependencies {
@@ -45,7 +44,7 @@ export async function run({
   try {
     // Read once: the inputs' defaults and the operations both need it (the event file is on disk).
     const github = readGitHubContext(env);
-    const settings = readSettings(env, secrets, logger, await hostRefusal(env), github);
+    const settings = readSettings(env, secrets, logger, github);
     operation = settings.operation;
     // Connect timeouts follow request-timeout; prune deletes several widgets at once.
     const pool =
@@ -90,16 +89,6 @@ export async function run({
     await runner.appendSummary(failureSummary(operation, messages, secrets)).catch(() => undefined);
     return 1;
   }
-}
-
-/**
- * The public-suffix check, for the operations that take `domains`. The Public Suffix List (tldts,
- * ~200 kB) sits in its own chunk, so get, delete, rotate-secret and prune never compile it.
- */
-async function hostRefusal(env: NodeJS.ProcessEnv): Promise<HostRefusal> {
-  const operation = readInput(env, 'operation');
-  if (operation !== 'ensure' && operation !== 'create') return () => undefined;
-  return (await import('./public-suffix.ts')).publicSuffixRefusal;
 }
 
 /** What the run is about, for the log group's title. */

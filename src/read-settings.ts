@@ -1,68 +1,37 @@
-import type { z } from 'zod';
-import { InputError, InputErrors } from './errors.ts';
 import { readGitHubContext, type GitHubContext } from './github-context.ts';
-import { INPUT_NAMES, readInputs } from './inputs.ts';
-import { plain, type Logger } from './log.ts';
-import type { SecretRegistry } from './secrets.ts';
-import {
-  authSchema,
-  commonSchema,
-  operationNameSchema,
-  operationSchema,
-  type HostRefusal,
-  type Settings,
-  type SettingsContext,
-} from './settings.ts';
+import { readInputs, type InputName, type RawInputs } from './inputs.ts';
+import type { Logger } from './log.ts';
+import { looksLikeWidgetSecret, type SecretRegistry } from './secrets.ts';
+import { parseSettings, widgetInputs, type Operation, type Settings } from './settings.ts';
 
 /**
- * Reads and validates every input, and throws every problem at once (InputErrors) before anything
- * touches the network. Credentials are masked before anything else can print them.
+ * Reads and checks every input (settings.ts), then acts on the result: notices for rewritten
+ * hostnames, warnings for inputs the operation ignores. Throws every problem at once (InputErrors)
+ * before anything touches the network; secrets are masked before anything can print them.
  */
 export function readSettings(
   env: NodeJS.ProcessEnv,
   secrets: SecretRegistry,
   logger: Logger,
-  refuseHost: HostRefusal,
   github: GitHubContext = readGitHubContext(env),
 ): Settings {
-  const { raw, unknown } = readInputs(env);
+  const inputs = readInputs(env);
+  maskSecrets(inputs.raw, secrets);
+  const { settings, notices } = parseSettings(inputs, github);
+  for (const notice of notices) logger.notice(notice, 'Input domains');
+  for (const warning of ignoredInputs(inputs.given, settings)) logger.warning(warning, 'Ignored input');
+  logger.debug(describe(settings, github));
+  return settings;
+}
+
+/** The credentials, and a widget secret pasted where the sitekey belongs (it is refused, never quoted). */
+function maskSecrets(raw: RawInputs, secrets: SecretRegistry): void {
   secrets.add(raw['api-token']);
+  // A token given as "Bearer <token>" is refused; the token inside is a secret all the same.
+  secrets.add(raw['api-token'].replace(/^bearer\s+/i, ''));
   secrets.add(raw['api-key']);
   secrets.add(raw['github-token']);
-
-  // The runner only warns about inputs action.yml does not declare, and a job-level
-  // `env: INPUT_X` reaches every step: a warning, not a failure.
-  for (const { given, closest } of unknown) {
-    logger.warning(
-      `Input "${plain(given)}" is not an input of this action and is ignored${closest ? `; did you mean "${closest}"?` : '.'} Inputs: ${INPUT_NAMES.join(', ')}.`,
-      'Unexpected input',
-    );
-  }
-
-  const context: SettingsContext = { github, refuseHost, secrets, notices: [] };
-  const errors: InputError[] = [];
-  const collect = <T>(result: z.ZodSafeParseResult<T>): T | undefined => {
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) {
-      const input = String(issue.path[0] ?? 'operation');
-      const typo = unknown.find((u) => u.closest === input && /^is required/.test(issue.message));
-      const hint = typo
-        ? ` The step passes "${plain(typo.given)}", which is not an input: did you mean "${input}"?`
-        : '';
-      errors.push(new InputError(input, issue.message + hint));
-    }
-    return undefined;
-  };
-  const operation = collect(operationNameSchema.safeParse(raw));
-  const common = collect(commonSchema().safeParse(raw));
-  const credentials = collect(authSchema(context).safeParse(raw));
-  const specific = operation && collect(operationSchema(context).safeParse(raw));
-  if (errors.length > 0 || !common || !credentials || !specific) throw new InputErrors(errors);
-
-  for (const notice of context.notices) logger.notice(notice, 'Input domains');
-  const settings: Settings = { ...common, ...credentials, ...specific };
-  logger.debug(describe(settings, context.github));
-  return settings;
+  if (looksLikeWidgetSecret(raw.sitekey)) secrets.add(raw.sitekey);
 }
 
 /** The resolved settings for the debug log: never a credential. */
@@ -71,4 +40,42 @@ function describe(settings: Settings, github: GitHubContext): string {
     key === 'auth' || key === 'githubToken' ? undefined : value,
   );
   return `Settings: ${shown} (auth: ${settings.auth.kind}; repository: ${github.repository ?? 'none'})`;
+}
+
+/** What each operation reads besides the credentials and the inputs of commonSchema. */
+const READS: Record<Operation, readonly InputName[]> = {
+  ensure: ['name', 'sitekey', 'domains', ...(Object.keys(widgetInputs) as InputName[]), 'name-prefix'],
+  create: ['name', 'domains', ...(Object.keys(widgetInputs) as InputName[]), 'name-prefix'],
+  get: ['name', 'sitekey'],
+  delete: ['name', 'sitekey'],
+  'rotate-secret': ['name', 'sitekey'],
+  prune: ['name-prefix'],
+};
+
+/**
+ * A warning for each input the step sets that this run does not use. Only inputs without an
+ * action.yml default can be told apart from "not set" (INPUTS in inputs.ts), so only they warn.
+ */
+function ignoredInputs(given: Set<InputName>, settings: Settings): string[] {
+  const { operation } = settings;
+  const why = new Map<InputName, string>();
+  for (const input of given) {
+    if (!['api-token', 'api-email', 'api-key', 'account-id', ...READS[operation]].includes(input)) {
+      why.set(input, `operation "${operation}" does not use it.`);
+    }
+  }
+  if (settings.auth.kind === 'token') {
+    for (const input of ['api-email', 'api-key'] as const) {
+      if (given.has(input)) why.set(input, 'api-token is given, and legacy authentication is used only without it.');
+    }
+  }
+  if ('target' in settings && 'sitekey' in settings.target) {
+    if (operation !== 'ensure' && given.has('name')) {
+      why.set('name', `operation "${operation}" finds the widget by its sitekey when both are given.`);
+    }
+    if (operation === 'ensure' && given.has('name-prefix')) {
+      why.set('name-prefix', 'ensure by sitekey never creates a widget, so it never recycles one.');
+    }
+  }
+  return [...why].map(([input, reason]) => `Input "${input}" is ignored: ${reason}`);
 }

@@ -1,8 +1,9 @@
 import type { Runner } from './runner.ts';
 
-// Turnstile secrets look like 0x4AAAAAAA… with 30+ characters (sitekeys are shorter, ~24). A
-// secret this run never received (say, echoed back in an API error) is still scrubbed by shape.
-const SECRET_SHAPE = /\b0x[0-9A-Za-z_-]{28,}/g;
+// Turnstile secrets look like 0x4AAAAAAA… with about 35 characters; sitekeys have about 24 and at
+// most 32 (the sitekey input's limit), so only a longer 0x… value is taken for a secret. A secret
+// this run never received (say, echoed back in an API error) is still scrubbed by shape.
+const SECRET_SHAPE = /\b0x[0-9A-Za-z_-]{31,}/g;
 
 /** True for a value shaped like a Turnstile widget secret (not a sitekey). */
 export function looksLikeWidgetSecret(value: string): boolean {

@@ -1,4 +1,7 @@
-import type { Operation, SettingsOf, WidgetFields } from '../../src/settings.ts';
+import { readGitHubContext } from '../../src/github-context.ts';
+import { readInputs } from '../../src/inputs.ts';
+import { parseSettings, type Operation, type SettingsOf } from '../../src/settings.ts';
+import { inputVariables } from '../../scripts/lib/action-inputs.ts';
 import { ACCOUNT, ORIGIN } from './mock-api.ts';
 
 interface Overrides<O extends Operation> {
@@ -10,30 +13,45 @@ interface Overrides<O extends Operation> {
   invalidateImmediately?: boolean;
 }
 
-/** The settings readSettings() would produce for `operation`, for tests that drive operations directly. */
+/** Widget settings as the API names them; each becomes its input (domains default to pr-1.example.com). */
+interface Fields {
+  domains?: string[];
+  mode?: string;
+  clearance_level?: string;
+  bot_fight_mode?: boolean;
+  ephemeral_id?: boolean;
+  offlabel?: boolean;
+  region?: string;
+}
+
+/**
+ * The settings a step with these inputs gets, parsed by the action's own schemas (action.yml
+ * defaults applied as the runner applies them), for tests that drive operations directly.
+ */
 export function settings<O extends Operation = 'ensure'>(
   overrides: Overrides<O> = {},
-  fields: Partial<WidgetFields> = {},
+  fields: Fields = {},
 ): SettingsOf<O> {
   const operation = overrides.operation ?? 'ensure';
-  const name = overrides.name ?? (overrides.sitekey && operation === 'ensure' ? undefined : 'app-pr-1');
-  const target = overrides.sitekey ? { sitekey: overrides.sitekey } : { name: name ?? 'app-pr-1' };
-  const common = {
-    apiUrl: `${ORIGIN}/client/v4`,
-    accountId: ACCOUNT,
-    auth: { kind: 'token' as const, token: 'test-token' },
-    requestTimeoutMs: 1000,
-    maxRetries: 2,
-    dryRun: overrides.dryRun ?? false,
+  const bySitekey = overrides.sitekey !== undefined;
+  const inputs: Record<string, string> = {
+    operation,
+    'api-url': `${ORIGIN}/client/v4`,
+    'account-id': ACCOUNT,
+    'api-token': 'test-token',
+    'request-timeout': '1',
+    'max-retries': '2',
+    'dry-run': String(overrides.dryRun ?? false),
+    'invalidate-immediately': String(overrides.invalidateImmediately ?? false),
+    name: overrides.name ?? (bySitekey || operation === 'prune' ? '' : 'app-pr-1'),
+    sitekey: overrides.sitekey ?? '',
+    'name-prefix': operation === 'prune' ? (overrides.namePrefix ?? 'app-pr-') : '',
   };
-  const widget = { domains: ['pr-1.example.com'], mode: 'managed' as const, ...fields };
-  const specific = {
-    ensure: { target, name, fields: widget, exportEnv: false },
-    create: { name: name ?? 'app-pr-1', fields: widget, exportEnv: false },
-    get: { target, exportEnv: false },
-    delete: { target },
-    'rotate-secret': { target, invalidateImmediately: overrides.invalidateImmediately ?? false, exportEnv: false },
-    prune: { namePrefix: overrides.namePrefix ?? 'app-pr-', olderThanMs: 7 * 86_400_000, githubToken: undefined },
-  }[operation];
-  return { ...common, operation, ...specific } as unknown as SettingsOf<O>;
+  if (operation === 'ensure' || operation === 'create') {
+    const { domains = ['pr-1.example.com'], ...flags } = fields;
+    inputs.domains = domains.join(',');
+    for (const [field, value] of Object.entries(flags)) inputs[field.replace(/_/g, '-')] = String(value);
+  }
+  const { settings: parsed } = parseSettings(readInputs(inputVariables(inputs)), readGitHubContext({}));
+  return parsed as SettingsOf<O>;
 }

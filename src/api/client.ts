@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../clock.ts';
-import { MAX_PER_PAGE, RATE_LIMIT, RETRY_TIMING } from '../defaults.ts';
+import { MAX_PER_PAGE, RATE_LIMIT, RETRY_TIMING } from '../constants.ts';
 import type { Logger } from '../log.ts';
 import type { Auth } from '../settings.ts';
 import { CloudflareApiError, type HintContext } from './errors.ts';

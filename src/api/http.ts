@@ -1,5 +1,5 @@
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
-import { KEEP_ALIVE_MS } from '../defaults.ts';
+import { KEEP_ALIVE_MS } from '../constants.ts';
 
 export type { Dispatcher };
 

@@ -1,7 +1,7 @@
 import type { Widget } from '../api/schemas.ts';
-import { CLOCK_SKEW_MS } from '../defaults.ts';
+import { CLOCK_SKEW_MS } from '../constants.ts';
 import { show } from '../log.ts';
-import type { DesiredWidget, SettingsOf } from '../settings.ts';
+import type { NewWidget, SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
@@ -15,7 +15,7 @@ import { creationConfig, findByName } from './widgets.ts';
  */
 export async function createWidget(
   { client, logger, clock }: Pick<OperationContext, 'client' | 'logger' | 'clock'>,
-  desired: DesiredWidget,
+  desired: NewWidget,
   existing?: ReadonlySet<string>,
 ): Promise<Widget> {
   const started = clock.now();
@@ -35,7 +35,7 @@ export async function createWidget(
 
 /** operation: create — always a new widget, even when others share its name. */
 export async function runCreate(settings: SettingsOf<'create'>, context: OperationContext): Promise<OperationResult> {
-  const desired: DesiredWidget = { name: settings.name, ...settings.fields };
+  const desired: NewWidget = { ...settings.fields, name: settings.name };
   const base = { operation: 'create' as const, updated: false, dryRun: settings.dryRun, changes: [] };
   if (settings.dryRun) {
     context.logger.info(`Dry run: would create widget ${show(desired.name)} for ${desired.domains.join(', ')}.`);

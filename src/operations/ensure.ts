@@ -1,7 +1,7 @@
 import type { Widget, WidgetSummary } from '../api/schemas.ts';
-import { InputError } from '../errors.ts';
+import { InputError } from '../input-errors.ts';
 import { show } from '../log.ts';
-import type { DesiredWidget, SettingsOf } from '../settings.ts';
+import type { EnsureByName, NewWidget, SettingsOf, WidgetChange } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import { createWidget } from './create.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
@@ -20,7 +20,7 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   let target: WidgetSummary | undefined;
   let withSecret: Widget | undefined;
 
-  if ('sitekey' in settings.target) {
+  if (!byName(settings)) {
     target = withSecret = await client.get(settings.target.sitekey);
   } else {
     const name = settings.target.name;
@@ -34,7 +34,7 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
       );
     }
     if (!target) {
-      const desired: DesiredWidget = { name, ...settings.fields };
+      const desired: NewWidget = { ...settings.fields, name };
       if (settings.dryRun) {
         logger.info(`Dry run: no widget is named ${show(name)}; would create it for ${desired.domains.join(', ')}.`);
         return {
@@ -63,7 +63,7 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   const current = async (): Promise<Widget> => withSecret ?? client.get(found.sitekey);
 
   // By sitekey without `name`, the widget keeps its own name.
-  const desired: DesiredWidget = { name: settings.name ?? target.name, ...settings.fields };
+  const desired: WidgetChange = { ...settings.fields, name: settings.name ?? target.name };
   if (desired.region !== undefined && target.region != null && target.region !== desired.region) {
     throw new InputError(
       'region',
@@ -91,6 +91,9 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   logger.info(`Updated widget ${show(widget.name)} (${widget.sitekey}): ${changes.join('; ')}.`);
   return { ...base, outcome: 'updated', widget, created: false, updated: true, changes };
 }
+
+/** ensure by name may create the widget (its settings then carry hostnames); by sitekey it never does. */
+const byName = (settings: SettingsOf<'ensure'>): settings is EnsureByName => 'name' in settings.target;
 
 /**
  * Parallel runs (two pushes, a matrix) may each create the name at once. After creating, every run

@@ -1,6 +1,6 @@
 import type { WidgetSummary } from '../api/schemas.ts';
 import { mapConcurrently } from '../concurrency.ts';
-import { PRUNE_CONCURRENCY } from '../defaults.ts';
+import { PRUNE_CONCURRENCY } from '../constants.ts';
 import { show } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';

@@ -1,6 +1,6 @@
 import { CloudflareApiError } from '../api/errors.ts';
 import type { WidgetSummary } from '../api/schemas.ts';
-import { FREE_PLAN } from '../defaults.ts';
+import { FREE_PLAN } from '../constants.ts';
 import { repositoryName } from '../github-context.ts';
 import { show } from '../log.ts';
 import type { OperationContext } from './context.ts';

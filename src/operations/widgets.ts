@@ -1,6 +1,7 @@
 import type { TurnstileClient } from '../api/client.ts';
 import type { Widget, WidgetConfig, WidgetSummary } from '../api/schemas.ts';
-import type { DesiredWidget } from '../settings.ts';
+import { WIDGET_DEFAULTS } from '../constants.ts';
+import type { NewWidget, WidgetChange } from '../settings.ts';
 
 /**
  * Widgets whose name equals `name` exactly, oldest first. The API's `filter=name:` is a
@@ -20,20 +21,24 @@ export function oldestFirst(a: WidgetSummary, b: WidgetSummary): number {
 
 const FLAGS = ['clearance_level', 'bot_fight_mode', 'offlabel', 'ephemeral_id'] as const;
 
-/** Human-readable differences between the widget and what was asked; empty when it matches. */
-export function differences(existing: WidgetSummary, desired: DesiredWidget): string[] {
+/**
+ * Human-readable differences between the widget and what was asked; empty when it matches. A
+ * field the inputs leave unset is no difference: the widget keeps its value.
+ */
+export function differences(existing: WidgetSummary, desired: WidgetChange): string[] {
   const changes: string[] = [];
   if (existing.name !== desired.name) changes.push(`name: ${existing.name} -> ${desired.name}`);
-  // The API returns domains sorted: compare them as sets.
-  const have = new Set(existing.domains.map((domain) => domain.toLowerCase()));
-  const want = new Set(desired.domains);
-  const added = [...want].filter((domain) => !have.has(domain));
-  const removed = [...have].filter((domain) => !want.has(domain));
-  if (added.length > 0 || removed.length > 0) {
-    changes.push(`domains: ${[...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)].join(' ')}`);
+  if (desired.domains) {
+    // The API returns domains sorted: compare them as sets.
+    const have = new Set(existing.domains.map((domain) => domain.toLowerCase()));
+    const want = new Set(desired.domains);
+    const added = [...want].filter((domain) => !have.has(domain));
+    const removed = [...have].filter((domain) => !want.has(domain));
+    if (added.length > 0 || removed.length > 0) {
+      changes.push(`domains: ${[...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)].join(' ')}`);
+    }
   }
-  if (existing.mode !== desired.mode) changes.push(`mode: ${existing.mode} -> ${desired.mode}`);
-  for (const field of FLAGS) {
+  for (const field of ['mode', ...FLAGS] as const) {
     const wanted = desired[field];
     if (wanted !== undefined && existing[field] !== wanted) {
       changes.push(`${field}: ${String(existing[field] ?? 'unset')} -> ${String(wanted)}`);
@@ -44,23 +49,30 @@ export function differences(existing: WidgetSummary, desired: DesiredWidget): st
 
 /**
  * The full PUT body. PUT replaces the widget, so every field is sent: the requested value where one
- * was given, else the widget's current value, and a field whose current value is unknown (absent or
- * null in the response) is left out rather than guessed.
+ * was given, else the widget's current value (hostnames too, even none: an "any hostname" widget
+ * stays one), and a field whose current value is unknown (absent or null) is left out, not guessed.
  */
-export function replacementConfig(existing: WidgetSummary, desired: DesiredWidget): WidgetConfig {
-  const config: WidgetConfig = { name: desired.name, domains: desired.domains, mode: desired.mode };
-  for (const field of FLAGS) {
+export function replacementConfig(existing: WidgetSummary, desired: WidgetChange): WidgetConfig {
+  const config: WidgetConfig = {
+    name: desired.name,
+    domains: desired.domains ?? existing.domains,
+    // Echoed as the API returned it, like the fields below, so a mode added later survives.
+    mode: desired.mode ?? (existing.mode as WidgetConfig['mode']),
+  };
+  for (const field of [...FLAGS, 'region'] as const) {
     const value = desired[field] ?? existing[field];
     if (value !== undefined && value !== null) Object.assign(config, { [field]: value });
   }
-  const region = desired.region ?? existing.region;
-  if (region !== undefined && region !== null) config.region = region;
   return config;
 }
 
-/** The POST body: required fields plus only the optional ones that were asked for. */
-export function creationConfig(desired: DesiredWidget): WidgetConfig {
-  const config: WidgetConfig = { name: desired.name, domains: desired.domains, mode: desired.mode };
+/** The POST body: the documented default mode, plus only the optional fields that were asked for. */
+export function creationConfig(desired: NewWidget): WidgetConfig {
+  const config: WidgetConfig = {
+    name: desired.name,
+    domains: desired.domains,
+    mode: desired.mode ?? WIDGET_DEFAULTS.mode,
+  };
   for (const field of [...FLAGS, 'region'] as const) {
     if (desired[field] !== undefined) Object.assign(config, { [field]: desired[field] });
   }

@@ -1,8 +1,13 @@
-// Every tunable default of the action, defined once. Inputs that the user can set take their
-// defaults from action.yml (see inputs.ts, checked equal to action.yml by a test).
+// The action's constants, each defined once: API limits, timings, and what a new widget gets.
+// Inputs that the user can set take their defaults from action.yml (see inputs.ts, checked equal
+// to action.yml by a test).
 
 /** Cloudflare's API base URL (action.yml `api-url`). */
 export const CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
+
+/** What a new widget gets for a setting the inputs leave unset (action.yml describes it). An
+ *  existing widget keeps its value instead, so these are not action.yml defaults. */
+export const WIDGET_DEFAULTS = { mode: 'managed' } as const;
 
 /** Cloudflare's global API rate limit: 1200 requests per 5 minutes per user
  *  (https://developers.cloudflare.com/fundamentals/api/reference/limits/). */
