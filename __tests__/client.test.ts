@@ -67,14 +67,16 @@ describe('TurnstileClient', () => {
     api.on('GET', '', fail(403, 10000, 'Authentication error'));
     const error = await failure(api.client().listAll());
     expect(error).toBeInstanceOf(CloudflareApiError);
-    expect(error.message).toMatch(/HTTP 403.*\[10000\] Authentication error.*Hint: authentication failed.*api-token/);
+    expect(error.message).toMatch(
+      /HTTP 403.*\[10000\] Authentication error.*Hint: the credentials were refused.*api-token/,
+    );
     expect(api.requests).toHaveLength(1);
   });
 
   it.each([
     [403, 9109, 'Unauthorized to access requested resource', /Turnstile > Edit/],
     [400, 7003, 'Could not route to /accounts/x, perhaps your object identifier is invalid?', /check `account-id`/],
-    [400, 10040, 'Maximum number of widgets per account reached (limit: 20)', /widget limit.*prune/],
+    [405, 10405, 'Method not allowed for api_token authentication', /does not allow this method/],
     [404, 10404, 'Not Found', /no widget with that sitekey/],
   ])('hints for HTTP %i code %i', async (status, code, message, hint) => {
     const api = mockApi();

@@ -136,7 +136,7 @@ describe('error envelopes: one clear line with code, message and hint; exit code
     [
       'authentication',
       (i) => ({ ...i, 'api-token': 'wrong-token' }),
-      /\(HTTP 403\): \[10000\] Authentication error\. Hint: authentication failed/,
+      /\(HTTP 403\): \[10000\] Authentication error\. Hint: the credentials were refused .*Turnstile > Edit/,
     ],
     [
       'unknown account',
@@ -168,16 +168,18 @@ describe('error envelopes: one clear line with code, message and hint; exit code
     });
     const run = await t.run(DOMAINS);
     expect(errorLines(run)).toEqual([
-      expect.stringMatching(/\[9109\].*Hint: the credentials cannot manage Turnstile widgets/),
+      expect.stringMatching(/\[9109\].*Hint: the credentials were refused .*Turnstile > Edit/),
     ]);
   });
 
   it('widget limit reached, nothing to recycle', async () => {
-    t.emulator.setWidgetLimit(0);
+    t.emulator.seed(Array.from({ length: 20 }, (_, i) => ({ name: `production-${i}` })));
     const run = await t.run(DOMAINS);
     expect(run.code).toBe(1);
     expect(errorLines(run)).toEqual([
-      expect.stringMatching(/^::error title=Widget limit reached::.*holds 0 widgets.*operation: prune/),
+      expect.stringMatching(
+        /^::error title=Widget limit reached::The account is at its Turnstile widget limit: it holds 20 widgets.*operation: prune/,
+      ),
     ]);
   });
 });

@@ -1,5 +1,7 @@
 // At the account's widget limit, a create recycles the widgets of this repository's closed pull
-// requests, and never one of an open pull request or of another name.
+// requests, and never one of an open pull request or of another name. Deleting needs proof that the
+// refusal is the limit: a 4xx other than 429, at least 20 widgets listed after it (the Free plan's
+// limit), and a text that names nothing the request carried.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,23 +27,42 @@ beforeEach(async () => {
 });
 afterEach(() => new Promise<void>((resolve) => github.close(() => resolve())));
 
-/** An account at a limit of 5: previews of pull requests 1 (closed), 2 (open), 3 (closed), and two others. */
+/** Widgets that no pattern of this repository matches, to bring the account to `total`. */
+const fillers = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `site-${i}`, created_on: OLD }));
+
+/** An account at the Free plan's 20: previews of pull requests 1 (closed), 2 (open), 3 (closed), and 17 others. */
 function fillAccount() {
-  t.emulator.setWidgetLimit(5);
   return t.emulator.seed([
     { name: 'preview-app-pr-3', created_on: '2026-02-01T00:00:00.000000Z' },
     { name: 'preview-app-pr-1', created_on: OLD },
     { name: 'preview-app-pr-2', created_on: OLD },
     { name: 'production', created_on: OLD },
     { name: 'other-app-pr-1', created_on: OLD },
+    ...fillers(15),
   ]);
 }
 
+/** The names in the account, the fillers left out. */
 const names = () =>
   t.emulator
     .widgets()
     .map((w) => w.name)
+    .filter((name) => !name.startsWith('site-'))
     .sort();
+
+const deletes = () => t.emulator.requests.filter((r) => r.method === 'DELETE');
+const errorLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::error'));
+
+/** Cloudflare refusing the next create with `status` and one error. */
+function refuseCreate(status: number, code: number, message: string) {
+  t.emulator.injectFault({
+    kind: 'status',
+    status,
+    method: 'POST',
+    times: 10,
+    body: { success: false, errors: [{ code, message }], messages: [], result: null },
+  });
+}
 
 describe('a create at the widget limit', () => {
   it('ensure deletes only the widgets of closed pull requests, oldest first, then creates', async () => {
@@ -50,11 +71,10 @@ describe('a create at the widget limit', () => {
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.created).toBe('true');
     expect(names()).toEqual(['other-app-pr-1', 'preview-app-pr-2', 'preview-app-pr-42', 'production']);
-    const deleted = t.emulator.requests.filter((r) => r.method === 'DELETE');
-    expect(deleted).toHaveLength(2);
+    expect(deletes()).toHaveLength(2);
     expect(JSON.parse(run.outputs.deleted!)).toHaveLength(2);
     expect(run.stdout).toMatch(
-      /::warning title=Widget limit%3A recycled closed previews::The account is at its widget limit \(5 widgets\); deleted 2 widget\(s\) of closed pull requests to make room: "preview-app-pr-1" \(.*\), "preview-app-pr-3"/,
+      /::warning title=Widget limit%3A recycled closed previews::The account is at its widget limit \(20 widgets\); deleted 2 widget\(s\) of closed pull requests to make room: "preview-app-pr-1" \(.*\), "preview-app-pr-3"/,
     );
     expect(run.summary).toMatch(/Deleted<\/td><td>preview-app-pr-1 \(.*\), preview-app-pr-3 \(/);
     // The create was refused once and sent once more.
@@ -62,11 +82,7 @@ describe('a create at the widget limit', () => {
   });
 
   it('operation create recycles with name-prefix too', async () => {
-    t.emulator.setWidgetLimit(2);
-    t.emulator.seed([
-      { name: 'web-7', created_on: OLD },
-      { name: 'web-8-extra', created_on: OLD },
-    ]);
+    t.emulator.seed([{ name: 'web-7', created_on: OLD }, { name: 'web-8-extra', created_on: OLD }, ...fillers(18)]);
     const run = await t.run(
       {
         operation: 'create',
@@ -81,33 +97,49 @@ describe('a create at the widget limit', () => {
     expect(names()).toEqual(['web-42', 'web-8-extra']);
   });
 
-  it('without github-token: a clear error naming the stale-looking widgets and the prune step; nothing deleted', async () => {
+  it('without github-token: the limit and the prune step first, the stale-looking widgets after; nothing deleted', async () => {
     fillAccount();
     const run = await t.run({ domains: 'pr-42.example.com' }, githubEnv);
     expect(run.code).toBe(1);
-    const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error'));
+    const errors = errorLines(run.stdout);
     expect(errors).toEqual([
       expect.stringMatching(
-        /^::error title=Widget limit reached::Cloudflare refused the create: the account is at its Turnstile widget limit and holds 5 widgets .*None could be recycled: `github-token` is empty.*Widgets that look like previews: .*"preview-app-pr-3" \(\d+ days old\)\. .*operation: prune`, `name-prefix: preview-app-pr-`/,
+        /^::error title=Widget limit reached::The account is at its Turnstile widget limit: it holds 20 widgets \(20 on the Free plan\) and Cloudflare refused the create \(HTTP 400: \[10040\] Maximum number of widgets per account reached \(limit: 20\)\)\. Delete unused widgets, or add a nightly cleanup: a step of this action with `operation: prune`, `name-prefix: preview-app-pr-`.*pull-requests: read.*None could be recycled now: `github-token` is empty.*Widgets that look like previews: .*"preview-app-pr-3" \(\d+ days old\)\./,
       ),
     ]);
     for (const name of ['preview-app-pr-1', 'preview-app-pr-2', 'other-app-pr-1']) {
       expect(errors[0]).toMatch(new RegExp(`"${name}" \\(\\d+ days old\\)`));
     }
-    expect(errors[0]).not.toMatch(/"production"/);
-    expect(t.emulator.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
-    expect(names()).toHaveLength(5);
+    expect(errors[0]).not.toMatch(/"production"|"site-/);
+    expect(errors[0]).not.toMatch(/<[a-z-]+>/); // no placeholder such as <owner> or <repo>
+    expect(deletes()).toHaveLength(0);
+    expect(t.emulator.widgets()).toHaveLength(20);
   });
 
-  it('when the pull requests cannot be listed: the GitHub error, nothing deleted', async () => {
+  it('names the action as the runner does (GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF) in the prune step', async () => {
+    fillAccount();
+    const run = await t.run(
+      { domains: 'pr-42.example.com' },
+      { ...githubEnv, GITHUB_ACTION_REPOSITORY: 'octo-org/turnstile-widget-action', GITHUB_ACTION_REF: 'v1' },
+    );
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(
+        /add a nightly cleanup: `- uses: octo-org\/turnstile-widget-action@v1` with `operation: prune`/,
+      ),
+    ]);
+  });
+
+  it('when the pull requests cannot be listed: the widget limit leads, the GitHub failure is a detail; nothing deleted', async () => {
     fillAccount();
     answer = { status: 403, body: { message: 'Resource not accessible by integration' } };
     const run = await t.run({ domains: 'pr-42.example.com', 'github-token': 'ghs_test' }, githubEnv);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(
-      /::error title=GitHub API error::GitHub API: listing the open pull requests of octo-org\/preview-app failed \(HTTP 403\).*pull-requests: read/,
-    );
-    expect(t.emulator.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(
+        /^::error title=Widget limit reached::The account is at its Turnstile widget limit: .*operation: prune.*None could be recycled now: the open pull requests could not be listed \(GitHub API: listing the open pull requests of octo-org\/preview-app failed \(HTTP 403\).*pull-requests: read/,
+      ),
+    ]);
+    expect(deletes()).toHaveLength(0);
   });
 
   it('when every preview belongs to an open pull request: nothing deleted, a clear error', async () => {
@@ -115,12 +147,11 @@ describe('a create at the widget limit', () => {
     answer = { status: 200, body: [1, 2, 3, 42].map((number) => ({ number })) };
     const run = await t.run({ domains: 'pr-42.example.com', 'github-token': 'ghs_test' }, githubEnv);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/None could be recycled: no widget named .* belongs to a closed pull request/);
-    expect(names()).toHaveLength(5);
+    expect(run.stdout).toMatch(/None could be recycled now: no widget named .* belongs to a closed pull request/);
+    expect(t.emulator.widgets()).toHaveLength(20);
   });
 
   it('dry run: says what a create at the limit would recycle, deletes nothing', async () => {
-    t.emulator.setWidgetLimit(20);
     t.emulator.seed(Array.from({ length: 20 }, (_, i) => ({ name: `preview-app-pr-${i + 100}`, created_on: OLD })));
     const run = await t.run({ domains: 'pr-42.example.com', 'github-token': 'ghs_test', 'dry-run': 'true' }, githubEnv);
     expect(run.code, run.stdout).toBe(0);
@@ -130,18 +161,80 @@ describe('a create at the widget limit', () => {
     );
     expect(t.emulator.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
+});
 
-  it('other errors are not taken for the limit: no recycling', async () => {
-    fillAccount();
-    t.emulator.setWidgetLimit(50);
-    t.emulator.injectFault({
-      kind: 'status',
-      status: 400,
-      method: 'POST',
-      body: { success: false, errors: [{ code: 10002, message: 'invalid domains' }], messages: [], result: null },
-    });
+describe('a refusal that is not proven to be the widget limit: reported as it is, nothing deleted', () => {
+  it('a refusal that mentions a limit, on an account with fewer than 20 widgets', async () => {
+    t.emulator.setWidgetLimit(5);
+    t.emulator.seed([
+      { name: 'preview-app-pr-1', created_on: OLD },
+      { name: 'preview-app-pr-3', created_on: OLD },
+      ...fillers(3),
+    ]);
     const run = await t.run({ domains: 'pr-42.example.com', 'github-token': 'ghs_test' }, githubEnv);
     expect(run.code).toBe(1);
-    expect(t.emulator.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(
+        /^::error title=Cloudflare API error::Cloudflare API POST \S+ failed \(HTTP 400\): \[10040\] Maximum number of widgets per account reached \(limit: 5\)\./,
+      ),
+    ]);
+    expect(deletes()).toHaveLength(0);
+    expect(t.emulator.widgets()).toHaveLength(5);
+  });
+
+  it.each([
+    ['a 429 whose text mentions "limit"', 429, 10013, 'Rate limit exceeded: request limit reached'],
+    ['a text naming the hostnames', 400, 10002, 'Too many hostnames: limit reached'],
+    ['a text naming the domains field', 400, 10002, 'invalid value for field domains: exceeds the limit'],
+    ['a text naming the mode', 400, 10002, 'mode not allowed on this plan (limit)'],
+    ['a text naming the name', 400, 10002, 'Widget name limit: 254 characters'],
+    ['a text naming the region', 400, 10002, 'Region china is over its quota'],
+    ['a text naming clearance', 400, 10002, 'clearance level not available: plan limit'],
+    ['a text naming bot fight mode', 400, 10002, 'Bot Fight mode needs a higher plan limit'],
+    ['a text naming ephemeral id', 400, 10002, 'ephemeral_id is limited to Enterprise'],
+    ['a text naming offlabel', 400, 10002, 'Off-label widgets: limit reached'],
+    ['the code for an invalid token or one without Turnstile permission', 403, 10000, 'Authentication error'],
+    ['the code for a method not allowed', 405, 10405, 'Method not allowed'],
+    ['a server error that mentions a limit', 503, 10000, 'Maximum number of widgets reached'],
+  ])('%s, on an account with 20 widgets', async (_, status, code, message) => {
+    fillAccount();
+    refuseCreate(status, code, message);
+    const run = await t.run(
+      { domains: 'pr-42.example.com', 'github-token': 'ghs_test', 'max-retries': '0' },
+      githubEnv,
+    );
+    expect(run.code).toBe(1);
+    const errors = errorLines(run.stdout);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^::error title=Cloudflare API error::/);
+    expect(errors[0]).toContain(`[${code}] ${message}`);
+    expect(deletes()).toHaveLength(0);
+    expect(t.emulator.widgets()).toHaveLength(20);
+  });
+
+  it('a refusal whose account listing then fails: the refusal, nothing deleted', async () => {
+    fillAccount();
+    refuseCreate(400, 1001, 'Quota exceeded');
+    // operation create sends no GET before the create: the first GET is the listing after the refusal.
+    t.emulator.injectFault({ kind: 'status', status: 403, method: 'GET', times: 10 });
+    const run = await t.run(
+      { domains: 'pr-42.example.com', 'github-token': 'ghs_test', name: 'x', operation: 'create' },
+      githubEnv,
+    );
+    expect(run.code).toBe(1);
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(/^::error title=Cloudflare API error::.*\(HTTP 400\): \[1001\] Quota exceeded\./),
+    ]);
+    expect(deletes()).toHaveLength(0);
+  });
+
+  it('the same answer on an account with 20 widgets is the limit', async () => {
+    fillAccount();
+    refuseCreate(400, 1001, 'Quota exceeded');
+    const run = await t.run({ domains: 'pr-42.example.com', name: 'x', operation: 'create' }, githubEnv);
+    expect(run.code).toBe(1);
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(/^::error title=Widget limit reached::.*\(HTTP 400: \[1001\] Quota exceeded\)/),
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import { convertActionTemplate, parseAction } from '@actions/workflow-parser/act
 import type { FileProvider } from '@actions/workflow-parser/workflows/file-provider';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { hintFor } from '../src/api/errors.ts';
+import { hintFor, type HintContext } from '../src/api/errors.ts';
 import { InputErrors } from '../src/input-errors.ts';
 import { INPUT_NAMES } from '../src/inputs.ts';
 import { readSettings } from '../src/read-settings.ts';
@@ -322,13 +322,15 @@ describe('README', () => {
       ['authentication', 403, [{ code: 10000, message: 'Authentication error' }]],
       ['permission', 403, [{ code: 9109, message: 'Unauthorized to access requested resource' }]],
       ['account id', 404, [{ code: 7003, message: 'Could not route' }]],
-      ['widget limit', 400, [{ code: 10001, message: 'Maximum number of widgets reached' }]],
+      ['method not allowed', 405, [{ code: 10405, message: 'Method not allowed' }]],
+      ['hostname count', 400, [], { hostnamesSent: 16 }],
+      ['second rotation', 400, [], { rotation: { changedMsAgo: 60_000 } }],
       ['not found', 404, []],
       ['rate limit', 429, []],
       ['server error', 502, []],
       ['no answer', undefined, []],
-    ] as const)('explains the %s hint', (_, status, errors) => {
-      const hint = hintFor(status, [...errors], {})!;
+    ] as const)('explains the %s hint', (_, status, errors, facts: HintContext = {}) => {
+      const hint = hintFor(status, [...errors], facts)!;
       expect(troubleshooting).toContain(hint.split(/[:;(]/)[0]!.trim());
     });
 

@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   apiKey?: string;
   /** A create beyond this many widgets fails, as on Cloudflare (20 on the Free plan, the default). */
   widgetLimit?: number;
+  /** Hostnames allowed per widget (MAX_DOMAINS in validate.ts unless set). */
+  hostnameLimit?: number;
   /** Delay before every response, to stand in for the round trip to Cloudflare. */
   latencyMs?: number;
   /** 0 (the default) picks a free port. The host is always 127.0.0.1. */
@@ -62,6 +64,7 @@ export interface Emulator {
   seed(partials: Partial<WidgetRecord>[]): WidgetRecord[];
   setLatency(ms: number): void;
   setWidgetLimit(limit: number): void;
+  setHostnameLimit(limit: number): void;
   injectFault(fault: Fault): void;
   clearFaults(): void;
   /** Forgets the recorded requests and the connection count (the widgets stay). */
@@ -87,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiKey: options.apiKey ?? DEFAULT_CREDENTIALS.apiKey,
   };
   const store = new WidgetStore(options.widgetLimit ?? 20);
+  store.hostnameLimit = options.hostnameLimit;
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -180,6 +184,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     setWidgetLimit: (limit) => {
       store.widgetLimit = limit;
+    },
+    setHostnameLimit: (limit) => {
+      store.hostnameLimit = limit;
     },
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),

@@ -66,6 +66,8 @@ export class WidgetStore {
   private readonly issued = new Set<string>();
   private lastTick = 0n;
   widgetLimit: number;
+  /** Hostnames per widget (Cloudflare: 15 on the Free plan, up to 200 on Enterprise). */
+  hostnameLimit: number | undefined;
 
   constructor(widgetLimit: number) {
     this.widgetLimit = widgetLimit;
@@ -83,7 +85,7 @@ export class WidgetStore {
   }
 
   create(body: unknown): WidgetRecord {
-    const config = validateConfig(body);
+    const config = validateConfig(body, this.hostnameLimit);
     if (this.widgets.size >= this.widgetLimit) {
       throw new ApiFailure(
         400,
@@ -109,7 +111,7 @@ export class WidgetStore {
   /** PUT replaces the configuration: omitted optional fields go back to their defaults. */
   update(sitekey: string, body: unknown): WidgetRecord {
     const widget = this.get(sitekey);
-    const config = validateConfig(body);
+    const config = validateConfig(body, this.hostnameLimit);
     if (config.region !== undefined && config.region !== widget.region)
       throw invalidField('region', `cannot be changed after creation (the widget's region is "${widget.region}")`);
     Object.assign(widget, {

@@ -66,7 +66,7 @@ function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function validateConfig(body: unknown): WidgetConfig {
+export function validateConfig(body: unknown, maxDomains = MAX_DOMAINS): WidgetConfig {
   const input = objectBody(body);
   // Stricter than Cloudflare (which ignores them): a misspelt field is a bug in the caller. The
   // read-only fields of a widget are not misspelt: they are ignored, never taken over.
@@ -83,7 +83,7 @@ export function validateConfig(body: unknown): WidgetConfig {
   // Not in either spec (turnstile_domains has no minItems), but Cloudflare's hostname management
   // docs: "Each widget requires at least one hostname" (only Enterprise may go without).
   if (normalised.length === 0) throw invalidField('domains', 'at least one hostname is required');
-  if (normalised.length > MAX_DOMAINS) throw invalidField('domains', `at most ${MAX_DOMAINS} hostnames are allowed`);
+  if (normalised.length > maxDomains) throw invalidField('domains', `at most ${maxDomains} hostnames are allowed`);
   for (const host of normalised) {
     if (host.includes('*'))
       throw invalidField('domains', `"${host}": wildcards are not allowed; a hostname covers its subdomains`);

@@ -30,8 +30,11 @@ export const RETRY_TIMING = {
 /** The list endpoint's largest page: one request covers most accounts. */
 export const MAX_PER_PAGE = 1000;
 
-/** The free plan's limits, used in messages (the API enforces them). */
-export const FREE_PLAN = { widgetsPerAccount: 20, hostnamesPerWidget: 10 } as const;
+/** Cloudflare's documented plan limits, for hints and the widget-limit evidence only: Cloudflare
+ *  enforces them, the action never refuses a count itself (developers.cloudflare.com/turnstile/
+ *  concepts/hostname-management and the plans page). */
+export const FREE_PLAN = { widgetsPerAccount: 20, hostnamesPerWidget: 15 } as const;
+export const ENTERPRISE_PLAN = { hostnamesPerWidget: 200 } as const;
 
 /** A runner's clock and a create's server timestamps may disagree by this much. */
 export const CLOCK_SKEW_MS = 120_000;

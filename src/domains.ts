@@ -1,6 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { FREE_PLAN } from './constants.ts';
 import { plain } from './log.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -56,12 +55,8 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
     parsed.problems.push(...found.problems);
     for (const host of found.domains) seen.add(host);
   }
+  // No count limit here: it depends on the plan (Free 15, Enterprise up to 200), so Cloudflare decides.
   parsed.domains = [...seen];
-  if (parsed.domains.length > FREE_PLAN.hostnamesPerWidget) {
-    parsed.problems.push(
-      `has ${parsed.domains.length} hostnames; Cloudflare allows at most ${FREE_PLAN.hostnamesPerWidget} per widget (each hostname also covers its subdomains, so a parent domain may replace several).`,
-    );
-  }
   return parsed;
 }
 

@@ -71,6 +71,7 @@ export async function run({
         logger,
         clock,
         github,
+        action: actionReference(env),
         openPullRequests: token ? openPullRequestLister(token, github, pool) : undefined,
       }).finally(() => runner.endGroup());
       writeOutputs(runner, secrets, result, 'exportEnv' in settings && settings.exportEnv);
@@ -101,6 +102,13 @@ function subject(settings: Settings): string {
     default:
       return 'sitekey' in settings.target ? settings.target.sitekey : settings.target.name;
   }
+}
+
+/** `owner/repo@ref` as the runner names the running action; undefined for `uses: ./` or locally. */
+function actionReference(env: NodeJS.ProcessEnv): string | undefined {
+  const repository = env.GITHUB_ACTION_REPOSITORY;
+  const ref = env.GITHUB_ACTION_REF;
+  return repository && ref ? `${repository}@${ref}` : undefined;
 }
 
 function titleFor(error: unknown): string {

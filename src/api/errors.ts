@@ -1,9 +1,35 @@
-import { FREE_PLAN } from '../constants.ts';
+import { ENTERPRISE_PLAN, FREE_PLAN } from '../constants.ts';
 import type { ApiMessage } from './schemas.ts';
 
-/** What a hint may point at besides the codes: the api-url, when it is not Cloudflare's. */
+/**
+ * What a hint may use besides Cloudflare's status and documented codes: the api-url when it is not
+ * Cloudflare's, and facts the action knows about the refused request, for refusals that Cloudflare
+ * documents no code for (a hostname count over the plan's limit, a second rotation).
+ */
 export interface HintContext {
   customApiUrl?: string;
+  /** How many hostnames the refused create or update sent. */
+  hostnamesSent?: number;
+  /** The refused request rotated a secret; with how long ago the widget last changed, when known. */
+  rotation?: { changedMsAgo: number | undefined };
+}
+
+const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Words for what a create carries (its fields, and their everyday names). A refusal whose text names
+ * one of them is about the request, not about how many widgets the account holds.
+ */
+const REQUEST_WORDS =
+  /(?<![a-z])(?:domains?|hostnames?|hosts?|names?|modes?|regions?|clearance|bot[\s_-]?fight|ephemeral|off[\s_-]?label)(?![a-z])/i;
+
+interface Failure {
+  operation: string;
+  status: number | undefined;
+  detail: string;
+  errors?: ApiMessage[];
+  retries?: string;
+  hints?: HintContext;
 }
 
 /** A request that Cloudflare answered with an error, or that never got a usable answer. */
@@ -11,78 +37,108 @@ export class CloudflareApiError extends Error {
   readonly status: number | undefined;
   readonly codes: number[];
   readonly operation: string;
-  /** Cloudflare's error texts, for callers that recognise an answer (the widget limit). */
-  readonly apiMessages: string[];
+  /** Cloudflare's errors as it sent them (`[code] message; …`), or what went wrong without them. */
+  readonly answer: string;
+  private readonly failure: Failure;
 
   /**
    * `detail` describes the failure when Cloudflare sent no `errors[]`; `retries` says how long the
    * client kept trying, when it did.
    */
-  constructor(failure: {
-    operation: string;
-    status: number | undefined;
-    detail: string;
-    errors?: ApiMessage[];
-    retries?: string;
-    hints?: HintContext;
-  }) {
+  constructor(failure: Failure) {
     const errors = failure.errors ?? [];
     const listed = errors
       .map((error) => `${error.code == null ? '' : `[${error.code}] `}${error.message ?? 'no message'}`)
       .join('; ');
+    const answer = listed || failure.detail;
     const hint = hintFor(failure.status, errors, failure.hints ?? {});
     super(
-      `Cloudflare API ${failure.operation} failed${failure.status ? ` (HTTP ${failure.status})` : ''}: ${listed || failure.detail}` +
+      `Cloudflare API ${failure.operation} failed${failure.status ? ` (HTTP ${failure.status})` : ''}: ${answer}` +
         `${failure.retries ? ` (${failure.retries})` : ''}.${hint ? ` Hint: ${hint}` : ''}`,
     );
     this.name = 'CloudflareApiError';
+    this.failure = failure;
     this.operation = failure.operation;
     this.status = failure.status;
+    this.answer = answer;
     this.codes = errors.flatMap((error) => (error.code == null ? [] : [error.code]));
-    this.apiMessages = errors.flatMap((error) => (error.message == null ? [] : [error.message]));
   }
 
-  /** Cloudflare refused a create because the account holds as many widgets as its plan allows. */
-  get isWidgetLimit(): boolean {
-    return this.status !== 429 && isWidgetLimitText(this.apiMessages.join(' '));
+  /** The same failure, its hint judged again with what the caller knows about the request. */
+  withFacts(facts: HintContext): CloudflareApiError {
+    return new CloudflareApiError({ ...this.failure, hints: { ...this.failure.hints, ...facts } });
+  }
+
+  /**
+   * Whether a refused create may be the account's widget limit, judged from the answer alone.
+   * Cloudflare documents the limit (20 on the Free plan) but not its answer, so wording proves
+   * nothing; what counts: a 4xx that is not a rate limit, no code documented for another cause, and
+   * a text that names nothing the request carried (a hostname limit may say "limit" too).
+   */
+  get mayBeWidgetLimit(): boolean {
+    const status = this.status;
+    if (status === undefined || status < 400 || status >= 500 || status === 429) return false;
+    if (this.codes.some((code) => DOCUMENTED_CODES.has(code))) return false;
+    return !REQUEST_WORDS.test((this.failure.errors ?? []).map((error) => error.message ?? '').join(' '));
+  }
+
+  /** The widget limit, proven: the answer may be it, and the account, listed after the refusal,
+   *  holds at least the lowest plan's number of widgets. */
+  isWidgetLimit(widgetsInAccount: number): boolean {
+    return this.mayBeWidgetLimit && widgetsInAccount >= FREE_PLAN.widgetsPerAccount;
   }
 }
 
-function isWidgetLimitText(text: string): boolean {
-  return /\blimit\b|maximum number|quota/i.test(text);
+/** For `.catch`: rethrows, a CloudflareApiError with the caller's facts about the request added. */
+export function refusedWith(facts: HintContext): (error: unknown) => never {
+  return (error) => {
+    throw error instanceof CloudflareApiError ? error.withFacts(facts) : error;
+  };
 }
 
-/** What the user most likely has to change, judged from Cloudflare's codes and the status. */
+/** Codes Cloudflare documents for Turnstile: 10000 a token that is invalid or lacks Turnstile
+ *  permission (HTTP 403), 10405 a method the endpoint does not have. */
+const DOCUMENTED_CODES = new Set([10000, 10405]);
+
+/**
+ * What the user most likely has to change, judged from what Cloudflare documents (the HTTP status,
+ * codes 10000, 10405 and 7003, the spec's own example) and from facts about the request where it
+ * documents no code. Never from the wording of a message: that is shown verbatim, not parsed.
+ */
 export function hintFor(status: number | undefined, errors: ApiMessage[], context: HintContext): string | undefined {
   const codes = new Set(errors.map((error) => error.code));
-  const text = errors.map((error) => error.message ?? '').join(' ');
-  if (isWidgetLimitText(text) && status !== 429) {
-    return `the account has reached its Turnstile widget limit (${FREE_PLAN.widgetsPerAccount} on the Free plan). Delete widgets that are no longer used, e.g. with \`operation: prune\` and a \`name-prefix\`, or \`operation: delete\` when a pull request closes.`;
-  }
   if (status === 429) {
     return "Cloudflare's API rate limit (1200 requests per 5 minutes per user) was hit and retries ran out: wait a few minutes, or run fewer Cloudflare jobs in parallel.";
   }
   if (status !== undefined && status >= 500) {
     return 'Cloudflare had a server-side problem and retries ran out; re-run the job, and check https://www.cloudflarestatus.com if it persists.';
   }
-  if (codes.has(10000) || codes.has(9106) || codes.has(9103) || codes.has(6003) || status === 401) {
-    return 'authentication failed: check that `api-token` holds a valid, unexpired Cloudflare API token (or that `api-email` and `api-key` match for legacy authentication).';
+  if (status === undefined) {
+    return "no answer from the API: check `api-url`, the runner's network and, behind a proxy, HTTPS_PROXY and NO_PROXY; then re-run the job.";
   }
-  if (codes.has(7003) || codes.has(7000)) {
+  if (codes.has(10405)) {
+    return "the API does not allow this method on this path (a bug in the action, or an `api-url` that points at another service): check `api-url`, and report it if it is Cloudflare's.";
+  }
+  if (codes.has(10000) || status === 401 || status === 403) {
+    return 'the credentials were refused for this account: check that `api-token` holds a valid, unexpired Cloudflare API token with the "Account > Turnstile > Edit" (Turnstile Sites Write) permission for this account, and that `account-id` is that account (or that `api-email` and `api-key` match for legacy authentication).';
+  }
+  if (codes.has(7003)) {
     // "No route": with a custom api-url, the URL is the likelier culprit than the account id.
     if (context.customApiUrl) {
-      return `check \`api-url\` ("${context.customApiUrl}"): it must be the API's base URL, ending in /client/v4 (e.g. https://api.cloudflare.com/client/v4); the action adds /accounts/<account-id>/challenges/widgets itself. Then check \`account-id\`.`;
+      return `check \`api-url\` ("${context.customApiUrl}"): it must be the API's base URL, ending in /client/v4 (e.g. https://api.cloudflare.com/client/v4); the action adds the path /accounts/…/challenges/widgets itself. Then check \`account-id\`.`;
     }
     return 'check `account-id`: it must be the 32-character id of the account that owns the widgets (dashboard URL or account overview page).';
-  }
-  if (codes.has(9109) || status === 403) {
-    return 'the credentials cannot manage Turnstile widgets of this account: give the token the "Account > Turnstile > Edit" (Turnstile Sites Write) permission for this account, and check that `account-id` is that account.';
   }
   if (status === 404) {
     return 'no widget with that sitekey exists in this account: check the `sitekey` input and `account-id`.';
   }
-  if (status === undefined) {
-    return "no answer from the API: check `api-url`, the runner's network and, behind a proxy, HTTPS_PROXY and NO_PROXY; then re-run the job.";
+  const sent = context.hostnamesSent;
+  if (sent !== undefined && sent > FREE_PLAN.hostnamesPerWidget) {
+    return `the request sent ${sent} hostnames, and Cloudflare allows ${FREE_PLAN.hostnamesPerWidget} per widget on the Free plan (up to ${ENTERPRISE_PLAN.hostnamesPerWidget} on Enterprise): list fewer (a hostname covers all its subdomains, so a parent domain may replace several), or use a plan that allows more.`;
+  }
+  const changedMsAgo = context.rotation?.changedMsAgo;
+  if (changedMsAgo !== undefined && changedMsAgo < TWO_HOURS_MS) {
+    return `Cloudflare may refuse a rotation while the previous one's old secret is still valid (two hours), and the widget last changed ${Math.max(1, Math.round(changedMsAgo / 60_000))} min ago. For a leaked secret: rotate with \`invalidate-immediately: true\`, and if Cloudflare refuses that too, delete the widget (\`operation: delete\`) and ensure a new one (a new sitekey and secret), then redeploy.`;
   }
   return undefined;
 }

@@ -12,6 +12,8 @@ export interface OperationContext {
   logger: Logger;
   clock: Clock;
   github: GitHubContext;
+  /** How a workflow names this action (`owner/repo@ref`), when the runner says; for messages. */
+  action?: string;
   /** Undefined when no github-token is available. */
   openPullRequests: ListOpenPullRequests | undefined;
 }

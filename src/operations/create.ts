@@ -1,3 +1,4 @@
+import { refusedWith } from '../api/errors.ts';
 import type { Widget } from '../api/schemas.ts';
 import { CLOCK_SKEW_MS } from '../constants.ts';
 import { show } from '../log.ts';
@@ -19,7 +20,7 @@ export async function createWidget(
   existing?: ReadonlySet<string>,
 ): Promise<Widget> {
   const started = clock.now();
-  return client.create(creationConfig(desired), async () => {
+  const created = client.create(creationConfig(desired), async () => {
     const matches = await findByName(client, desired.name);
     const made = matches.find((widget) =>
       existing ? !existing.has(widget.sitekey) : Date.parse(widget.created_on) >= started - CLOCK_SKEW_MS,
@@ -31,6 +32,7 @@ export async function createWidget(
     );
     return client.get(made.sitekey);
   });
+  return created.catch(refusedWith({ hostnamesSent: desired.domains.length }));
 }
 
 /** operation: create — always a new widget, even when others share its name. */

@@ -1,3 +1,4 @@
+import { refusedWith } from '../api/errors.ts';
 import type { Widget, WidgetSummary } from '../api/schemas.ts';
 import { InputError } from '../input-errors.ts';
 import { show } from '../log.ts';
@@ -87,7 +88,10 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
       'Manual change overwritten',
     );
   }
-  const widget = await client.update(target.sitekey, replacementConfig(target, desired));
+  const replacement = replacementConfig(target, desired);
+  const widget = await client
+    .update(target.sitekey, replacement)
+    .catch(refusedWith({ hostnamesSent: replacement.domains.length }));
   logger.info(`Updated widget ${show(widget.name)} (${widget.sitekey}): ${changes.join('; ')}.`);
   return { ...base, outcome: 'updated', widget, created: false, updated: true, changes };
 }

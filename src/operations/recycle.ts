@@ -2,7 +2,7 @@ import { CloudflareApiError } from '../api/errors.ts';
 import type { WidgetSummary } from '../api/schemas.ts';
 import { FREE_PLAN } from '../constants.ts';
 import { repositoryName } from '../github-context.ts';
-import { show } from '../log.ts';
+import { plain, show } from '../log.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
 import type { WidgetRef } from './result.ts';
@@ -12,20 +12,17 @@ const DAY_MS = 86_400_000;
 
 /** How this repository names its preview widgets: `<repo>-pr-<N>`, or `<name-prefix><N>`. */
 export function previewPattern(context: OperationContext, namePrefix: string | undefined): RegExp | undefined {
-  const prefix = namePrefix ?? (repositoryName(context.github) && `${repositoryName(context.github)}-pr-`);
+  const prefix = previewPrefix(context, namePrefix);
   if (!prefix) return undefined;
   return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d+)$`);
 }
 
-/** The widgets of this repository's previews whose pull request is closed, oldest first. */
-async function closedPreviews(
-  context: OperationContext,
-  widgets: WidgetSummary[],
-  pattern: RegExp,
-): Promise<WidgetSummary[]> {
-  const list = context.openPullRequests;
-  if (!list) return [];
-  const open = await list();
+function previewPrefix(context: OperationContext, namePrefix: string | undefined): string | undefined {
+  return namePrefix ?? (repositoryName(context.github) && `${repositoryName(context.github)}-pr-`);
+}
+
+/** The widgets of this repository's previews whose pull request is not open, oldest first. */
+function closedPreviews(widgets: WidgetSummary[], pattern: RegExp, open: Set<number>): WidgetSummary[] {
   return widgets
     .filter((widget) => {
       const number = pattern.exec(widget.name)?.[1];
@@ -37,8 +34,9 @@ async function closedPreviews(
 /**
  * Runs `create`; when Cloudflare refuses it because the account is at its widget limit, deletes the
  * widgets of this repository's closed pull requests (never one of an open pull request, never one
- * whose name does not match) and tries once more. In a dry run nothing is created, so it only
- * reports what a create at the limit would recycle.
+ * whose name does not match) and tries once more. Deleting needs proof that the refusal is the
+ * limit (CloudflareApiError.isWidgetLimit): any other refusal is reported as it is. In a dry run
+ * nothing is created, so it only reports what a create at the limit would recycle.
  */
 export async function createRecyclingAtLimit<T>(
   context: OperationContext,
@@ -47,23 +45,36 @@ export async function createRecyclingAtLimit<T>(
 ): Promise<{ created: T; recycled: WidgetRef[] }> {
   try {
     return { created: await create(), recycled: [] };
-  } catch (error) {
-    if (!(error instanceof CloudflareApiError) || !error.isWidgetLimit) throw error;
-    const widgets = await context.client.listAll();
+  } catch (refusal) {
+    if (!(refusal instanceof CloudflareApiError) || !refusal.mayBeWidgetLimit) throw refusal;
+    // A listing that fails proves nothing: the refusal is what the user needs to see.
+    const widgets = await context.client.listAll().catch(() => Promise.reject(refusal));
+    if (!refusal.isWidgetLimit(widgets.length)) throw refusal;
     const pattern = previewPattern(context, namePrefix);
-    const why = !pattern
+    const list = context.openPullRequests;
+    let why: string | undefined = !pattern
       ? 'no repository is known to name its previews after'
-      : !context.openPullRequests
+      : !list
         ? '`github-token` is empty, so the open pull requests cannot be listed'
         : undefined;
-    // A failure to list pull requests ends the run here, before anything is deleted.
-    const stale = why || !pattern ? [] : await closedPreviews(context, widgets, pattern);
-    if (stale.length === 0)
+    let stale: WidgetSummary[] = [];
+    if (!why && pattern && list) {
+      // Without the open pull requests nothing may be deleted; the limit stays the error's subject.
+      const open = await list().catch((error: unknown) => {
+        why = `the open pull requests could not be listed (${error instanceof Error ? error.message : String(error)})`;
+        return undefined;
+      });
+      stale = open ? closedPreviews(widgets, pattern, open) : [];
+    }
+    if (stale.length === 0) {
       throw limitError(
         context,
+        refusal,
         widgets,
+        previewPrefix(context, namePrefix),
         why ?? `no widget named ${show(String(pattern))} belongs to a closed pull request`,
       );
+    }
     const recycled: WidgetRef[] = [];
     for (const widget of stale) {
       const gone = await deleteIfPresent(context.client, widget.sitekey);
@@ -86,7 +97,7 @@ export async function plannedRecycling(
   if (!pattern || !context.openPullRequests) return [];
   const widgets = await context.client.listAll();
   if (widgets.length < FREE_PLAN.widgetsPerAccount) return [];
-  const stale = await closedPreviews(context, widgets, pattern);
+  const stale = closedPreviews(widgets, pattern, await context.openPullRequests());
   if (stale.length > 0) {
     context.logger.info(
       `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => show(w.name)).join(', ')}.`,
@@ -103,19 +114,29 @@ export class WidgetLimitError extends Error {
   }
 }
 
-/** Nothing can be recycled: say what the account holds, what looks stale, and the step to add. */
-function limitError(context: OperationContext, widgets: WidgetSummary[], why: string): WidgetLimitError {
+/**
+ * Nothing can be recycled: the limit and the step that prevents it first, then why nothing could be
+ * recycled now, then what the account holds that looks stale.
+ */
+function limitError(
+  context: OperationContext,
+  refusal: CloudflareApiError,
+  widgets: WidgetSummary[],
+  prefix: string | undefined,
+  why: string,
+): WidgetLimitError {
   const now = context.clock.now();
   const previews = widgets
     .filter((widget) => /-pr-\d+$/.test(widget.name))
     .sort(oldestFirst)
     .map((widget) => `${show(widget.name)} (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`);
-  const repo = repositoryName(context.github) ?? '<repo>';
+  const step = context.action ? `\`- uses: ${context.action}\` with ` : 'a step of this action with ';
   return new WidgetLimitError(
-    `Cloudflare refused the create: the account is at its Turnstile widget limit and holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan). None could be recycled: ${why}. ` +
+    `The account is at its Turnstile widget limit: it holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan) and Cloudflare refused the create (${refusal.status === undefined ? '' : `HTTP ${refusal.status}: `}${refusal.answer}). ` +
+      `Delete unused widgets, or add a nightly cleanup: ${step}\`operation: prune\`, ${prefix ? `\`name-prefix: ${plain(prefix)}\`` : 'a `name-prefix` that your preview widgets share'}, \`older-than: 7d\`, the same api-token and account-id, and \`permissions: pull-requests: read\` (it keeps the widgets of open pull requests). ` +
+      `None could be recycled now: ${why}. ` +
       (previews.length
-        ? `Widgets that look like previews: ${previews.slice(0, 10).join(', ')}${previews.length > 10 ? `, and ${previews.length - 10} more` : ''}. `
-        : 'No widget looks like a preview (named …-pr-<N>). ') +
-      `Delete unused widgets, or add a nightly cleanup step: \`- uses: <owner>/turnstile-widget-action@v1\` with \`operation: prune\`, \`name-prefix: ${repo}-pr-\`, \`older-than: 7d\`, and the same api-token and account-id (it keeps widgets of open pull requests).`,
+        ? `Widgets that look like previews: ${previews.slice(0, 10).join(', ')}${previews.length > 10 ? `, and ${previews.length - 10} more` : ''}.`
+        : 'No widget looks like a preview (a name that ends in -pr- and a number).'),
   );
 }

@@ -1,3 +1,4 @@
+import { refusedWith } from '../api/errors.ts';
 import type { Widget } from '../api/schemas.ts';
 import { show } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
@@ -11,7 +12,7 @@ import { resolveTarget } from './target.ts';
  */
 export async function runRotateSecret(
   settings: SettingsOf<'rotate-secret'>,
-  { client, logger }: OperationContext,
+  { client, logger, clock }: OperationContext,
 ): Promise<OperationResult> {
   const sitekey = await resolveTarget(client, settings.target, logger);
   const base = { operation: 'rotate-secret' as const, created: false, dryRun: settings.dryRun };
@@ -31,7 +32,7 @@ export async function runRotateSecret(
       changes: [],
     };
   }
-  const widget = await client.rotateSecret(
+  const rotation = client.rotateSecret(
     sitekey,
     { invalidate_immediately: settings.invalidateImmediately },
     async (): Promise<Widget | undefined> => {
@@ -44,6 +45,13 @@ export async function runRotateSecret(
       return now;
     },
   );
+  const widget = await rotation.catch(refusedWith({ rotation: { changedMsAgo: sinceChange(before, clock.now()) } }));
   logger.info(`Rotated the secret of widget ${show(widget.name)} (${widget.sitekey}); ${grace}.`);
   return { ...base, outcome: 'rotated', widget, updated: true, changes: ['secret: rotated'] };
+}
+
+/** How long ago the widget last changed (a rotation changes it), when its timestamp says. */
+function sinceChange(widget: Widget, now: number): number | undefined {
+  const changed = Date.parse(widget.modified_on ?? '');
+  return Number.isNaN(changed) ? undefined : Math.max(0, now - changed);
 }

@@ -1,0 +1,79 @@
+// Every annotation title the action uses (failures from main.ts titleFor, warnings and notices from
+// any module) is listed in the README's Troubleshooting section, so a user can look up what they see.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SRC = join(import.meta.dirname, '..', 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+/** `Invalid input: ${error.input}` reads as `Invalid input: <input>`, as the README writes it. */
+function titleText(node: ts.Node): string | undefined {
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (!ts.isTemplateExpression(node)) return undefined;
+  return node.templateSpans.reduce(
+    (text, span) => `${text}<${span.expression.getText().split('.').at(-1)}>${span.literal.text}`,
+    node.head.text,
+  );
+}
+
+/** Titles passed to logger.warning/notice/error (their second argument) and returned by titleFor. */
+function titles(): { failures: string[]; others: string[] } {
+  const failures = new Set<string>();
+  const others = new Set<string>();
+  for (const file of sourceFiles(SRC)) {
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node, inTitleFor: boolean): void => {
+      const here = inTitleFor || (ts.isFunctionDeclaration(node) && node.name?.text === 'titleFor');
+      if (here && ts.isReturnStatement(node) && node.expression) {
+        const title = titleText(node.expression);
+        if (title) failures.add(title);
+      }
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        ['warning', 'notice', 'error'].includes(node.expression.name.text) &&
+        node.arguments[1]
+      ) {
+        const title = titleText(node.arguments[1]);
+        if (title) others.add(title);
+      }
+      ts.forEachChild(node, (child) => visit(child, here));
+    };
+    visit(source, false);
+  }
+  return { failures: [...failures], others: [...others] };
+}
+
+describe('annotation titles', () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+  const troubleshooting = readme.slice(
+    readme.indexOf('## Troubleshooting'),
+    readme.indexOf('\n## ', readme.indexOf('## Troubleshooting') + 1),
+  );
+  const { failures, others } = titles();
+
+  it('finds the titles in src/ (the six failure titles and the warnings)', () => {
+    expect(failures).toEqual(
+      expect.arrayContaining(['Invalid input: <input>', 'Widget limit reached', 'Turnstile action failed']),
+    );
+    expect(failures).toHaveLength(6);
+    expect(others).toEqual(
+      expect.arrayContaining(['Duplicate widget names', 'Widget limit: recycled closed previews']),
+    );
+  });
+
+  it.each([...failures, ...others])('the README lists %s', (title) => {
+    expect(troubleshooting).toContain(`\`${title}\``);
+  });
+});
