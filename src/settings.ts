@@ -225,7 +225,7 @@ function auth(
   return missing(
     'api-token',
     context.github.fromFork
-      ? 'is empty: this run was triggered by a pull request from a fork, and GitHub does not pass repository secrets to such workflows. Run preview deploys only for branches of this repository (e.g. `if: github.event.pull_request.head.repo.full_name == github.repository`), or use a trusted workflow (such as `workflow_run`) that has access to secrets.'
+      ? 'is empty: this run was triggered by a pull request from a fork, and GitHub does not pass repository secrets to such workflows. Run preview deploys only for branches of this repository (e.g. `if: github.event.pull_request.head.repo.full_name == github.repository`), or deploy from a trusted `workflow_run` workflow, which has the secrets: GitHub lists no pull request from a fork in its payload, so there pass the name, e.g. `name: my-app-pr-${{ steps.pr.outputs.number }}` with the number looked up from `github.event.workflow_run.head_branch` (README: "Pull requests from forks").'
       : 'is required: pass a Cloudflare API token with the "Turnstile Sites Write" permission, e.g. `api-token: ${{ secrets.CLOUDFLARE_API_TOKEN }}` (or api-email + api-key for legacy authentication).',
   );
 }
@@ -254,12 +254,21 @@ const fieldsOf = (inputs: FieldInputs) => ({
   region: inputs.region,
 });
 
-/** The widget named by `name`, or by the name derived from the GitHub context. */
-function nameOrDefault(given: string | undefined, context: SettingsContext, ctx: z.RefinementCtx): string {
+/**
+ * The widget named by `name`, or by the name derived from the GitHub context; without one, the
+ * error says what to set instead (`sitekey` too, where the operation takes one).
+ */
+function nameOrDefault(
+  given: string | undefined,
+  context: SettingsContext,
+  ctx: z.RefinementCtx,
+  orSitekey = false,
+): string {
   if (given !== undefined) return given;
   const derived = defaultWidgetName(context.github);
   if ('name' in derived) return derived.name;
-  ctx.issues.push({ code: 'custom', path: ['name'], input: '', message: `is required ${derived.missing}.` });
+  const set = `Set \`name\`${orSitekey ? ' (or `sitekey`)' : ''} to the widget this run is for, e.g. \`name: my-app-pr-42\` for pull request #42's preview.`;
+  ctx.issues.push({ code: 'custom', path: ['name'], input: '', message: `is required ${derived.missing}. ${set}` });
   return z.NEVER;
 }
 
@@ -269,7 +278,7 @@ export type Target = { sitekey: string } | { name: string };
 function targetOf(inputs: { sitekey?: string; name?: string }, context: SettingsContext, ctx: z.RefinementCtx): Target {
   return inputs.sitekey !== undefined
     ? { sitekey: inputs.sitekey }
-    : { name: nameOrDefault(inputs.name, context, ctx) };
+    : { name: nameOrDefault(inputs.name, context, ctx, true) };
 }
 
 /** ensure, create: at the widget limit, the widgets of closed pull requests named like this are recycled. */
