@@ -5,17 +5,11 @@ import { repositoryName } from '../github-context.ts';
 import { show } from '../log.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
+import { previewPattern } from './previews.ts';
 import type { WidgetRef } from './result.ts';
 import { oldestFirst } from './widgets.ts';
 
 const DAY_MS = 86_400_000;
-
-/** How this repository names its preview widgets: `<repo>-pr-<N>`, or `<name-prefix><N>`. */
-export function previewPattern(context: OperationContext, namePrefix: string | undefined): RegExp | undefined {
-  const prefix = namePrefix ?? (repositoryName(context.github) && `${repositoryName(context.github)}-pr-`);
-  if (!prefix) return undefined;
-  return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d+)$`);
-}
 
 /** The widgets of this repository's previews whose pull request is closed, oldest first. */
 async function closedPreviews(
