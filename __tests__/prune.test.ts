@@ -199,6 +199,16 @@ describe('prune asks GitHub before deleting', () => {
     expect(stub.seen).toEqual([]);
   });
 
+  it("a schedule whose payload lacks the repository still keeps the default branch's widget (GITHUB_REF)", async () => {
+    seedAccount();
+    const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+    writeFileSync(file, JSON.stringify({ schedule: '17 3 * * *' }));
+    const run = await prune({ 'name-prefix': 'preview-app-', 'github-token': '' }, { GITHUB_EVENT_PATH: file });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toContain('preview-app-main');
+    expect(left()).not.toContain('preview-app-feature/live');
+  });
+
   it('when GitHub refuses: keeps every preview that might be live, with a warning each', async () => {
     seedAccount();
     stub.failure = { status: 403, times: Infinity };

@@ -69,9 +69,15 @@ export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext {
       head !== null &&
       (head.fork === true ||
         (head.full_name !== undefined && head.full_name !== payload.pull_request?.base?.repo?.full_name)),
-    defaultBranch: payload.repository?.default_branch || undefined,
+    defaultBranch: payload.repository?.default_branch || scheduledBranch(eventName, env),
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
   };
+}
+
+/** A schedule runs on the default branch; older runners sent its payload without `repository`. */
+function scheduledBranch(eventName: string, env: NodeJS.ProcessEnv): string | undefined {
+  const ref = env.GITHUB_REF ?? '';
+  return eventName === 'schedule' && ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
 }
 
 function readPayload(path: string | undefined): { payload: Payload } | { problem: string } {
