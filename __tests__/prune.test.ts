@@ -18,7 +18,7 @@ interface Stub {
   pulls: number[];
   branches: string[];
   /** Answered instead of the listing, for the first `times` requests (Infinity: always). */
-  failure?: { status: number | 'silent'; times: number };
+  failure?: { status: number | 'silent'; times: number; path?: string };
   seen: string[];
 }
 let github: Server;
@@ -42,7 +42,7 @@ beforeEach(async () => {
   github = createServer((request, response) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     stub.seen.push(`${url.pathname}${url.search}`);
-    if (stub.failure && stub.failure.times > 0) {
+    if (stub.failure && stub.failure.times > 0 && url.pathname.endsWith(stub.failure.path ?? '')) {
       stub.failure.times--;
       if (stub.failure.status === 'silent') return; // never answers
       response.writeHead(stub.failure.status, { 'content-type': 'application/json' });
@@ -209,20 +209,31 @@ describe('prune asks GitHub before deleting', () => {
     expect(left()).not.toContain('preview-app-feature/live');
   });
 
-  it('when GitHub refuses: keeps every preview that might be live, with a warning each', async () => {
+  it('when GitHub refuses: keeps every preview that might be live, with one warning', async () => {
     seedAccount();
     stub.failure = { status: 403, times: Infinity };
     const run = await prune({ 'name-prefix': 'preview-app-' });
     expect(run.code, run.stdout).toBe(0);
     expect(left()).toHaveLength(9);
     const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning title=GitHub API error'));
+    // One warning: after the first failure GitHub is not asked again.
     expect(warnings).toEqual([
       expect.stringMatching(
-        /listing the open pull requests of octo-org\/preview-app failed \(HTTP 403\).*Keeping 2 widget\(s\) of pull requests/,
+        /listing the open pull requests of octo-org\/preview-app failed \(HTTP 403\).*contents: read.*Keeping 4 widget\(s\) of this repository's pull requests or branches/,
       ),
-      expect.stringMatching(
-        /listing the branches of octo-org\/preview-app failed \(HTTP 403\).*contents: read.*Keeping 2 widget\(s\) of branches/,
-      ),
+    ]);
+    expect(stub.seen).toHaveLength(1);
+  });
+
+  it('when only the branches cannot be listed: pull requests are still checked, branch widgets kept', async () => {
+    seedAccount();
+    stub.failure = { status: 403, times: Infinity, path: '/branches' };
+    const run = await prune({ 'name-prefix': 'preview-app-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).not.toContain('preview-app-pr-1');
+    expect(left()).toEqual(expect.arrayContaining(['preview-app-feature/gone', 'preview-app-feature/live']));
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('::warning title=GitHub API error'))).toEqual([
+      expect.stringMatching(/listing the branches of octo-org\/preview-app failed \(HTTP 403\).*Keeping 2 widget\(s\)/),
     ]);
   });
 });

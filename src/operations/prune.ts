@@ -2,7 +2,7 @@ import type { WidgetSummary } from '../api/schemas.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { PRUNE_CONCURRENCY } from '../defaults.ts';
 import { branchPreviewName, repositoryName } from '../github-context.ts';
-import { show, type Logger } from '../log.ts';
+import { show } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
@@ -54,21 +54,41 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     );
   }
 
+  // After one failure GitHub is not asked again: one warning, one time bound.
+  let failure: string | undefined;
+  const ask = async <T>(list: (() => Promise<T>) | undefined): Promise<T | 'unknown' | undefined> => {
+    if (!list) return undefined; // no github-token: age alone decides
+    if (failure !== undefined) return 'unknown';
+    try {
+      return await list();
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+      return 'unknown';
+    }
+  };
+  const unsure: WidgetSummary[] = [];
   if (pullRequests.length > 0) {
-    const open = await ask(context.openPullRequests, logger, `${pullRequests.length} widget(s) of pull requests`);
+    const open = await ask(context.openPullRequests);
     for (const { widget, number } of pullRequests) {
-      if (open === 'unknown') keep.set(widget, 'its pull request may be open (pull requests could not be listed)');
+      if (open === 'unknown') unsure.push(widget);
       else if (open?.has(number)) keep.set(widget, `pull request #${number} is still open`);
     }
   }
   if (branchPreviews.length > 0) {
-    const branches = await ask(context.branches, logger, `${branchPreviews.length} widget(s) of branches`);
+    const branches = await ask(context.branches);
     const repo = repositoryName(github)!;
     const live = new Map([...(branches instanceof Set ? branches : [])].map((b) => [branchPreviewName(repo, b), b]));
     for (const widget of branchPreviews) {
-      if (branches === 'unknown') keep.set(widget, 'its branch may exist (branches could not be listed)');
+      if (branches === 'unknown') unsure.push(widget);
       else if (live.has(widget.name)) keep.set(widget, `branch ${show(live.get(widget.name)!)} still exists`);
     }
+  }
+  for (const widget of unsure) keep.set(widget, 'it may still be live (GitHub could not be asked)');
+  if (failure !== undefined) {
+    logger.warning(
+      `${failure} Keeping ${unsure.length} widget(s) of this repository's pull requests or branches, since any of them may still be live.`,
+      'GitHub API error',
+    );
   }
 
   const kept = candidates.filter((w) => keep.has(w)).map((widget) => ({ widget, reason: keep.get(widget)! }));
@@ -93,22 +113,4 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
   const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
   logger.info(`Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}; kept ${kept.length}.`);
   return { ...base, outcome: deleted.length ? 'pruned' : 'nothing to prune', deleted };
-}
-
-/** GitHub's answer; undefined without a token (age alone decides), 'unknown' when asking failed. */
-async function ask<T>(
-  list: (() => Promise<T>) | undefined,
-  logger: Logger,
-  what: string,
-): Promise<T | 'unknown' | undefined> {
-  if (!list) return undefined;
-  try {
-    return await list();
-  } catch (error) {
-    logger.warning(
-      `${error instanceof Error ? error.message : String(error)} Keeping ${what}, since any of them may still be live.`,
-      'GitHub API error',
-    );
-    return 'unknown';
-  }
 }
