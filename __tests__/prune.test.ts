@@ -273,6 +273,24 @@ describe('the GitHub API honours request-timeout and max-retries', () => {
     expect(left()).toEqual(['preview-app-pr-1']);
   });
 
+  it('a refused connection is tried again too, then named in the warning', async () => {
+    seedAccount();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const run = await prune(
+      { 'name-prefix': 'preview-app-pr-', 'max-retries': '1' },
+      { GITHUB_API_URL: `http://127.0.0.1:${port}` },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.clock.slept).toEqual([500]);
+    expect(run.stdout).toMatch(
+      /::warning title=GitHub API error::.*failed: connect ECONNREFUSED 127\.0\.0\.1:\d+, 2 attempts \(max-retries 1\)\. Hint: no answer from the GitHub API/,
+    );
+    expect(left()).toContain('preview-app-pr-1');
+  });
+
   it('a 5xx answer is tried again, and the next answer is used', async () => {
     seedAccount();
     stub.failure = { status: 502, times: 1 };
