@@ -83,8 +83,12 @@ describe('readSettings', () => {
     }
   });
 
-  it('derives <repo>-<ref_name> outside pull requests', () => {
-    const settings = read(BASE, { GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main' }).settings();
+  it('derives <repo>-<branch> on a push of a branch', () => {
+    const settings = read(BASE, {
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_REF_NAME: 'main',
+    }).settings();
     expect(settings).toMatchObject({ name: 'preview-app-main' });
   });
 

@@ -49,8 +49,9 @@ describe('the bundle, as the runner starts it', () => {
     expect(rotated.outputs.updated).toBe('true');
     const deleted = await bundle({ operation: 'delete', name: 'smoke' });
     expect(JSON.parse(deleted.outputs.deleted!)).toEqual([created.outputs.sitekey]);
-    t.emulator.seed([{ name: 'smoke-pr-1', created_on: '2026-01-01T00:00:00Z' }]);
-    const pruned = await bundle({ operation: 'prune', 'name-prefix': 'smoke-' });
+    // A preview of this repository (octo-org/preview-app); `smoke-pr-1` would be repository smoke's, and kept.
+    t.emulator.seed([{ name: 'preview-app-pr-1', created_on: '2026-01-01T00:00:00Z' }]);
+    const pruned = await bundle({ operation: 'prune', 'name-prefix': 'preview-app-pr-' });
     expect(JSON.parse(pruned.outputs.deleted!)).toHaveLength(1);
     for (const run of [created, got, rotated, deleted, pruned]) expect(run.code, run.stdout).toBe(0);
   });

@@ -4,7 +4,7 @@ import { createDispatcher, type Dispatcher } from './api/http.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CLOUDFLARE_API_URL, PRUNE_CONCURRENCY } from './constants.ts';
 import { InputError, InputErrors } from './input-errors.ts';
-import { GitHubApiError, openPullRequestLister } from './github-api.ts';
+import { GitHubApiError, gitHubApi } from './github-api.ts';
 import { readGitHubContext } from './github-context.ts';
 import { runnerLogger, show } from './log.ts';
 import { runOperation } from './operations/index.ts';
@@ -64,6 +64,10 @@ export async function run({
       hints: { customApiUrl: settings.apiUrl === CLOUDFLARE_API_URL ? undefined : settings.apiUrl },
     });
     const token = 'githubToken' in settings ? settings.githubToken : undefined;
+    const { requestTimeoutMs, maxRetries } = settings;
+    const gitHub = token
+      ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock })
+      : undefined;
     try {
       runner.startGroup(`Turnstile ${settings.operation}: ${show(subject(settings))}`);
       const result = await runOperation(settings, {
@@ -72,7 +76,8 @@ export async function run({
         clock,
         github,
         action: actionReference(env),
-        openPullRequests: token ? openPullRequestLister(token, github, pool) : undefined,
+        openPullRequests: gitHub?.openPullRequests,
+        branches: gitHub?.branches,
       }).finally(() => runner.endGroup());
       writeOutputs(runner, secrets, result, 'exportEnv' in settings && settings.exportEnv);
       await runner.appendSummary(resultSummary(result, secrets));

@@ -88,7 +88,7 @@ export function authSchema(github: GitHubContext) {
       return refuse(
         ctx,
         github.fromFork
-          ? 'is empty: this run was triggered by a pull request from a fork, and GitHub does not pass repository secrets to such workflows. Run preview deploys only for branches of this repository (e.g. `if: github.event.pull_request.head.repo.full_name == github.repository`), or use a trusted workflow (such as `workflow_run`) that has access to secrets.'
+          ? 'is empty: this run was triggered by a pull request from a fork, and GitHub does not pass repository secrets to such workflows. Run preview deploys only for branches of this repository (e.g. `if: github.event.pull_request.head.repo.full_name == github.repository`), or deploy from a trusted `workflow_run` workflow, which has the secrets: GitHub lists no pull request from a fork in its payload, so there pass the name, e.g. `name: my-app-pr-${{ steps.pr.outputs.number }}` with the number looked up from `github.event.workflow_run.head_branch` (README: "Pull requests from forks").'
           : 'is required: pass a Cloudflare API token with the "Turnstile Sites Write" permission, e.g. `api-token: ${{ secrets.CLOUDFLARE_API_TOKEN }}` (or api-email + api-key for legacy authentication).',
         'api-token',
       );
@@ -146,15 +146,20 @@ const recyclingOf = (inputs: { 'name-prefix'?: string; 'github-token': string })
 
 /** The inputs of each operation, and the settings each operation receives. */
 export function operationSchema(github: GitHubContext) {
-  /** The widget named by `name`, or by the name derived from the GitHub context. */
-  const nameOrDefault = (given: string | undefined, ctx: z.RefinementCtx): string => {
+  /**
+   * The widget named by `name`, or by the name derived from the GitHub context; without one, the
+   * error says what to set instead (`sitekey` too, where the operation takes one).
+   */
+  const nameOrDefault = (given: string | undefined, ctx: z.RefinementCtx, orSitekey = false): string => {
     if (given !== undefined) return given;
     const derived = defaultWidgetName(github);
-    return 'name' in derived ? derived.name : refuse(ctx, `is required ${derived.missing}.`, 'name');
+    if ('name' in derived) return derived.name;
+    const set = `Set \`name\`${orSitekey ? ' (or `sitekey`)' : ''} to the widget this run is for, e.g. \`name: my-app-pr-42\` for pull request #42's preview.`;
+    return refuse(ctx, `is required ${derived.missing}. ${set}`, 'name');
   };
   /** get, delete, rotate-secret: the widget by `sitekey`, else by `name` (or the default name). */
   const targetOf = (inputs: { sitekey?: string; name?: string }, ctx: z.RefinementCtx): Target =>
-    inputs.sitekey !== undefined ? { sitekey: inputs.sitekey } : { name: nameOrDefault(inputs.name, ctx) };
+    inputs.sitekey !== undefined ? { sitekey: inputs.sitekey } : { name: nameOrDefault(inputs.name, ctx, true) };
   const targetInputs = { name: optional(name), sitekey: optional(sitekey) };
   const exportEnv = { 'export-env': boolean };
 
@@ -168,7 +173,7 @@ export function operationSchema(github: GitHubContext) {
         if (inputs.sitekey !== undefined)
           return { ...base, target: { sitekey: inputs.sitekey }, name: inputs.name, fields };
         // By name, ensure may create the widget, which needs hostnames.
-        const name = nameOrDefault(inputs.name, ctx);
+        const name = nameOrDefault(inputs.name, ctx, true);
         const domains = fields.domains ?? refuse(ctx, DOMAINS_REQUIRED('ensure'), 'domains');
         return { ...base, target: { name }, name, fields: { ...fields, domains } };
       }),

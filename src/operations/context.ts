@@ -5,6 +5,8 @@ import type { Logger } from '../log.ts';
 
 /** The open pull request numbers of this repository (GitHub's API). */
 export type ListOpenPullRequests = () => Promise<Set<number>>;
+/** The branch names of this repository (GitHub's API). */
+export type ListBranches = () => Promise<Set<string>>;
 
 /** What every operation works with besides its settings. */
 export interface OperationContext {
@@ -16,4 +18,6 @@ export interface OperationContext {
   action?: string;
   /** Undefined when no github-token is available. */
   openPullRequests: ListOpenPullRequests | undefined;
+  /** Undefined when no github-token is available (only prune asks). */
+  branches?: ListBranches;
 }

@@ -1,39 +1,98 @@
 import type { WidgetSummary } from '../api/schemas.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { PRUNE_CONCURRENCY } from '../constants.ts';
+import { branchPreviewName, repositoryName } from '../github-context.ts';
 import { show } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
+import { previewKinds } from './previews.ts';
 import type { OperationResult, WidgetRef } from './result.ts';
 
-const PULL_REQUEST_SUFFIX = /-pr-(\d+)$/;
-
 /**
- * operation: prune — delete widgets whose name starts with `name-prefix` and that are older than
- * `older-than`, keeping those of pull requests that are still open. When the pull requests cannot
- * be listed, every `…-pr-<N>` widget is kept (fail safe): it might belong to an open one.
+ * operation: prune — delete widgets whose name starts with `name-prefix`, that are older than
+ * `older-than` and that are provably stale. `created_on` does not change when a preview is ensured
+ * again, so age alone cannot tell a live preview from a dead one; GitHub is asked:
+ * - this repository's pull-request previews are kept while the pull request is open;
+ * - its branch previews (`<repo>-<branch>`) are kept while the branch exists;
+ * - its default branch's widget, widgets named like another repository's pull-request preview, and
+ *   widgets whose `created_on` cannot be read are always kept.
+ * Without a github-token, age decides the rest; when GitHub cannot be asked, what might be live is
+ * kept (fail safe).
  */
 export async function runPrune(settings: SettingsOf<'prune'>, context: OperationContext): Promise<OperationResult> {
-  const { client, logger, clock } = context;
+  const { client, logger, clock, github } = context;
   const prefix = settings.namePrefix;
   const cutoff = clock.now() - settings.olderThanMs;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
   const candidates = (await client.listAll({ filter: `name:${prefix}` })).filter((w) => w.name.startsWith(prefix));
-  const open = await openPullRequests(context);
 
-  const doomed: WidgetSummary[] = [];
-  const kept: { widget: WidgetSummary; reason: string }[] = [];
+  // First what the names and dates decide alone; GitHub is asked only about old previews.
+  const keep = new Map<WidgetSummary, string>();
+  const kindOf = previewKinds(github, prefix);
+  const pullRequests: { widget: WidgetSummary; number: number }[] = [];
+  const branchPreviews: WidgetSummary[] = [];
+  const undated: WidgetSummary[] = [];
   for (const widget of candidates) {
-    const pr = PULL_REQUEST_SUFFIX.exec(widget.name)?.[1];
-    if (Date.parse(widget.created_on) > cutoff)
-      kept.push({ widget, reason: `created ${widget.created_on}, newer than older-than` });
-    else if (pr && open === 'unknown')
-      kept.push({ widget, reason: 'its pull request may be open (pull requests could not be listed)' });
-    else if (pr && open instanceof Set && open.has(Number(pr)))
-      kept.push({ widget, reason: `pull request #${pr} is still open` });
-    else doomed.push(widget);
+    const created = Date.parse(widget.created_on);
+    const kind = kindOf(widget.name);
+    if (Number.isNaN(created)) {
+      undated.push(widget);
+      keep.set(widget, `its created_on ${show(widget.created_on)} cannot be read`);
+    } else if (kind.kind === 'default branch')
+      keep.set(widget, `the widget of the default branch ${show(kind.branch)}`);
+    else if (created > cutoff) keep.set(widget, `created ${widget.created_on}, newer than older-than`);
+    else if (kind.kind === 'pull request') pullRequests.push({ widget, number: kind.number });
+    else if (kind.kind === "another repository's pull request")
+      keep.set(widget, "named like another repository's pull-request preview: not this repository's to check");
+    else if (kind.kind === 'branch') branchPreviews.push(widget);
   }
+  if (undated.length > 0) {
+    logger.warning(
+      `Kept ${undated.length} widget(s) whose created_on cannot be read, whatever older-than says: ${undated.map((w) => `${show(w.name)} (${w.sitekey})`).join(', ')}.`,
+      'Unreadable creation date',
+    );
+  }
+
+  // After one failure GitHub is not asked again: one warning, one time bound.
+  let failure: string | undefined;
+  const ask = async <T>(list: (() => Promise<T>) | undefined): Promise<T | 'unknown' | undefined> => {
+    if (!list) return undefined; // no github-token: age alone decides
+    if (failure !== undefined) return 'unknown';
+    try {
+      return await list();
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+      return 'unknown';
+    }
+  };
+  const unsure: WidgetSummary[] = [];
+  if (pullRequests.length > 0) {
+    const open = await ask(context.openPullRequests);
+    for (const { widget, number } of pullRequests) {
+      if (open === 'unknown') unsure.push(widget);
+      else if (open?.has(number)) keep.set(widget, `pull request #${number} is still open`);
+    }
+  }
+  if (branchPreviews.length > 0) {
+    const branches = await ask(context.branches);
+    const repo = repositoryName(github)!;
+    const live = new Map([...(branches instanceof Set ? branches : [])].map((b) => [branchPreviewName(repo, b), b]));
+    for (const widget of branchPreviews) {
+      if (branches === 'unknown') unsure.push(widget);
+      else if (live.has(widget.name)) keep.set(widget, `branch ${show(live.get(widget.name)!)} still exists`);
+    }
+  }
+  for (const widget of unsure) keep.set(widget, 'it may still be live (GitHub could not be asked)');
+  if (failure !== undefined) {
+    logger.warning(
+      `${failure} Keeping ${unsure.length} widget(s) of this repository's pull requests or branches, since any of them may still be live.`,
+      'GitHub API error',
+    );
+  }
+
+  const kept = candidates.filter((w) => keep.has(w)).map((widget) => ({ widget, reason: keep.get(widget)! }));
+  const doomed = candidates.filter((w) => !keep.has(w));
   const base = {
     operation: 'prune' as const,
     widget: undefined,
@@ -54,21 +113,4 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
   const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
   logger.info(`Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}; kept ${kept.length}.`);
   return { ...base, outcome: deleted.length ? 'pruned' : 'nothing to prune', deleted };
-}
-
-/** Open pull requests; undefined without a token (age alone decides), 'unknown' when listing failed. */
-async function openPullRequests({
-  openPullRequests: list,
-  logger,
-}: OperationContext): Promise<Set<number> | 'unknown' | undefined> {
-  if (!list) return undefined;
-  try {
-    return await list();
-  } catch (error) {
-    logger.warning(
-      `${error instanceof Error ? error.message : String(error)} Keeping every widget named …-pr-<N>, since any of them may belong to an open pull request.`,
-      'GitHub API error',
-    );
-    return 'unknown';
-  }
 }

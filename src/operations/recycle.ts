@@ -1,25 +1,14 @@
 import { CloudflareApiError } from '../api/errors.ts';
 import type { WidgetSummary } from '../api/schemas.ts';
 import { FREE_PLAN } from '../constants.ts';
-import { repositoryName } from '../github-context.ts';
 import { plain, show } from '../log.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
+import { previewPattern, previewPrefix } from './previews.ts';
 import type { WidgetRef } from './result.ts';
 import { oldestFirst } from './widgets.ts';
 
 const DAY_MS = 86_400_000;
-
-/** How this repository names its preview widgets: `<repo>-pr-<N>`, or `<name-prefix><N>`. */
-export function previewPattern(context: OperationContext, namePrefix: string | undefined): RegExp | undefined {
-  const prefix = previewPrefix(context, namePrefix);
-  if (!prefix) return undefined;
-  return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d+)$`);
-}
-
-function previewPrefix(context: OperationContext, namePrefix: string | undefined): string | undefined {
-  return namePrefix ?? (repositoryName(context.github) && `${repositoryName(context.github)}-pr-`);
-}
 
 /** The widgets of this repository's previews whose pull request is not open, oldest first. */
 function closedPreviews(widgets: WidgetSummary[], pattern: RegExp, open: Set<number>): WidgetSummary[] {

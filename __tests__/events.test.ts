@@ -1,0 +1,177 @@
+// The default widget name, event by event, through run() in-process against the emulator: a name
+// only where the event names one preview, else a refusal before any request (never the default
+// branch's widget, which a push to that branch ensures and which may be production's).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from './helpers/e2e.ts';
+
+const t = useEmulator();
+const DOMAINS = { domains: 'pr.example.com' };
+const REPOSITORY = { id: 101, full_name: 'octo-org/preview-app', default_branch: 'main' };
+const OURS = { id: 101, url: 'https://api.github.com/repos/octo-org/preview-app', name: 'preview-app' };
+const THEIRS = { id: 202, url: 'https://api.github.com/repos/someone/preview-app', name: 'preview-app' };
+
+function event(name: string, payload: unknown, ref = 'refs/heads/main'): Record<string, string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  writeFileSync(file, typeof payload === 'string' ? payload : JSON.stringify(payload));
+  return { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: file, GITHUB_REF: ref, GITHUB_REF_NAME: ref.split('/').pop()! };
+}
+
+const pullRequest = (number: number, base = OURS) => ({ number, base: { ref: 'main', sha: 'a', repo: base } });
+const workflowRun = (...pulls: ReturnType<typeof pullRequest>[]) =>
+  event('workflow_run', { workflow_run: { head_branch: 'feature', pull_requests: pulls }, repository: REPOSITORY });
+
+const errorLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::error'));
+
+describe('the default name', () => {
+  const derived: [string, Record<string, string>, string][] = [
+    ['pull_request', {}, 'preview-app-pr-42'],
+    [
+      'pull_request_target',
+      event(
+        'pull_request_target',
+        { number: 7, pull_request: { number: 7 }, repository: REPOSITORY },
+        'refs/heads/main',
+      ),
+      'preview-app-pr-7',
+    ],
+    [
+      'issue_comment on a pull request',
+      event('issue_comment', {
+        issue: { number: 9, pull_request: { url: 'https://api.github.com/repos/octo-org/preview-app/pulls/9' } },
+        comment: { body: '/deploy' },
+        repository: REPOSITORY,
+      }),
+      'preview-app-pr-9',
+    ],
+    ['workflow_run with one pull request of this repository', workflowRun(pullRequest(5)), 'preview-app-pr-5'],
+    [
+      'workflow_run with one of this repository and one of another',
+      workflowRun(pullRequest(5), pullRequest(6, THEIRS)),
+      'preview-app-pr-5',
+    ],
+    [
+      'workflow_run matched by the API URL when the payload has no repository id',
+      event('workflow_run', { workflow_run: { pull_requests: [pullRequest(8, { ...OURS, id: undefined! })] } }),
+      'preview-app-pr-8',
+    ],
+    [
+      'push of a branch',
+      event('push', { ref: 'refs/heads/feature/login', repository: REPOSITORY }, 'refs/heads/feature/login'),
+      'preview-app-feature/login',
+    ],
+  ];
+  it.each(derived)('%s: %s', async (_, env, name) => {
+    const run = await t.run(DOMAINS, env);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.name).toBe(name);
+    expect(t.emulator.widgets().map((w) => w.name)).toEqual([name]);
+  });
+
+  const refused: [string, Record<string, string>, RegExp][] = [
+    [
+      'push of a tag',
+      event('push', { ref: 'refs/tags/v1.2.0', repository: REPOSITORY }, 'refs/tags/v1.2.0'),
+      /on this push event: it pushed a tag, not a branch/,
+    ],
+    ['schedule', event('schedule', { schedule: '0 3 * * *', repository: REPOSITORY }), /on this schedule event/],
+    [
+      'workflow_dispatch',
+      event('workflow_dispatch', { inputs: {}, ref: 'refs/heads/main', repository: REPOSITORY }),
+      /on this workflow_dispatch event: it names no pull request and no branch/,
+    ],
+    [
+      'issue_comment on an issue',
+      event('issue_comment', { issue: { number: 3 }, repository: REPOSITORY }),
+      /the comment is on an issue, not on a pull request/,
+    ],
+    [
+      'workflow_run of a pull request from a fork (GitHub lists none)',
+      workflowRun(),
+      /on this workflow_run event: it lists no pull request of this repository/,
+    ],
+    [
+      'workflow_run listing only another repository’s pull request',
+      workflowRun(pullRequest(6, THEIRS)),
+      /it lists no pull request of this repository/,
+    ],
+    [
+      'workflow_run listing two pull requests',
+      workflowRun(pullRequest(5), pullRequest(6)),
+      /it lists 2 pull requests of this repository/,
+    ],
+    [
+      'a payload that is not what GitHub sends',
+      event('pull_request', { number: '42', pull_request: { number: '42' } }),
+      /its event payload has an unexpected number: /,
+    ],
+    [
+      'an unreadable payload',
+      event('pull_request', '{not json'),
+      /its event payload \(GITHUB_EVENT_PATH\) cannot be read/,
+    ],
+  ];
+  it.each(refused)('%s: refused before any request, saying what to set', async (_, env, why) => {
+    for (const operation of ['ensure', 'create', 'get', 'delete', 'rotate-secret']) {
+      const run = await t.run({ ...DOMAINS, operation }, env);
+      expect(run.code, operation).toBe(1);
+      const errors = errorLines(run.stdout);
+      expect(errors, operation).toHaveLength(1);
+      expect(errors[0]).toMatch(/^::error title=Invalid input%3A name::Input "name" is required /);
+      expect(errors[0]).toMatch(why);
+      expect(errors[0]).toContain("the ref's name would be the default branch's widget");
+      expect(errors[0]).toContain(operation === 'create' ? 'Set `name` to' : 'Set `name` (or `sitekey`) to');
+    }
+    expect(t.emulator.requests).toHaveLength(0);
+    expect(t.emulator.connections).toBe(0);
+  });
+
+  it('on those events, a given name or sitekey is used as it is', async () => {
+    const schedule = event('schedule', { schedule: '0 3 * * *', repository: REPOSITORY });
+    const made = await t.run({ ...DOMAINS, name: 'preview-app-pr-5' }, schedule);
+    expect(made.code, made.stdout).toBe(0);
+    expect(made.outputs.name).toBe('preview-app-pr-5');
+    const deleted = await t.run({ operation: 'delete', sitekey: made.outputs.sitekey! }, schedule);
+    expect(deleted.code, deleted.stdout).toBe(0);
+    expect(t.emulator.widgets()).toEqual([]);
+  });
+
+  it("never the default branch's widget: a schedule leaves <repo>-main alone", async () => {
+    const push = event('push', { ref: 'refs/heads/main', repository: REPOSITORY });
+    const production = await t.run(DOMAINS, push);
+    expect(production.outputs.name).toBe('preview-app-main');
+    t.emulator.resetRecords();
+    for (const operation of ['ensure', 'delete']) {
+      const run = await t.run(
+        { domains: 'pr-5.example.com', operation },
+        event('schedule', { repository: REPOSITORY }),
+      );
+      expect(run.code).toBe(1);
+    }
+    expect(t.emulator.requests).toHaveLength(0);
+    expect(t.emulator.widgets().map((w) => [w.name, w.domains])).toEqual([['preview-app-main', ['pr.example.com']]]);
+  });
+});
+
+describe('a fork pull request without secrets', () => {
+  it('explains how a workflow_run job gets the name', async () => {
+    const fork = event('pull_request', {
+      number: 7,
+      pull_request: {
+        number: 7,
+        head: { repo: { fork: true, full_name: 'someone/preview-app' } },
+        base: { repo: { full_name: 'octo-org/preview-app' } },
+      },
+    });
+    const run = await t.run({ ...DOMAINS, 'api-token': '' }, fork);
+    expect(run.code).toBe(1);
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(
+        /Input "api-token" is empty: .*pull request from a fork.*`workflow_run`.*GitHub lists no pull request from a fork in its payload, so there pass the name/,
+      ),
+    ]);
+    expect(t.emulator.requests).toHaveLength(0);
+  });
+});

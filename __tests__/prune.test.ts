@@ -1,0 +1,351 @@
+// prune deletes only what it can prove is stale: run() in-process against the emulator, with a GitHub
+// API stub on loopback that lists this repository's open pull requests and branches (paginated as
+// GitHub does), answers an error, or never answers.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useEmulator } from './helpers/e2e.ts';
+
+const t = useEmulator();
+const DAY = 86_400_000;
+const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+const OLD = ago(30);
+
+interface Stub {
+  pulls: number[];
+  branches: string[];
+  /** Answered instead of the listing, for the first `times` requests (Infinity: always). */
+  failure?: { status: number | 'silent'; times: number; path?: string };
+  seen: string[];
+}
+let github: Server;
+let stub: Stub;
+let repository = 'octo-org/preview-app';
+
+/** GitHub's list endpoints: `per_page` items a page, a Link header to the next one. */
+function listing(url: URL, items: unknown[]): { body: unknown[]; link?: string } {
+  const perPage = Number(url.searchParams.get('per_page') ?? 30);
+  const page = Number(url.searchParams.get('page') ?? 1);
+  const body = items.slice((page - 1) * perPage, page * perPage);
+  if (page * perPage >= items.length) return { body };
+  const next = new URL(url);
+  next.searchParams.set('page', String(page + 1));
+  return { body, link: `<${next.href}>; rel="next"` };
+}
+
+beforeEach(async () => {
+  repository = 'octo-org/preview-app';
+  stub = { pulls: [], branches: ['main'], seen: [] };
+  github = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
+    stub.seen.push(`${url.pathname}${url.search}`);
+    if (stub.failure && stub.failure.times > 0 && url.pathname.endsWith(stub.failure.path ?? '')) {
+      stub.failure.times--;
+      if (stub.failure.status === 'silent') return; // never answers
+      response.writeHead(stub.failure.status, { 'content-type': 'application/json' });
+      return void response.end(JSON.stringify({ message: 'Resource not accessible by integration' }));
+    }
+    const items =
+      url.pathname === `/repos/${repository}/pulls` && url.searchParams.get('state') === 'open'
+        ? stub.pulls.map((number) => ({ number }))
+        : url.pathname === `/repos/${repository}/branches`
+          ? stub.branches.map((name) => ({ name, protected: false }))
+          : undefined;
+    if (!items) return void response.writeHead(404).end(JSON.stringify({ message: 'Not Found' }));
+    const { body, link } = listing(url, items);
+    response.writeHead(200, { 'content-type': 'application/json', ...(link ? { link } : {}) });
+    response.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
+});
+afterEach(async () => {
+  github.closeAllConnections();
+  await new Promise<void>((resolve) => github.close(() => resolve()));
+});
+
+const apiUrl = () => `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
+
+/** A nightly run: a schedule event whose payload names the default branch. */
+function schedule(extra: Record<string, string> = {}): Record<string, string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  const [owner, name] = repository.split('/');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      schedule: '17 3 * * *',
+      repository: { id: 1, name, full_name: repository, default_branch: 'main', owner: { login: owner } },
+    }),
+  );
+  return {
+    GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_EVENT_PATH: file,
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_REPOSITORY: repository,
+    GITHUB_API_URL: apiUrl(),
+    ...extra,
+  };
+}
+
+const prune = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+  t.run({ operation: 'prune', 'older-than': '7d', 'github-token': 'ghs_test', ...inputs }, schedule(env));
+const left = () =>
+  t.emulator
+    .widgets()
+    .map((w) => w.name)
+    .filter((name) => !name.startsWith('site-'))
+    .sort();
+/** Other sites of the account: at the widget limit, Cloudflare's refusal counts only with 20 or more widgets. */
+const fillers = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `site-${i}`, created_on: OLD }));
+
+/** The widgets of octo-org/preview-app and its neighbours, all old unless said otherwise. */
+function seedAccount() {
+  t.emulator.seed([
+    { name: 'preview-app-pr-1', created_on: OLD }, // pull request closed
+    { name: 'preview-app-pr-2', created_on: OLD }, // pull request open
+    { name: 'preview-app-pr-3', created_on: ago(1) }, // closed, but new
+    { name: 'preview-app-main', created_on: OLD }, // the default branch's: production
+    { name: 'preview-app-feature/live', created_on: OLD }, // its branch exists
+    { name: 'preview-app-feature/gone', created_on: OLD }, // its branch was deleted
+    { name: 'preview-app-api-pr-5', created_on: OLD }, // another repository's (preview-app-api) preview
+    { name: 'preview-app-undated', created_on: 'last Tuesday' },
+    { name: 'other-app-pr-1', created_on: OLD }, // not under the prefix
+  ]);
+  stub.pulls = [2];
+  stub.branches = ['main', 'feature/live'];
+}
+
+describe('prune asks GitHub before deleting', () => {
+  it('deletes closed pull requests and gone branches; keeps open, new, production, undated and others', async () => {
+    seedAccount();
+    const run = await prune({ 'name-prefix': 'preview-app-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual([
+      'other-app-pr-1',
+      'preview-app-api-pr-5',
+      'preview-app-feature/live',
+      'preview-app-main',
+      'preview-app-pr-2',
+      'preview-app-pr-3',
+      'preview-app-undated',
+    ]);
+    expect(JSON.parse(run.outputs.deleted!)).toHaveLength(2);
+    // The job summary says why each was kept (quotes aside: the summary escapes them).
+    for (const [name, reason] of [
+      ['preview-app-pr-2', /pull request #2 is still open/],
+      ['preview-app-feature/live', /branch .{1,6}feature\/live.{1,6} still exists/],
+      ['preview-app-main', /the widget of the default branch .{1,6}main/],
+      ['preview-app-api-pr-5', /named like another repository.{1,6}s pull-request preview/],
+      ['preview-app-undated', /its created_on .{1,6}last Tuesday.{1,6} cannot be read/],
+    ] as const) {
+      expect(run.summary).toMatch(new RegExp(`${name} \\([^)]*\\): ${reason.source}`));
+    }
+    expect(run.stdout).toMatch(
+      /::warning title=Unreadable creation date::Kept 1 widget\(s\) whose created_on cannot be read, whatever older-than says: "preview-app-undated" \(/,
+    );
+    expect(stub.seen).toEqual([
+      '/repos/octo-org/preview-app/pulls?state=open&per_page=100',
+      '/repos/octo-org/preview-app/branches?per_page=100',
+    ]);
+  });
+
+  it('with the recommended prefix <repo>-pr- it asks only about pull requests', async () => {
+    seedAccount();
+    const run = await prune({ 'name-prefix': 'preview-app-pr-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).not.toContain('preview-app-pr-1');
+    expect(left()).toHaveLength(8);
+    expect(stub.seen).toEqual(['/repos/octo-org/preview-app/pulls?state=open&per_page=100']);
+  });
+
+  it('reads every page of branches', async () => {
+    stub.branches = ['main', ...Array.from({ length: 250 }, (_, i) => `topic-${i}`)];
+    t.emulator.seed([
+      { name: 'preview-app-topic-249', created_on: OLD },
+      { name: 'preview-app-topic-250', created_on: OLD },
+    ]);
+    const run = await prune({ 'name-prefix': 'preview-app-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['preview-app-topic-249']);
+    expect(stub.seen).toHaveLength(3);
+  });
+
+  it("under a broad prefix, another repository's previews are kept, this one's are checked", async () => {
+    repository = 'octo-org/acme-web';
+    t.emulator.seed([
+      { name: 'acme-api-pr-5', created_on: OLD }, // acme-api's pull request 5: not ours to check
+      { name: 'acme-web-pr-5', created_on: OLD }, // ours, closed
+      { name: 'acme-web-pr-6', created_on: OLD }, // ours, open
+      { name: 'acme-7', created_on: OLD }, // name-prefix + <N>: ours, closed
+      { name: 'acme-8', created_on: OLD }, // ours, open
+      { name: 'acme-legacy', created_on: OLD }, // no preview's name: age alone
+    ]);
+    stub.pulls = [6, 8];
+    const run = await prune({ 'name-prefix': 'acme-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['acme-8', 'acme-api-pr-5', 'acme-web-pr-6']);
+  });
+
+  it('without github-token: age alone, but production and other repositories’ previews are kept', async () => {
+    seedAccount();
+    const run = await prune({ 'name-prefix': 'preview-app-', 'github-token': '' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual([
+      'other-app-pr-1',
+      'preview-app-api-pr-5',
+      'preview-app-main',
+      'preview-app-pr-3',
+      'preview-app-undated',
+    ]);
+    expect(stub.seen).toEqual([]);
+  });
+
+  it("a schedule whose payload lacks the repository still keeps the default branch's widget (GITHUB_REF)", async () => {
+    seedAccount();
+    const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+    writeFileSync(file, JSON.stringify({ schedule: '17 3 * * *' }));
+    const run = await prune({ 'name-prefix': 'preview-app-', 'github-token': '' }, { GITHUB_EVENT_PATH: file });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toContain('preview-app-main');
+    expect(left()).not.toContain('preview-app-feature/live');
+  });
+
+  it('when GitHub refuses: keeps every preview that might be live, with one warning', async () => {
+    seedAccount();
+    stub.failure = { status: 403, times: Infinity };
+    const run = await prune({ 'name-prefix': 'preview-app-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toHaveLength(9);
+    const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning title=GitHub API error'));
+    // One warning: after the first failure GitHub is not asked again.
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /listing the open pull requests of octo-org\/preview-app failed \(HTTP 403\).*contents: read.*Keeping 4 widget\(s\) of this repository's pull requests or branches/,
+      ),
+    ]);
+    expect(stub.seen).toHaveLength(1);
+  });
+
+  it('when only the branches cannot be listed: pull requests are still checked, branch widgets kept', async () => {
+    seedAccount();
+    stub.failure = { status: 403, times: Infinity, path: '/branches' };
+    const run = await prune({ 'name-prefix': 'preview-app-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).not.toContain('preview-app-pr-1');
+    expect(left()).toEqual(expect.arrayContaining(['preview-app-feature/gone', 'preview-app-feature/live']));
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('::warning title=GitHub API error'))).toEqual([
+      expect.stringMatching(/listing the branches of octo-org\/preview-app failed \(HTTP 403\).*Keeping 2 widget\(s\)/),
+    ]);
+  });
+});
+
+describe('the GitHub API honours request-timeout and max-retries', () => {
+  it('a silent GitHub API: max-retries + 1 attempts of request-timeout each, then the fail-safe path', async () => {
+    seedAccount();
+    stub.failure = { status: 'silent', times: Infinity };
+    const run = await prune({ 'name-prefix': 'preview-app-pr-', 'request-timeout': '5', 'max-retries': '2' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(stub.seen).toHaveLength(3);
+    expect(run.clock.slept).toEqual([500, 1000]);
+    const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning'));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /GitHub API: listing the open pull requests of octo-org\/preview-app failed: no answer within 5 s \(request-timeout\), 3 attempts \(max-retries 2\)\. Hint: no answer from the GitHub API/,
+      ),
+    ]);
+    expect(left()).toContain('preview-app-pr-1');
+  });
+
+  it('a silent GitHub API ends a create at the widget limit with one clear error', async () => {
+    t.emulator.setWidgetLimit(20);
+    t.emulator.seed([{ name: 'preview-app-pr-1', created_on: OLD }, ...fillers(19)]);
+    stub.failure = { status: 'silent', times: Infinity };
+    const run = await t.run(
+      { domains: 'pr-42.example.com', 'github-token': 'ghs_test', 'request-timeout': '5', 'max-retries': '1' },
+      { GITHUB_API_URL: apiUrl() },
+    );
+    expect(run.code).toBe(1);
+    expect(stub.seen).toHaveLength(2);
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([
+      expect.stringMatching(
+        // The widget limit leads; the silent GitHub API is the detail of why nothing was recycled.
+        /^::error title=Widget limit reached::The account is at its Turnstile widget limit.*GitHub API: listing the open pull requests of octo-org\/preview-app failed: no answer within 5 s \(request-timeout\), 2 attempts \(max-retries 1\)/,
+      ),
+    ]);
+    expect(left()).toEqual(['preview-app-pr-1']);
+  });
+
+  it('a refused connection is tried again too, then named in the warning', async () => {
+    seedAccount();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const run = await prune(
+      { 'name-prefix': 'preview-app-pr-', 'max-retries': '1' },
+      { GITHUB_API_URL: `http://127.0.0.1:${port}` },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.clock.slept).toEqual([500]);
+    expect(run.stdout).toMatch(
+      /::warning title=GitHub API error::.*failed: connect ECONNREFUSED 127\.0\.0\.1:\d+, 2 attempts \(max-retries 1\)\. Hint: no answer from the GitHub API/,
+    );
+    expect(left()).toContain('preview-app-pr-1');
+  });
+
+  it('a 5xx answer is tried again, and the next answer is used', async () => {
+    seedAccount();
+    stub.failure = { status: 502, times: 1 };
+    const run = await prune({ 'name-prefix': 'preview-app-pr-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(stub.seen).toHaveLength(2);
+    expect(run.stdout).not.toMatch(/::warning/);
+    expect(left()).not.toContain('preview-app-pr-1');
+    expect(left()).toContain('preview-app-pr-2');
+  });
+
+  it('after max-retries 5xx answers, the status and a hint, and nothing deleted', async () => {
+    seedAccount();
+    stub.failure = { status: 503, times: Infinity };
+    const run = await prune({ 'name-prefix': 'preview-app-pr-', 'max-retries': '0' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(stub.seen).toHaveLength(1);
+    expect(run.stdout).toMatch(/failed \(HTTP 503\).*GitHub had a server-side problem/);
+    expect(left()).toContain('preview-app-pr-1');
+  });
+});
+
+describe('the preview-name pattern is anchored', () => {
+  // Repository `app`: `preview-app-pr-3` ends like `app-pr-3` but is preview-app's widget.
+  beforeEach(() => {
+    repository = 'octo-org/app';
+  });
+
+  it("prune keeps another repository's preview-app-pr-N", async () => {
+    t.emulator.seed([
+      { name: 'preview-app-pr-3', created_on: OLD },
+      { name: 'preview-7', created_on: OLD },
+    ]);
+    const run = await prune({ 'name-prefix': 'preview-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['preview-app-pr-3']);
+  });
+
+  it("recycling at the widget limit never deletes another repository's preview-app-pr-N", async () => {
+    t.emulator.setWidgetLimit(20);
+    t.emulator.seed([
+      { name: 'preview-app-pr-3', created_on: OLD },
+      { name: 'app-pr-4', created_on: OLD },
+      ...fillers(18),
+    ]);
+    // A pull request of octo-org/app: its widget is app-pr-42, at a limit of 20 widgets.
+    const run = await t.run(
+      { domains: 'pr-42.example.com', 'github-token': 'ghs_test' },
+      { GITHUB_REPOSITORY: repository, GITHUB_API_URL: apiUrl() },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['app-pr-42', 'preview-app-pr-3']);
+  });
+});
