@@ -74,7 +74,7 @@ describe('the live suite against the emulator', () => {
       ['delete', 'passed'],
     ]);
     expect(emulator.widgets()).toEqual(others); // the run's widget is gone, nobody else's touched
-    expect(result.cleanup).toEqual({ requests: 2, deleted: [], left: 0 }); // nothing left to clean up
+    expect(result.cleanup).toEqual({ requests: 2, deleted: [], staleDeleted: [], left: 0 }); // nothing left to clean up
 
     // The requests: the proxy's counts are what the emulator received, and match the action's own.
     expect(result.requests).toBe(emulator.requests.length);
@@ -118,7 +118,15 @@ describe('the live suite against the emulator', () => {
     "a step that fails midway (%s): later steps do not run, the clean-up deletes the run's widgets",
     async (_, fault, failedAt) => {
       const prefix = 'live-test-run-';
-      const others = emulator.seed([{ name: 'someone-elses-widget' }, { name: `x-${prefix}widget` }]);
+      const others = emulator.seed([
+        { name: 'someone-elses-widget' },
+        { name: `x-${prefix}widget` },
+        { name: 'live-20991231t000000-abcdef-widget' }, // another run's, created just now: still running
+      ]);
+      // A run killed before its clean-up (a cancelled job), two hours ago: this clean-up deletes it.
+      const [killed] = emulator.seed([
+        { name: 'live-20260101t000000-abcdef-widget', created_on: new Date(Date.now() - 2 * 3_600_000).toISOString() },
+      ]);
       emulator.injectFault(fault);
       const result = await suite(prefix);
       expect(result.ok).toBe(false);
@@ -126,11 +134,18 @@ describe('the live suite against the emulator', () => {
         result.steps.map((_, i) => (i < failedAt ? 'passed' : i === failedAt ? 'failed' : 'not run')),
       );
       expect(result.steps[failedAt]!.detail).toMatch(/^exit code 1: /);
-      expect(result.cleanup).toMatchObject({ deleted: [expect.stringMatching(/^0x4/)], left: 0 });
-      expect(result.cleanup.requests).toBe(3); // list, delete, list
-      // Only the run's widget went: `x-live-test-run-widget` matches the filter, not the prefix.
+      expect(result.cleanup).toMatchObject({
+        deleted: [expect.stringMatching(/^0x4/)],
+        staleDeleted: [killed!.sitekey],
+        left: 0,
+      });
+      expect(result.cleanup.requests).toBe(4); // list, two deletes, list
+      // Only the run's widget and the killed run's went: `x-live-test-run-widget` matches the filter,
+      // not the prefix; the other run's is not an hour old.
       expect(emulator.widgets()).toEqual(others);
-      expect(resultTable(result)).toMatch(/clean-up +passed +3 +1 .*deleted 1, 0 left/);
+      expect(resultTable(result)).toMatch(
+        /clean-up +passed +4 +2 .*deleted 1, 0 left with the prefix; deleted 1 of earlier runs/,
+      );
     },
     60_000,
   );

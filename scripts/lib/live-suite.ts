@@ -46,8 +46,11 @@ export interface LiveResult {
   ok: boolean;
   prefix: string;
   steps: StepResult[];
-  /** Widgets with the run prefix that the clean-up deleted, and those still there after it. */
-  cleanup: { requests: number; deleted: string[]; left: number; error?: string };
+  /**
+   * Widgets with the run prefix that the clean-up deleted, those of earlier killed runs it deleted
+   * too, and how many with the run prefix are still there after it.
+   */
+  cleanup: { requests: number; deleted: string[]; staleDeleted: string[]; left: number; error?: string };
   requests: number;
   recording: Recording;
   fixture: string;
@@ -201,6 +204,7 @@ export async function runLiveSuite(options: LiveOptions): Promise<LiveResult> {
     const before = proxy.exchanges.length;
     const outcome = await cleanUp(call, prefix).catch((error: Error) => ({
       deleted: [] as string[],
+      staleDeleted: [] as string[],
       left: -1,
       error: error.message,
     }));
@@ -289,22 +293,34 @@ function apiCall(proxy: RecordingProxy, options: LiveOptions): ApiCall {
   };
 }
 
-/** Deletes every widget whose name starts with the run prefix; then lists again to count what is left. */
+/** The names defaultRunPrefix() gives, for finding the widgets of runs that never reached their clean-up. */
+const RUN_NAME = /^live-\d{8}t\d{6}-[0-9a-f]{6}-/;
+/** A run's widgets older than this belong to a run that was killed (a cancelled job): no run lasts an hour. */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes every widget whose name starts with the run prefix, and those of earlier runs that were
+ * killed before their clean-up (named by defaultRunPrefix(), created over an hour ago), so they do
+ * not fill the account; then lists again to count what is left of this run.
+ */
 async function cleanUp(call: ApiCall, prefix: string): Promise<Omit<LiveResult['cleanup'], 'requests'>> {
-  const listed = async () => {
-    const answer = await call(
-      'GET',
-      `/challenges/widgets?per_page=1000&filter=${encodeURIComponent(`name:${prefix}`)}`,
-    );
-    if (answer.status !== 200) throw new Error(`listing the run's widgets answered ${answer.status}`);
-    return (answer.json.result as { name: string; sitekey: string }[]).filter((w) => w.name.startsWith(prefix));
+  type Listed = { name: string; sitekey: string; created_on: string };
+  const listed = async (): Promise<Listed[]> => {
+    // One listing covers this run and the earlier ones: the filter is a substring match.
+    const answer = await call('GET', `/challenges/widgets?per_page=1000&filter=${encodeURIComponent('name:live-')}`);
+    if (answer.status !== 200) throw new Error(`listing the live suite's widgets answered ${answer.status}`);
+    return answer.json.result as Listed[];
   };
+  const ours = (widget: Listed) => widget.name.startsWith(prefix);
+  const stale = (widget: Listed) =>
+    RUN_NAME.test(widget.name) && Date.now() - Date.parse(widget.created_on) > STALE_AFTER_MS;
   const deleted: string[] = [];
-  for (const widget of await listed()) {
+  const staleDeleted: string[] = [];
+  for (const widget of (await listed()).filter((w) => ours(w) || stale(w))) {
     const answer = await call('DELETE', `/challenges/widgets/${encodeURIComponent(widget.sitekey)}`);
-    if (answer.status === 200) deleted.push(widget.sitekey);
+    if (answer.status === 200) (ours(widget) ? deleted : staleDeleted).push(widget.sitekey);
   }
-  return { deleted, left: (await listed()).length };
+  return { deleted, staleDeleted, left: (await listed()).filter(ours).length };
 }
 
 /** The table scripts/live.ts prints: one row per step, then the clean-up and the totals. */
@@ -323,9 +339,13 @@ export function resultTable(result: LiveResult): string {
       'clean-up',
       result.cleanup.error ? 'failed' : result.cleanup.left === 0 ? 'passed' : 'failed',
       String(result.cleanup.requests),
-      String(result.cleanup.deleted.length),
+      String(result.cleanup.deleted.length + result.cleanup.staleDeleted.length),
       '-',
-      result.cleanup.error ?? `deleted ${result.cleanup.deleted.length}, ${result.cleanup.left} left with the prefix`,
+      result.cleanup.error ??
+        `deleted ${result.cleanup.deleted.length}, ${result.cleanup.left} left with the prefix` +
+          (result.cleanup.staleDeleted.length
+            ? `; deleted ${result.cleanup.staleDeleted.length} of earlier runs killed before their clean-up`
+            : ''),
     ],
     ['total', result.ok ? 'passed' : 'failed', String(result.requests), '', '', `prefix ${result.prefix}`],
   ];
