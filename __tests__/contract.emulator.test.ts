@@ -1,15 +1,17 @@
 // Contract test of the emulator itself: every operation, in success and in error, answers with a
-// body that spec/turnstile-widgets.openapi.json (plus its documented newer changes, among them the
-// 2026 extract's read-only deployed_via/last_modified_via) allows, and the emulator refuses every
-// request body the schema refuses.
+// body that both extracts in spec/ allow (the 2024 one plus its documented newer changes, and the
+// 2026 one as it is), and the emulator refuses every request body the schema refuses.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CODES, startEmulator, type Emulator } from '../emulator/server.ts';
+import { join } from 'node:path';
 import {
+  CONTRACTS,
   matchPath,
   OPERATIONS,
-  SHARED_SPEC_PATH,
+  SHARED_DIR,
+  SPEC_2026_PATH,
   SPEC_PATH,
   validateRequestBody,
   validateResponse,
@@ -40,7 +42,7 @@ interface Exchange {
 
 /**
  * One request below /client/v4: asserts that the spec has the operation and that the response body
- * conforms to the response the spec defines for that status.
+ * conforms to the response each extract defines for that status.
  */
 async function exchange(
   method: string,
@@ -57,7 +59,10 @@ async function exchange(
   const where = `${method} ${path} -> ${response.status}`;
   const template = matchPath(method, path);
   expect(template, `the spec has ${method} ${path}`).toBeDefined();
-  expect(validateResponse(method, template!, response.status, json), where).toEqual([]);
+  for (const contract of Object.values(CONTRACTS))
+    expect(contract.validateResponse(method, template!, response.status, json), `${contract.file}: ${where}`).toEqual(
+      [],
+    );
   const { operationId } = OPERATIONS.find((op) => op.method === method && op.template === template)!;
   seen.set(operationId, (seen.get(operationId) ?? new Set()).add(response.status));
   return { status: response.status, json };
@@ -77,7 +82,7 @@ function expectEveryOperation(min: number, max: number) {
   }
 }
 
-describe('the emulator against spec/turnstile-widgets.openapi.json', () => {
+describe('the emulator against both extracts in spec/', () => {
   it('every operation succeeds with a body that conforms', async () => {
     const full = {
       ...BODY,
@@ -204,6 +209,36 @@ describe('the emulator against spec/turnstile-widgets.openapi.json', () => {
     });
   });
 
+  it('PATCH, which no extract lists: 405 with code 10405 in the same failure envelope', async () => {
+    const sitekey = emulator.seed([{}])[0]!.sitekey;
+    const response = await fetch(`${emulator.url}${base()}/${sitekey}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${emulator.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(BODY),
+    });
+    const body: unknown = await response.json();
+    expect(matchPath('PATCH', `${base()}/${sitekey}`)).toBeUndefined();
+    expect(response.status).toBe(405);
+    for (const contract of Object.values(CONTRACTS))
+      expect(contract.validateResponse('GET', WIDGET, 405, body), contract.file).toEqual([]);
+    expect(body).toMatchObject({ success: false, errors: [{ code: CODES.methodNotAllowed }], result: null });
+  });
+
+  it.each([12, 15])('%i hostnames: schema-valid and accepted (the Free plan allows 15)', async (count) => {
+    const body = { ...BODY, domains: Array.from({ length: count }, (_, i) => `d${i}.example.com`) };
+    for (const contract of Object.values(CONTRACTS))
+      expect(contract.validateRequestBody('POST', COLLECTION, body), contract.file).toEqual([]);
+    const created = await exchange('POST', base(), body);
+    expect([created.status, created.json.result.domains.length]).toEqual([200, count]);
+  });
+
+  it('a widget without hostnames on an "any hostname" account conforms to both extracts', async () => {
+    emulator.setAnyHostname(true);
+    const created = await exchange('POST', base(), { ...BODY, domains: [] });
+    expect([created.status, created.json.result.domains]).toEqual([200, []]);
+    expect((await exchange('GET', base())).json.result[0].domains).toEqual([]);
+  });
+
   it.each([
     ['a missing required field', { name: 'x', mode: 'managed' }],
     ['a mode outside the enum', { ...BODY, mode: 'loud' }],
@@ -250,7 +285,7 @@ describe('the emulator against spec/turnstile-widgets.openapi.json', () => {
 
   it.each([
     ['no domains (Cloudflare: each widget requires at least one hostname)', { ...BODY, domains: [] }],
-    ['more than 10 domains', { ...BODY, domains: Array.from({ length: 11 }, (_, i) => `d${i}.example.com`) }],
+    ['more than 15 domains', { ...BODY, domains: Array.from({ length: 16 }, (_, i) => `d${i}.example.com`) }],
     ['a wildcard domain', { ...BODY, domains: ['*.example.com'] }],
     ['a domain with a path', { ...BODY, domains: ['example.com/login'] }],
   ])(
@@ -312,6 +347,27 @@ describe('the validators in helpers/openapi.ts', () => {
     ]);
   });
 
+  it('the 2026 extract as it is: ephemeral_id required, origins and region enumerated, no secret in the list', () => {
+    const { validateResponse: check2026 } = CONTRACTS[2026];
+    expect(check2026('GET', WIDGET, 200, ok({ ...widget, deployed_via: 'api', last_modified_via: 'api' }))).toEqual([]);
+    const { ephemeral_id: _e, ...withoutEphemeral } = widget;
+    expect(check2026('GET', WIDGET, 200, ok(withoutEphemeral))).not.toEqual([]);
+    expect(check2026('GET', WIDGET, 200, ok({ ...widget, deployed_via: 'terraform' }))).not.toEqual([]);
+    expect(check2026('GET', WIDGET, 200, ok({ ...widget, region: 'mars' }))).not.toEqual([]);
+    expect(check2026('GET', WIDGET, 200, ok({ ...widget, sitekey: `0x4${'A'.repeat(30)}` }))).not.toEqual([]); // > 32
+    const { secret: _s, ...listItem } = widget;
+    expect(check2026('GET', COLLECTION, 200, ok([listItem]))).toEqual([]);
+    expect(check2026('GET', COLLECTION, 200, ok([{ ...listItem, name: '' }]))).not.toEqual([]);
+    expect(
+      CONTRACTS[2026].requestViolations(
+        'GET',
+        `/accounts/${'0'.repeat(32)}/challenges/widgets`,
+        { colour: 'x' },
+        undefined,
+      ),
+    ).not.toEqual([]);
+  });
+
   it('validateRequestBody: closed bodies, the newer fields, and where no body belongs', () => {
     expect(validateRequestBody('PUT', WIDGET, { ...BODY, region: 'china', ephemeral_id: false })).toEqual([]);
     expect(validateRequestBody('PUT', WIDGET, { ...BODY, sitekey: 'x' })).not.toEqual([]);
@@ -324,14 +380,28 @@ describe('the validators in helpers/openapi.ts', () => {
   });
 });
 
-describe('spec/turnstile-widgets.openapi.json', () => {
-  // The SHA-256 of ../shared/cloudflare-api/turnstile-widgets.openapi.json (the vendored extract).
-  const SHARED_SHA256 = '4f41c8fc8e5f2e124051779dbaed3271bf77950a5d4956e5464eece4cdcb294f';
+describe('spec/: the vendored extracts', () => {
+  // The SHA-256 of each file as it was vendored (spec/README.md says where each comes from).
+  const VENDORED = [
+    [SPEC_PATH, '4f41c8fc8e5f2e124051779dbaed3271bf77950a5d4956e5464eece4cdcb294f'],
+    [SPEC_2026_PATH, '81d5f0367deaf272c9b53894c313bb76f160d76ef087aab2215449e8856c32de'],
+  ] as const;
   const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-  it('is the shared contract, unchanged (and equal to ../shared/cloudflare-api where that exists)', () => {
-    expect(sha256(SPEC_PATH)).toBe(SHARED_SHA256);
-    // Beside ../shared (as in development) the copy there must still be the one the hash names.
-    if (existsSync(SHARED_SPEC_PATH)) expect(sha256(SHARED_SPEC_PATH)).toBe(SHARED_SHA256);
+  it.each(VENDORED)(
+    '%s is unchanged (and equal to the source folder beside the checkout, where that exists)',
+    (path, hash) => {
+      expect(sha256(path)).toBe(hash);
+      const source = join(SHARED_DIR, path.slice(path.lastIndexOf('/') + 1));
+      // Only in development, where the source folder sits beside the checkout; the repository needs only spec/.
+      if (existsSync(source)) expect(sha256(source)).toBe(hash);
+    },
+  );
+
+  it('both describe the same six operations', () => {
+    const ids = (contract: (typeof CONTRACTS)[keyof typeof CONTRACTS]) =>
+      contract.operations.map(({ method, template, operationId }) => `${method} ${template} ${operationId}`).sort();
+    expect(ids(CONTRACTS[2026])).toEqual(ids(CONTRACTS[2024]));
+    expect(CONTRACTS[2026].operations).toHaveLength(6);
   });
 });

@@ -33,6 +33,10 @@ const CLI = join(ROOT, 'emulator', 'cli.ts');
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 const WIDGET = { name: 'w', domains: ['a.example.com'], mode: 'managed' };
 const TWO_HOURS = 2 * 60 * 60 * 1000;
+/** Real keys use letters, digits, `-` and `_` (0x4AAAAAACV0UOMmCeG_g2Jr); secrets are longer. */
+const SITEKEY = /^0x4AAAAAAA[\w-]{14}$/;
+const SECRET = /^0x4AAAAAAA[\w-]{25}$/;
+const hostnames = (count: number) => Array.from({ length: count }, (_, i) => `d${i}.example.com`);
 
 let emulator: Emulator;
 beforeEach(async () => {
@@ -80,8 +84,8 @@ describe('widget routes', () => {
     expect(json).toMatchObject({ success: true, errors: [], messages: [] });
     expect(json.result_info).toBeUndefined();
     expect(json.result).toEqual({
-      sitekey: expect.stringMatching(/^0x4AAAAAAA[0-9A-Za-z]{14}$/),
-      secret: expect.stringMatching(/^0x4AAAAAAA[0-9A-Za-z]{24}$/),
+      sitekey: expect.stringMatching(SITEKEY),
+      secret: expect.stringMatching(SECRET),
       name: 'login form',
       domains: ['203.0.113.7', 'a.example.com', 'b.example.com'],
       mode: 'invisible',
@@ -98,8 +102,51 @@ describe('widget routes', () => {
     expect(emulator.widgets()).toEqual([json.result]);
     const optional = { region: 'china', bot_fight_mode: true, offlabel: true, clearance_level: 'jschallenge' };
     expect(await create({ ...optional, ephemeral_id: true })).toMatchObject({ ...optional, ephemeral_id: true });
-    const ten = Array.from({ length: 10 }, (_, i) => `d${i}.example.com`);
-    expect((await create({ domains: [...ten, 'D0.example.com'] })).domains).toHaveLength(10); // duplicates count once
+    // 15 hostnames (the Free plan's limit, the default); duplicates count once.
+    expect((await create({ domains: [...hostnames(15), 'D0.example.com'] })).domains).toHaveLength(15);
+  });
+
+  it('keys use the whole alphabet of real ones, "-" and "_" included; sitekeys fit the spec (at most 32)', async () => {
+    const keys = emulator.seed(Array.from({ length: 40 }, () => ({}))).flatMap((w) => [w.sitekey, w.secret]);
+    for (const [index, key] of keys.entries()) expect(key).toMatch(index % 2 ? SECRET : SITEKEY);
+    expect(keys.join('')).toMatch(/[-_]/); // 1,560 random characters: both absent has odds of about 1e-22
+    expect(Math.max(...keys.filter((_, i) => i % 2 === 0).map((key) => key.length))).toBeLessThanOrEqual(32);
+    // Such a key works in a path, as real ones do.
+    const sitekey = keys.find((key, i) => i % 2 === 0 && /[-_]/.test(key)) ?? keys[0]!;
+    expect((await widgets('GET', `/${sitekey}`)).status).toBe(200);
+  });
+
+  it('hostnames per widget: 15 by default; the limit is configurable; "any hostname" accounts allow none', async () => {
+    const [existing] = emulator.seed([{}]);
+    const refused = await failureOf(widgets('POST', '', { ...WIDGET, domains: hostnames(16) }));
+    expect(refused).toEqual({
+      status: 400,
+      code: CODES.invalidField,
+      message: 'invalid value for field domains: at most 15 hostnames are allowed',
+    });
+    expect((await widgets('PUT', `/${existing!.sitekey}`, { ...WIDGET, domains: hostnames(16) })).status).toBe(400);
+    emulator.setHostnameLimit(200); // Enterprise
+    expect((await create({ domains: hostnames(200) })).domains).toHaveLength(200);
+    expect((await widgets('POST', '', { ...WIDGET, domains: hostnames(201) })).status).toBe(400);
+    expect((await widgets('POST', '', { ...WIDGET, domains: [] })).status).toBe(400);
+    emulator.setAnyHostname(true);
+    expect((await create({ domains: [] })).domains).toEqual([]);
+    const updated = await widgets('PUT', `/${existing!.sitekey}`, { ...WIDGET, domains: [] });
+    expect([updated.status, updated.json.result.domains]).toEqual([200, []]);
+
+    const configured = await startEmulator({ hostnameLimit: 3, anyHostname: true });
+    try {
+      const url = `${configured.url}/accounts/${configured.accountId}/challenges/widgets`;
+      const post = (domains: string[]) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${configured.apiToken}` },
+          body: JSON.stringify({ ...WIDGET, domains }),
+        }).then((response) => response.status);
+      expect([await post(hostnames(3)), await post(hostnames(4)), await post([])]).toEqual([200, 400, 200]);
+    } finally {
+      await configured.close();
+    }
   });
 
   it('created_on strictly increases and keys are unique, even for creates in the same millisecond', async () => {
@@ -158,7 +205,7 @@ describe('widget routes', () => {
       expect(rotated.status).toBe(200);
       expect(rotated.json.result).toEqual({
         ...created,
-        secret: expect.stringMatching(/^0x4AAAAAAA[0-9A-Za-z]{24}$/),
+        secret: expect.stringMatching(SECRET),
         modified_on: expect.stringMatching(TIMESTAMP),
       });
       expect(rotated.json.result.secret).not.toBe(created.secret);
@@ -205,7 +252,7 @@ describe('widget routes', () => {
     ['mode', { mode: 'loud' }],
     ['domains', { domains: 'a.example.com' }],
     ['domains', { domains: [] }], // "at least one hostname is required"
-    ['domains', { domains: Array.from({ length: 11 }, (_, i) => `d${i}.example.com`) }],
+    ['domains', { domains: hostnames(16) }],
     ['domains', { domains: ['*.example.com'] }],
     ['region', { region: 'mars' }],
     ['ephemeral_id', { ephemeral_id: null }],
@@ -220,14 +267,18 @@ describe('widget routes', () => {
     expect(emulator.widgets()).toEqual([existing]);
   });
 
-  it('unknown routes and methods: 404 with code 7003 "No route for the URI"; bad bodies: 400', async () => {
+  it('unknown routes: 404 code 7003 "No route for the URI"; PATCH and other methods a route lacks: 405 code 10405; bad bodies: 400', async () => {
     const noRoute = { status: 404, code: CODES.noRoute, message: 'No route for the URI' };
+    const notAllowed = { status: 405, code: CODES.methodNotAllowed, message: MESSAGES.methodNotAllowed };
+    expect(CODES.methodNotAllowed).toBe(10405); // Cloudflare's documented code
     const { sitekey } = emulator.seed([{}])[0]!;
     expect(await failureOf(call('GET', `/accounts/${emulator.accountId}/challenges/widget`))).toEqual(noRoute);
     expect(await failureOf(call('GET', '/zones'))).toEqual(noRoute);
-    expect(await failureOf(widgets('PATCH', `/${sitekey}`, WIDGET))).toEqual(noRoute);
-    expect(await failureOf(widgets('DELETE'))).toEqual(noRoute);
-    expect(await failureOf(widgets('GET', `/${sitekey}/rotate_secret`))).toEqual(noRoute);
+    expect(await failureOf(widgets('PATCH', `/${sitekey}`, WIDGET))).toEqual(notAllowed);
+    expect(await failureOf(widgets('PATCH', '', WIDGET))).toEqual(notAllowed);
+    expect(await failureOf(widgets('DELETE'))).toEqual(notAllowed);
+    expect(await failureOf(widgets('GET', `/${sitekey}/rotate_secret`))).toEqual(notAllowed);
+    expect(emulator.widgets()).toHaveLength(1); // the PATCH changed nothing
     const outside = await fetch(emulator.url.replace('/client/v4', '/v3/accounts'), { headers: bearer() });
     expect(outside.status).toBe(404);
     // Bodies that are not JSON objects: every operation in __tests__/contract.emulator.test.ts.
@@ -293,16 +344,18 @@ describe('list: pagination, ordering, filter', () => {
     }
   });
 
-  it('filters name: and sitekey: by case-insensitive substring, as documented; an empty value returns all', async () => {
+  it('filters name: by case-insensitive substring and sitekey: exactly (SDK 7.3.0); an empty value returns all', async () => {
     const [first] = emulator.seed([{ name: 'App-PR-1' }, { name: 'app-pr-10' }, { name: 'other' }]);
     expect(names(await widgets('GET', '?filter=name:APP-pr-1'))).toEqual(['App-PR-1', 'app-pr-10']);
     expect(names(await widgets('GET', '?filter=name:pr-10'))).toEqual(['app-pr-10']);
     expect(names(await widgets('GET', '?filter=name:nothing'))).toEqual([]);
-    // The docs' own example is filter=sitekey:0x4AAA, a prefix: no exact match.
-    const tail = first!.sitekey.slice(-6).toLowerCase();
-    expect(names(await widgets('GET', `?filter=sitekey:${tail}`))).toEqual(['App-PR-1']);
-    for (const all of ['sitekey:0x4AAA', '', 'name:'])
-      expect(names(await widgets('GET', `?filter=${all}`))).toHaveLength(3);
+    const exact = encodeURIComponent(`sitekey:${first!.sitekey}`);
+    expect(names(await widgets('GET', `?filter=${exact}`))).toEqual(['App-PR-1']);
+    for (const part of [first!.sitekey.slice(0, -1), first!.sitekey.toLowerCase(), '0x4AAA']) {
+      const filter = encodeURIComponent(`sitekey:${part}`);
+      expect(names(await widgets('GET', `?filter=${filter}`)), part).toEqual([]);
+    }
+    for (const all of ['sitekey:', '', 'name:']) expect(names(await widgets('GET', `?filter=${all}`))).toHaveLength(3);
     const paged = await widgets(
       'GET',
       `?filter=${encodeURIComponent('name:app')}&per_page=5&order=name&direction=desc`,
@@ -583,9 +636,25 @@ describe('emulator/cli.ts (npm run emulator)', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('applies --hostname-limit and --any-hostname', async () => {
+    const run = cli(['--port', '0', '--hostname-limit', '2', '--any-hostname']);
+    try {
+      const info = JSON.parse(await run.line) as { url: string; accountId: string; apiToken: string };
+      const url = `${info.url}/accounts/${info.accountId}/challenges/widgets`;
+      const headers = { authorization: `Bearer ${info.apiToken}` };
+      const post = (domains: string[]) =>
+        fetch(url, { method: 'POST', headers, body: JSON.stringify({ ...WIDGET, domains }) }).then((r) => r.status);
+      expect([await post(hostnames(2)), await post(hostnames(3)), await post([])]).toEqual([200, 400, 200]);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+  });
+
   it.each([
     [['--port', 'abc'], '--port'],
     [['--widget-limit', '-1'], '--widget-limit'],
+    [['--hostname-limit', 'many'], '--hostname-limit'],
     [['--colour'], 'Unknown option'],
   ])('refuses %j with exit code 2 and the usage', async (args, named) => {
     const run = cli(args);

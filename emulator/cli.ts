@@ -1,11 +1,13 @@
 // npm run emulator -- [--port N] [--latency MS] [--seed N] [--seed-prefix P] [--widget-limit N]
+//   [--hostname-limit N] [--any-hostname]
 // (or node emulator/cli.ts ... on Node 22.18 or later). Starts the local Turnstile API emulator on
 // 127.0.0.1 and prints one JSON line with its URL and development credentials (fixed defaults, not
 // secrets). Runs until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { startEmulator } from './server.ts';
 
-const USAGE = 'usage: npm run emulator -- [--port N] [--latency MS] [--seed N] [--seed-prefix P] [--widget-limit N]';
+const USAGE =
+  'usage: npm run emulator -- [--port N] [--latency MS] [--seed N] [--seed-prefix P] [--widget-limit N] [--hostname-limit N] [--any-hostname]';
 
 function wholeNumber(name: string, raw: string, max: number): number {
   const value = Number(raw);
@@ -27,6 +29,10 @@ function parse() {
         'seed-prefix': { type: 'string', default: 'seeded-pr-' },
         // Creates beyond this many widgets fail as on Cloudflare; 20 is the Free plan's limit.
         'widget-limit': { type: 'string', default: '20' },
+        // Hostnames per widget: 15 on the Free plan, up to 200 on Enterprise.
+        'hostname-limit': { type: 'string', default: '15' },
+        // Enterprise "any hostname": widgets may have no hostname.
+        'any-hostname': { type: 'boolean', default: false },
       },
     }).values;
   } catch (error) {
@@ -39,8 +45,15 @@ const values = parse();
 const port = wholeNumber('port', values.port, 65_535);
 const latencyMs = wholeNumber('latency', values.latency, 600_000);
 const widgetLimit = wholeNumber('widget-limit', values['widget-limit'], 1_000_000);
+const hostnameLimit = wholeNumber('hostname-limit', values['hostname-limit'], 10_000);
 const count = wholeNumber('seed', values.seed, 100_000);
-const emulator = await startEmulator({ port, latencyMs, widgetLimit }).catch((error: NodeJS.ErrnoException) => {
+const emulator = await startEmulator({
+  port,
+  latencyMs,
+  widgetLimit,
+  hostnameLimit,
+  anyHostname: values['any-hostname'],
+}).catch((error: NodeJS.ErrnoException) => {
   const why =
     error.code === 'EADDRINUSE'
       ? `port ${port} is already in use (--port 0 picks a free one)`

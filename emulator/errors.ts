@@ -10,19 +10,27 @@ export const CODES = {
   unauthorizedAccount: 9109,
   /** 400: an account id that is not 32 hexadecimal characters ("Could not route to ..."). */
   invalidIdentifier: 7003,
-  /** 404: no such route, or a method the route does not have (the spec's own example code). */
+  /** 404: no such route (the spec's own example code). */
   noRoute: 7003,
+  /** 405: a method the route does not have, e.g. PATCH on a widget (documented by Cloudflare). */
+  methodNotAllowed: 10405,
   /** 400: the body is not JSON, or not a JSON object. */
   invalidJson: 10001,
-  /** 400: a body field with a wrong type or value; the message names the field. */
+  /**
+   * 400: a body field with a wrong type or value; the message names the field. Also the answer to
+   * more hostnames than the account's plan allows: Cloudflare documents the limits (Free 15,
+   * Enterprise up to 200), not the code or text of that refusal, so nothing should key on it.
+   */
   invalidField: 10002,
   /** 400: a query parameter out of range (page, per_page, order, direction, filter). */
   badQuery: 10003,
   /** 404: no widget with that sitekey in the account. */
   notFound: 10404,
-  /** 400: the account already has as many widgets as its plan allows. */
+  /** 400: the account already has as many widgets as its plan allows (the emulator's own code:
+   *  Cloudflare documents the limit, 20 on Free, not the code or text of the refusal). */
   widgetLimit: 10040,
-  /** 400: rotate_secret while the secret replaced by the previous rotation is still valid. */
+  /** 400: rotate_secret while the secret replaced by the previous rotation is still valid (the
+   *  emulator's own code: what Cloudflare answers to a second rotation is not documented). */
   rotationInGracePeriod: 10041,
 } as const;
 
@@ -31,6 +39,7 @@ export const MESSAGES = {
   authentication: 'Authentication error',
   unauthorizedAccount: 'Unauthorized to access requested resource',
   noRoute: 'No route for the URI',
+  methodNotAllowed: 'Method not allowed',
   invalidJson: 'Invalid JSON',
   notFound: 'Not Found: widget does not exist',
 } as const;

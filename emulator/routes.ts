@@ -1,6 +1,7 @@
 // The endpoints of https://developers.cloudflare.com/api/resources/turnstile/subresources/widgets/
-// as spec/turnstile-widgets.openapi.json describes them, plus what the 2026 definitions add: the
-// list/create `filter`, read-only deployed_via/last_modified_via, ephemeral_id on every widget.
+// as spec/turnstile-widgets.2026.openapi.json describes them (spec/README.md): the list/create
+// `filter`, read-only deployed_via/last_modified_via, ephemeral_id on every widget, and PATCH
+// refused with 405 and code 10405 as Cloudflare documents.
 import { ApiFailure, CODES, MESSAGES, failure, success, type ApiResponse } from './errors.ts';
 import { micros, type WidgetRecord, type WidgetStore } from './store.ts';
 
@@ -59,7 +60,8 @@ function route(store: WidgetStore, credentials: Credentials, request: ApiRequest
   const [, accountId = '', rawSitekey, rotate] = match ?? [];
   const target: Target = rawSitekey === undefined ? 'collection' : rotate ? 'rotate' : 'widget';
   const { method } = request;
-  if (!match || !METHODS[target].includes(method)) throw new ApiFailure(404, CODES.noRoute, MESSAGES.noRoute);
+  if (!match) throw new ApiFailure(404, CODES.noRoute, MESSAGES.noRoute);
+  if (!METHODS[target].includes(method)) throw new ApiFailure(405, CODES.methodNotAllowed, MESSAGES.methodNotAllowed);
   if (!/^[0-9a-f]{32}$/.test(accountId)) {
     throw new ApiFailure(
       400,
@@ -128,9 +130,9 @@ function oneOf(query: URLSearchParams, name: string, allowed: string[], fallback
 }
 
 /**
- * `filter=field:value`, a case-insensitive substring match for both fields, as the 2026 spec and
- * the API reference document it (their own example, `filter=sitekey:0x4AAA`, is a prefix of a
- * sitekey, so sitekey: is no exact match either); an empty value matches everything.
+ * `filter=field:value`: `name:` a case-insensitive substring match, as the API reference documents
+ * it; `sitekey:` an exact match, as the `cloudflare` SDK 7.3.0 documents it (the reference page says
+ * substring for both; spec/README.md). An empty value matches everything.
  */
 function filterFor(raw: string | null): (widget: WidgetRecord) => boolean {
   if (!raw) return () => true;
@@ -143,8 +145,10 @@ function filterFor(raw: string | null): (widget: WidgetRecord) => boolean {
       `Invalid filter "${raw}": expected field:value where field is ${FILTER_FIELDS.join(' or ')}`,
     );
   }
-  const needle = raw.slice(separator + 1).toLowerCase();
-  return (widget) => widget[field].toLowerCase().includes(needle);
+  const value = raw.slice(separator + 1);
+  if (value === '') return () => true;
+  if (field === 'sitekey') return (widget) => widget.sitekey === value;
+  return (widget) => widget.name.toLowerCase().includes(value.toLowerCase());
 }
 
 function list(store: WidgetStore, query: URLSearchParams): ApiResponse {

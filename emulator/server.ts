@@ -1,6 +1,7 @@
 // A local emulator of Cloudflare's Turnstile widget API on 127.0.0.1, for the tests, the demo, local
-// runs and the benchmark. It follows spec/turnstile-widgets.openapi.json and the newer definitions
-// in ../shared/cloudflare-api (the 2026 extract wins where they differ); it is never bundled into
+// runs and the benchmark. It follows spec/turnstile-widgets.2026.openapi.json and what Cloudflare
+// documents beyond it (spec/README.md), and its answers also fit the 2024 extract beside it
+// (spec/turnstile-widgets.openapi.json); it is never bundled into
 // dist/ and imports nothing from src/ (it stands in for Cloudflare, not for the action).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -26,8 +27,10 @@ export interface EmulatorOptions {
   apiKey?: string;
   /** A create beyond this many widgets fails, as on Cloudflare (20 on the Free plan, the default). */
   widgetLimit?: number;
-  /** Hostnames allowed per widget (MAX_DOMAINS in validate.ts unless set). */
+  /** Most hostnames per widget: 15 (the Free plan) by default; Enterprise allows up to 200. */
   hostnameLimit?: number;
+  /** Enterprise "any hostname": widgets may have no hostname (a create or update with `domains: []`). */
+  anyHostname?: boolean;
   /** Delay before every response, to stand in for the round trip to Cloudflare. */
   latencyMs?: number;
   /** 0 (the default) picks a free port. The host is always 127.0.0.1. */
@@ -65,6 +68,7 @@ export interface Emulator {
   setLatency(ms: number): void;
   setWidgetLimit(limit: number): void;
   setHostnameLimit(limit: number): void;
+  setAnyHostname(allowed: boolean): void;
   injectFault(fault: Fault): void;
   clearFaults(): void;
   /** Forgets the recorded requests and the connection count (the widgets stay). */
@@ -89,8 +93,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiEmail: options.apiEmail ?? DEFAULT_CREDENTIALS.apiEmail,
     apiKey: options.apiKey ?? DEFAULT_CREDENTIALS.apiKey,
   };
-  const store = new WidgetStore(options.widgetLimit ?? 20);
-  store.hostnameLimit = options.hostnameLimit;
+  const store = new WidgetStore(options.widgetLimit ?? 20, {
+    ...(options.hostnameLimit === undefined ? {} : { hostnameLimit: options.hostnameLimit }),
+    ...(options.anyHostname === undefined ? {} : { anyHostname: options.anyHostname }),
+  });
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -186,7 +192,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       store.widgetLimit = limit;
     },
     setHostnameLimit: (limit) => {
-      store.hostnameLimit = limit;
+      store.rules.hostnameLimit = limit;
+    },
+    setAnyHostname: (allowed) => {
+      store.rules.anyHostname = allowed;
     },
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),

@@ -1,7 +1,14 @@
 // The emulator's state: the widgets of one account, with the rules Cloudflare applies to them.
 import { randomBytes } from 'node:crypto';
 import { ApiFailure, CODES, MESSAGES } from './errors.ts';
-import { invalidField, normaliseDomains, validateConfig, validateRotate } from './validate.ts';
+import {
+  DEFAULT_HOSTNAME_LIMIT,
+  invalidField,
+  normaliseDomains,
+  validateConfig,
+  validateRotate,
+  type HostnameRules,
+} from './validate.ts';
 
 /** Where a widget was created or last changed (turnstile_deployed_via, turnstile_last_modified_via). */
 export const ORIGINS = ['wrangler', 'dashboard', 'spin', 'api', 'unknown'] as const;
@@ -39,10 +46,13 @@ const DEFAULTS = {
 
 const GRACE_PERIOD_MS = 2 * 60 * 60 * 1000;
 const KEY_PREFIX = '0x4AAAAAAA';
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** Random characters after the prefix: sitekeys are 24 characters (at most 32 in the spec), secrets 35. */
+const SITEKEY_CHARS = 14;
+const SECRET_CHARS = 25;
 
-function random62(length: number): string {
-  return Array.from(randomBytes(length), (byte) => BASE62[byte % 62]).join('');
+/** Real keys use the URL-safe base64 alphabet, `-` and `_` included (e.g. 0x4AAAAAACV0UOMmCeG_g2Jr). */
+function randomKeyChars(length: number): string {
+  return randomBytes(length).toString('base64url').slice(0, length);
 }
 
 /** Cloudflare's timestamps have microseconds: 2014-01-01T05:20:00.123123Z. */
@@ -66,11 +76,11 @@ export class WidgetStore {
   private readonly issued = new Set<string>();
   private lastTick = 0n;
   widgetLimit: number;
-  /** Hostnames per widget (Cloudflare: 15 on the Free plan, up to 200 on Enterprise). */
-  hostnameLimit: number | undefined;
+  readonly rules: HostnameRules;
 
-  constructor(widgetLimit: number) {
+  constructor(widgetLimit: number, rules: Partial<HostnameRules> = {}) {
     this.widgetLimit = widgetLimit;
+    this.rules = { hostnameLimit: DEFAULT_HOSTNAME_LIMIT, anyHostname: false, ...rules };
   }
 
   /** Insertion order, which is the order of the (hidden) numeric widget id. */
@@ -85,7 +95,7 @@ export class WidgetStore {
   }
 
   create(body: unknown): WidgetRecord {
-    const config = validateConfig(body, this.hostnameLimit);
+    const config = validateConfig(body, this.rules);
     if (this.widgets.size >= this.widgetLimit) {
       throw new ApiFailure(
         400,
@@ -95,8 +105,8 @@ export class WidgetStore {
     }
     const now = this.tick();
     const widget: WidgetRecord = {
-      sitekey: this.newKey(14),
-      secret: this.newKey(24),
+      sitekey: this.newKey(SITEKEY_CHARS),
+      secret: this.newKey(SECRET_CHARS),
       created_on: now,
       modified_on: now,
       ...DEFAULTS,
@@ -111,7 +121,7 @@ export class WidgetStore {
   /** PUT replaces the configuration: omitted optional fields go back to their defaults. */
   update(sitekey: string, body: unknown): WidgetRecord {
     const widget = this.get(sitekey);
-    const config = validateConfig(body, this.hostnameLimit);
+    const config = validateConfig(body, this.rules);
     if (config.region !== undefined && config.region !== widget.region)
       throw invalidField('region', `cannot be changed after creation (the widget's region is "${widget.region}")`);
     Object.assign(widget, {
@@ -154,7 +164,7 @@ export class WidgetStore {
     if (invalidateImmediately) delete widget.previous_secret;
     else
       widget.previous_secret = { value: widget.secret, expires_on: timestamp(BigInt(now + GRACE_PERIOD_MS) * 1000n) };
-    widget.secret = this.newKey(24);
+    widget.secret = this.newKey(SECRET_CHARS);
     widget.modified_on = this.tick();
     widget.last_modified_via = 'api';
     return widget;
@@ -170,8 +180,8 @@ export class WidgetStore {
       }
       const created = partial.created_on ?? this.tick();
       const widget: WidgetRecord = {
-        sitekey: this.newKey(14),
-        secret: this.newKey(24),
+        sitekey: this.newKey(SITEKEY_CHARS),
+        secret: this.newKey(SECRET_CHARS),
         name: 'seeded-widget',
         domains: ['example.com'],
         mode: 'managed',
@@ -200,7 +210,7 @@ export class WidgetStore {
 
   private newKey(randomChars: number): string {
     let key: string;
-    do key = `${KEY_PREFIX}${random62(randomChars)}`;
+    do key = `${KEY_PREFIX}${randomKeyChars(randomChars)}`;
     while (this.issued.has(key));
     this.issued.add(key);
     return key;

@@ -1,12 +1,26 @@
 // The body rules of create and update (turnstile_name, turnstile_widget_mode, turnstile_domains, ...)
-// plus the ones Cloudflare enforces beyond the schema: 1 to 10 hostnames, no wildcards, no paths.
+// plus the ones Cloudflare enforces beyond the schema: at least one hostname (none only on an
+// account with "any hostname"), at most the plan's number, no wildcards, no paths.
 import { isIP } from 'node:net';
 import { ApiFailure, CODES, MESSAGES } from './errors.ts';
 
 export const MODES = ['non-interactive', 'invisible', 'managed'];
 export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'];
 export const REGIONS = ['world', 'china'];
-export const MAX_DOMAINS = 10;
+/**
+ * Hostnames per widget on the Free plan (developers.cloudflare.com/turnstile/concepts/hostname-management;
+ * Enterprise allows up to 200). What Cloudflare answers beyond it is not documented: the emulator
+ * refuses with its invalid-field answer.
+ */
+export const DEFAULT_HOSTNAME_LIMIT = 15;
+
+/** The account's plan, as far as the body rules depend on it. */
+export interface HostnameRules {
+  /** Most hostnames a widget may have. */
+  hostnameLimit: number;
+  /** Enterprise "any hostname": a widget may have no hostname at all. */
+  anyHostname: boolean;
+}
 
 /** What a create or update body sets; optional fields are undefined when the body leaves them out. */
 export interface WidgetConfig {
@@ -66,7 +80,7 @@ function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function validateConfig(body: unknown, maxDomains = MAX_DOMAINS): WidgetConfig {
+export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfig {
   const input = objectBody(body);
   // Stricter than Cloudflare (which ignores them): a misspelt field is a bug in the caller. The
   // read-only fields of a widget are not misspelt: they are ignored, never taken over.
@@ -81,9 +95,10 @@ export function validateConfig(body: unknown, maxDomains = MAX_DOMAINS): WidgetC
     throw invalidField('domains', 'an array of hostnames is required');
   const normalised = normaliseDomains(domains as string[]);
   // Not in either spec (turnstile_domains has no minItems), but Cloudflare's hostname management
-  // docs: "Each widget requires at least one hostname" (only Enterprise may go without).
-  if (normalised.length === 0) throw invalidField('domains', 'at least one hostname is required');
-  if (normalised.length > maxDomains) throw invalidField('domains', `at most ${maxDomains} hostnames are allowed`);
+  // docs: "Each widget requires at least one hostname" (only Enterprise "any hostname" goes without).
+  if (normalised.length === 0 && !rules.anyHostname) throw invalidField('domains', 'at least one hostname is required');
+  if (normalised.length > rules.hostnameLimit)
+    throw invalidField('domains', `at most ${rules.hostnameLimit} hostnames are allowed`);
   for (const host of normalised) {
     if (host.includes('*'))
       throw invalidField('domains', `"${host}": wildcards are not allowed; a hostname covers its subdomains`);

@@ -1,0 +1,358 @@
+// The live suite (npm run test:live, scripts/live.ts): the bundled action (dist/index.js as a child
+// process, as the runner starts it) through the whole lifecycle against the API at `apiUrl`, on
+// widgets named with a unique run prefix, through a recording proxy on 127.0.0.1 that counts each
+// step's requests and records them, redacted, as fixtures. Whatever happens, a final clean-up
+// deletes every widget whose name starts with the run prefix.
+import { randomBytes } from 'node:crypto';
+import { runAction, type ActionResult } from './run-action.ts';
+import { FIXTURES_DIR, redactor, writeRecording, type Recording } from './live-fixtures.ts';
+import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
+
+/** Hostnames in the update step: more than the 10 the action once allowed, within the Free plan's 15. */
+export const UPDATE_HOSTNAMES = 12;
+/** A sitekey no account has (24 characters, like real ones), for the not-found probe. */
+export const MISSING_SITEKEY = '0x4AAAAAAAlivesuiteNone0';
+
+export interface LiveOptions {
+  apiUrl: string;
+  apiToken: string;
+  accountId: string;
+  /** Where the recording goes (a file `lifecycle.json`); __tests__/fixtures/live/ by default. */
+  fixturesDir?: string;
+  /** Names start with it; unique per run by default (`live-<time>-<random>-`). */
+  runPrefix?: string;
+  /** The update step's hostname count (UPDATE_HOSTNAMES by default). */
+  updateHostnames?: number;
+  /** The bundle to run (dist/index.js by default). */
+  entry?: string;
+  /** Per action run. */
+  timeoutMs?: number;
+}
+
+export interface StepResult {
+  step: string;
+  /** 'passed', 'failed' or 'not run' (a step after a failure). */
+  result: 'passed' | 'failed' | 'not run';
+  /** What was checked, or why it failed. */
+  detail: string;
+  /** Requests the proxy forwarded during the step; writes are those other than GET. */
+  requests: number;
+  writes: number;
+  /** The action's own count (its debug line "Cloudflare API requests: N"), when it printed one. */
+  actionCount?: number;
+}
+
+export interface LiveResult {
+  ok: boolean;
+  prefix: string;
+  steps: StepResult[];
+  /**
+   * Widgets with the run prefix that the clean-up deleted, those of earlier killed runs it deleted
+   * too, and how many with the run prefix are still there after it.
+   */
+  cleanup: { requests: number; deleted: string[]; staleDeleted: string[]; left: number; error?: string };
+  requests: number;
+  recording: Recording;
+  fixture: string;
+}
+
+interface State {
+  sitekey: string;
+  secret: string;
+}
+
+interface Step {
+  name: string;
+  /** Inputs of an action run; a probe makes its own requests instead. */
+  inputs?: (state: State) => Record<string, string>;
+  probe?: (call: ApiCall, state: State) => Promise<string>;
+  /** Throws when the run is not what the step expects; returns what it checked. */
+  check?: (run: ActionResult, state: State, writes: number) => string;
+}
+
+type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: ApiEnvelope }>;
+interface ApiEnvelope {
+  success?: boolean;
+  errors?: { code: number; message: string }[];
+  result?: unknown;
+}
+
+class StepFailure extends Error {}
+function expect(condition: boolean, message: string): void {
+  if (!condition) throw new StepFailure(message);
+}
+
+export function defaultRunPrefix(now = new Date()): string {
+  const time = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
+  return `live-${time}-${randomBytes(3).toString('hex')}-`;
+}
+
+function steps(prefix: string, hostnames: number): Step[] {
+  const site = `${prefix.replace(/-+$/, '')}.example.com`;
+  const widget = { name: `${prefix}widget`, mode: 'managed' };
+  const one = { ...widget, domains: site };
+  const many = Array.from({ length: hostnames }, (_, i) => (i === 0 ? site : `h${i}.${site}`));
+  return [
+    {
+      name: 'ensure (create)',
+      inputs: () => one,
+      check: (run, state) => {
+        expect(run.outputs.created === 'true', `created is "${run.outputs.created}", expected "true"`);
+        expect(Boolean(run.outputs.sitekey) && Boolean(run.outputs.secret), 'no sitekey or secret output');
+        state.sitekey = run.outputs.sitekey!;
+        state.secret = run.outputs.secret!;
+        return `created ${state.sitekey}`;
+      },
+    },
+    {
+      name: 'ensure again (no change)',
+      inputs: () => one,
+      check: (run, state, writes) => {
+        expect(run.outputs.sitekey === state.sitekey, `sitekey ${run.outputs.sitekey}, expected ${state.sitekey}`);
+        expect(run.outputs.created === 'false' && run.outputs.updated === 'false', 'created or updated is not false');
+        expect(writes === 0, `${writes} write request(s), expected none`);
+        return 'found, unchanged, no write';
+      },
+    },
+    {
+      name: `ensure ${hostnames} hostnames`,
+      inputs: () => ({ ...widget, domains: many.join(', ') }),
+      check: (run, state) => {
+        const domains = JSON.parse(run.outputs.domains ?? '[]') as string[];
+        expect(run.outputs.sitekey === state.sitekey, `sitekey ${run.outputs.sitekey}, expected ${state.sitekey}`);
+        expect(run.outputs.updated === 'true', `updated is "${run.outputs.updated}", expected "true"`);
+        expect(domains.length === hostnames, `${domains.length} hostnames in the output, expected ${hostnames}`);
+        return `updated to ${hostnames} hostnames`;
+      },
+    },
+    {
+      name: 'get',
+      inputs: (state) => ({ operation: 'get', sitekey: state.sitekey }),
+      check: (run, state, writes) => {
+        expect(run.outputs.sitekey === state.sitekey, `sitekey ${run.outputs.sitekey}, expected ${state.sitekey}`);
+        expect(run.outputs.secret === state.secret, "the secret output is not the widget's secret");
+        expect(writes === 0, `${writes} write request(s), expected none`);
+        return 'sitekey and secret as created';
+      },
+    },
+    {
+      // Straight to the API, recorded for the fixtures: answers the action must read right.
+      name: 'probe: unknown sitekey, PATCH',
+      probe: async (call, state) => {
+        const missing = await call('GET', `/challenges/widgets/${MISSING_SITEKEY}`);
+        const patch = await call('PATCH', `/challenges/widgets/${state.sitekey}`, { mode: 'invisible' });
+        const code = (answer: { json: ApiEnvelope }) => answer.json.errors?.[0]?.code ?? '-';
+        expect(missing.status >= 400 && missing.status < 500, `unknown sitekey answered ${missing.status}`);
+        expect(patch.status >= 400 && patch.status < 500, `PATCH answered ${patch.status}`);
+        return `unknown sitekey ${missing.status} code ${code(missing)}; PATCH ${patch.status} code ${code(patch)}`;
+      },
+    },
+    {
+      name: 'rotate-secret',
+      inputs: (state) => ({ operation: 'rotate-secret', sitekey: state.sitekey, 'invalidate-immediately': 'true' }),
+      check: (run, state) => {
+        expect(run.outputs.updated === 'true', `updated is "${run.outputs.updated}", expected "true"`);
+        expect(Boolean(run.outputs.secret) && run.outputs.secret !== state.secret, 'the secret did not change');
+        return 'new secret, old one invalidated';
+      },
+    },
+    {
+      name: 'prune (dry run)',
+      inputs: () => ({ operation: 'prune', 'name-prefix': prefix, 'older-than': '0s', 'dry-run': 'true' }),
+      check: (run, state, writes) => {
+        const listed = JSON.parse(run.outputs.deleted ?? '[]') as string[];
+        expect(listed.includes(state.sitekey), `would delete ${run.outputs.deleted}, expected ${state.sitekey}`);
+        expect(writes === 0, `${writes} write request(s), expected none`);
+        return `would delete ${listed.length}, deleted none`;
+      },
+    },
+    {
+      name: 'delete',
+      inputs: (state) => ({ operation: 'delete', sitekey: state.sitekey }),
+      check: (run, state) => {
+        expect((run.outputs.deleted ?? '').includes(state.sitekey), `deleted ${run.outputs.deleted}`);
+        return `deleted ${state.sitekey}`;
+      },
+    },
+  ];
+}
+
+export async function runLiveSuite(options: LiveOptions): Promise<LiveResult> {
+  const prefix = options.runPrefix ?? defaultRunPrefix();
+  const proxy = await startRecordingProxy(options.apiUrl, redactor(options.accountId, [options.apiToken]));
+  const call = apiCall(proxy, options);
+  const state: State = { sitekey: '', secret: '' };
+  const results: StepResult[] = [];
+  let cleanup: LiveResult['cleanup'];
+  try {
+    let failed = false;
+    for (const step of steps(prefix, options.updateHostnames ?? UPDATE_HOSTNAMES)) {
+      if (failed) {
+        results.push({ step: step.name, result: 'not run', detail: 'an earlier step failed', requests: 0, writes: 0 });
+        continue;
+      }
+      proxy.setStep(step.name);
+      const before = proxy.exchanges.length;
+      const outcome = await runStep(step, state, call, proxy, options);
+      const made = proxy.exchanges.slice(before);
+      const writes = made.filter((exchange) => exchange.method !== 'GET').length;
+      results.push({ step: step.name, ...outcome, requests: made.length, writes });
+      failed = outcome.result === 'failed';
+    }
+  } finally {
+    proxy.setStep('cleanup');
+    const before = proxy.exchanges.length;
+    const outcome = await cleanUp(call, prefix).catch((error: Error) => ({
+      deleted: [] as string[],
+      staleDeleted: [] as string[],
+      left: -1,
+      error: error.message,
+    }));
+    cleanup = { ...outcome, requests: proxy.exchanges.length - before };
+    await proxy.close();
+  }
+  const recording: Recording = {
+    source: proxy.sawEmulator
+      ? 'emulator'
+      : options.apiUrl.startsWith('https://api.cloudflare.com/')
+        ? 'cloudflare'
+        : 'other',
+    origin: new URL(options.apiUrl).origin,
+    recordedAt: new Date().toISOString(),
+    note: proxy.sawEmulator
+      ? "Recorded from this repository's emulator, not from Cloudflare: it checks the recording and the replay. Replace it with a recording of the real API (npm run test:live with CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID set)."
+      : 'Recorded by npm run test:live; credentials, the account id and widget secrets are redacted.',
+    exchanges: proxy.exchanges,
+  };
+  const fixture = writeRecording(options.fixturesDir ?? FIXTURES_DIR, 'lifecycle', recording);
+  const ok = results.every((step) => step.result === 'passed') && cleanup.left === 0 && !cleanup.error;
+  return { ok, prefix, steps: results, cleanup, requests: proxy.exchanges.length, recording, fixture };
+}
+
+async function runStep(
+  step: Step,
+  state: State,
+  call: ApiCall,
+  proxy: RecordingProxy,
+  options: LiveOptions,
+): Promise<Pick<StepResult, 'result' | 'detail' | 'actionCount'>> {
+  try {
+    if (step.probe) return { result: 'passed', detail: await step.probe(call, state) };
+    const before = proxy.exchanges.length;
+    const run = await runAction({
+      inputs: {
+        'api-token': options.apiToken,
+        'account-id': options.accountId,
+        'api-url': proxy.url,
+        'github-token': '', // nothing here asks GitHub: prune decides by age alone
+        ...step.inputs!(state),
+      },
+      env: { RUNNER_DEBUG: '1' },
+      ...(options.entry ? { entry: options.entry } : {}),
+      timeoutMs: options.timeoutMs ?? 120_000,
+    });
+    const count = /^::debug::Cloudflare API requests: (\d+)$/m.exec(run.stdout)?.[1];
+    const actionCount = count === undefined ? undefined : Number(count);
+    if (run.code !== 0) {
+      // The action's own error lines (masked by the action; the secret is never in them).
+      const errors = run.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('::error'))
+        .map((line) => line.replace(/^::error[^:]*::/, '').replace(/%0A/g, ' '));
+      return {
+        result: 'failed',
+        detail: `exit code ${run.code}: ${errors.join(' | ') || run.stderr.trim()}`,
+        actionCount,
+      };
+    }
+    const writes = proxy.exchanges.slice(before).filter((exchange) => exchange.method !== 'GET').length;
+    return { result: 'passed', detail: step.check!(run, state, writes), actionCount };
+  } catch (error) {
+    // A check that did not hold, or the step could not run at all (a network error in a probe).
+    return { result: 'failed', detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Requests the suite makes itself (probes, clean-up), through the proxy so they are recorded. */
+function apiCall(proxy: RecordingProxy, options: LiveOptions): ApiCall {
+  return async (method, path, body) => {
+    const response = await fetch(`${proxy.url}/accounts/${options.accountId}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${options.apiToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await response.text();
+    let json: ApiEnvelope = {};
+    try {
+      json = JSON.parse(text) as ApiEnvelope;
+    } catch {
+      // not JSON: json stays empty, the status says enough
+    }
+    return { status: response.status, json };
+  };
+}
+
+/** The names defaultRunPrefix() gives, for finding the widgets of runs that never reached their clean-up. */
+const RUN_NAME = /^live-\d{8}t\d{6}-[0-9a-f]{6}-/;
+/** A run's widgets older than this belong to a run that was killed (a cancelled job): no run lasts an hour. */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes every widget whose name starts with the run prefix, and those of earlier runs that were
+ * killed before their clean-up (named by defaultRunPrefix(), created over an hour ago), so they do
+ * not fill the account; then lists again to count what is left of this run.
+ */
+async function cleanUp(call: ApiCall, prefix: string): Promise<Omit<LiveResult['cleanup'], 'requests'>> {
+  type Listed = { name: string; sitekey: string; created_on: string };
+  const listed = async (): Promise<Listed[]> => {
+    // One listing covers this run and the earlier ones: the filter is a substring match.
+    const answer = await call('GET', `/challenges/widgets?per_page=1000&filter=${encodeURIComponent('name:live-')}`);
+    if (answer.status !== 200) throw new Error(`listing the live suite's widgets answered ${answer.status}`);
+    return answer.json.result as Listed[];
+  };
+  const ours = (widget: Listed) => widget.name.startsWith(prefix);
+  const stale = (widget: Listed) =>
+    RUN_NAME.test(widget.name) && Date.now() - Date.parse(widget.created_on) > STALE_AFTER_MS;
+  const deleted: string[] = [];
+  const staleDeleted: string[] = [];
+  for (const widget of (await listed()).filter((w) => ours(w) || stale(w))) {
+    const answer = await call('DELETE', `/challenges/widgets/${encodeURIComponent(widget.sitekey)}`);
+    if (answer.status === 200) (ours(widget) ? deleted : staleDeleted).push(widget.sitekey);
+  }
+  return { deleted, staleDeleted, left: (await listed()).filter(ours).length };
+}
+
+/** The table scripts/live.ts prints: one row per step, then the clean-up and the totals. */
+export function resultTable(result: LiveResult): string {
+  const rows = [
+    ['step', 'result', 'requests', 'writes', 'action says', 'detail'],
+    ...result.steps.map((step) => [
+      step.step,
+      step.result,
+      String(step.requests),
+      String(step.writes),
+      step.actionCount === undefined ? '-' : String(step.actionCount),
+      step.detail,
+    ]),
+    [
+      'clean-up',
+      result.cleanup.error ? 'failed' : result.cleanup.left === 0 ? 'passed' : 'failed',
+      String(result.cleanup.requests),
+      String(result.cleanup.deleted.length + result.cleanup.staleDeleted.length),
+      '-',
+      result.cleanup.error ??
+        `deleted ${result.cleanup.deleted.length}, ${result.cleanup.left} left with the prefix` +
+          (result.cleanup.staleDeleted.length
+            ? `; deleted ${result.cleanup.staleDeleted.length} of earlier runs killed before their clean-up`
+            : ''),
+    ],
+    ['total', result.ok ? 'passed' : 'failed', String(result.requests), '', '', `prefix ${result.prefix}`],
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
+    )
+    .join('\n');
+}
