@@ -4,29 +4,11 @@
 /** Cloudflare's API base URL (action.yml `api-url`). */
 export const CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
 
-/** Cloudflare's global API rate limit: 1200 requests per 5 minutes per user
- *  (https://developers.cloudflare.com/fundamentals/api/reference/limits/). */
-export const RATE_LIMIT = { limit: 1200, windowMs: 300_000 } as const;
-
 /** Deletes in flight at once during prune: fast for hundreds of widgets, far below burst limits. */
 export const PRUNE_CONCURRENCY = 10;
 
-/** Idle keep-alive sockets are closed after this long (the run ends long before). */
-export const KEEP_ALIVE_MS = 10_000;
-
-/** Backoff between retries: first wait, cap, cap on a server's Retry-After, and the whole budget. */
-export const RETRY_TIMING = {
-  baseDelayMs: 500,
-  maxDelayMs: 15_000,
-  maxRetryAfterMs: 60_000,
-  maxElapsedMs: 180_000,
-} as const;
-
-/** The list endpoint's largest page: one request covers most accounts. */
-export const MAX_PER_PAGE = 1000;
-
-/** The free plan's limits, used in messages (the API enforces them). */
-export const FREE_PLAN = { widgetsPerAccount: 20, hostnamesPerWidget: 10 } as const;
+/** The free plan's limits live with the API's other limits (src/api/ is self-contained). */
+export { FREE_PLAN } from './api/limits.ts';
 
 /** A runner's clock and a create's server timestamps may disagree by this much. */
 export const CLOCK_SKEW_MS = 120_000;

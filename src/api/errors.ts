@@ -1,4 +1,4 @@
-import { FREE_PLAN } from '../defaults.ts';
+import { FREE_PLAN } from './limits.ts';
 import type { ApiMessage } from './schemas.ts';
 
 /** What a hint may point at besides the codes: the api-url, when it is not Cloudflare's. */

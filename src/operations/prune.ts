@@ -19,7 +19,7 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
   const prefix = settings.namePrefix;
   const cutoff = clock.now() - settings.olderThanMs;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
-  const candidates = (await client.listAll({ filter: `name:${prefix}` })).filter((w) => w.name.startsWith(prefix));
+  const candidates = (await client.listAll(`name:${prefix}`)).filter((w) => w.name.startsWith(prefix));
   const open = await openPullRequests(context);
 
   const doomed: WidgetSummary[] = [];
