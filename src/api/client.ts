@@ -49,6 +49,19 @@ export interface ClientOptions {
   hints?: HintContext;
 }
 
+/** An HTTP answer, not yet read. */
+interface Answer {
+  status: number;
+  headers: Dispatcher.ResponseData['headers'];
+  text: string;
+}
+
+/** A usable answer: its checked result, and the envelope (for result_info). */
+interface Success<T> {
+  result: T;
+  envelope: z.output<typeof envelopeSchema>;
+}
+
 /** Why an attempt did not produce a result. */
 interface Failure {
   status: number | undefined;
@@ -203,7 +216,8 @@ export class TurnstileClient {
     const label = `${method} ${url.pathname}`;
     const started = this.clock.now();
     for (let retry = 1; ; retry++) {
-      const outcome = await this.attempt(method, url, options.body, schema);
+      const answer = await this.exchange(method, url, options.body);
+      const outcome = 'text' in answer ? this.read(answer, schema) : answer;
       if ('result' in outcome) return outcome;
       const delay = retryDelay(retry, outcome.retryAfterMs, this.policy, this.options.random ?? Math.random);
       const elapsed = this.clock.now() - started;
@@ -230,22 +244,15 @@ export class TurnstileClient {
     return `/${encodeURIComponent(sitekey)}`;
   }
 
-  /** One HTTP exchange, read and checked: the result, or why there is none. Never throws. */
-  private async attempt<T>(
-    method: Dispatcher.HttpMethod,
-    url: URL,
-    body: unknown,
-    schema: z.ZodType<T>,
-  ): Promise<{ result: T; envelope: z.output<typeof envelopeSchema> } | Failure> {
+  /** One HTTP exchange: the status, headers and body, or why there are none. Never throws. */
+  private async exchange(method: Dispatcher.HttpMethod, url: URL, body: unknown): Promise<Answer | Failure> {
     await this.limiter.acquire();
     this.requestCount++;
     const sent = this.clock.now();
     const signal = this.clock.timeout(this.options.requestTimeoutMs);
     const where = `${method} ${url.pathname}${url.search}`;
-    let response: Dispatcher.ResponseData;
-    let text: string;
     try {
-      response = await this.options.dispatcher.request({
+      const response = await this.options.dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method,
@@ -253,14 +260,18 @@ export class TurnstileClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
-      const read = await readCapped(response.body, READ_LIMITS.responseBytes);
-      if (read === undefined) {
-        this.options.logger.debug(`${where} -> ${response.statusCode}, body over the limit`);
+      const { statusCode: status, headers } = response;
+      const text = await readCapped(response.body, READ_LIMITS.responseBytes);
+      this.options.logger.debug(`${where} -> ${status} (${this.clock.now() - sent} ms)`);
+      if (text === undefined) {
         const limit = `${READ_LIMITS.responseBytes / 1024 / 1024} MB`;
-        const detail = `the response is larger than ${limit}, the most the action reads from one response`;
-        return { status: response.statusCode, detail, retryable: false };
+        return {
+          status,
+          detail: `the response is larger than ${limit}, the most the action reads from one response`,
+          retryable: false,
+        };
       }
-      text = read;
+      return { status, headers, text };
     } catch (error) {
       const timedOut = signal.aborted || isTimeout(error);
       const detail = timedOut
@@ -269,15 +280,17 @@ export class TurnstileClient {
       this.options.logger.debug(`${where} -> ${detail} (${this.clock.now() - sent} ms)`);
       return { status: undefined, detail, retryable: true };
     }
-    const status = response.statusCode;
-    this.options.logger.debug(`${where} -> ${status} (${this.clock.now() - sent} ms)`);
-    const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), this.clock.now());
+  }
+
+  /** What an answer holds: its checked result (the secret reported first), or why it is unusable. */
+  private read<T>({ status, headers, text }: Answer, schema: z.ZodType<T>): Success<T> | Failure {
+    const retryAfterMs = parseRetryAfter(headerValue(headers['retry-after']), this.clock.now());
     const failure = { status, retryAfterMs, retryable: isRetryableStatus(status) };
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      const type = headerValue(response.headers['content-type']) ?? 'no content type';
+      const type = headerValue(headers['content-type']) ?? 'no content type';
       return { ...failure, detail: `the response body is not JSON (${type}, ${text.length} bytes)` };
     }
     const envelope = envelopeSchema.safeParse(json);
