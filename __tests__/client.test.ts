@@ -118,6 +118,15 @@ describe('TurnstileClient', () => {
     expect(lines).toContainEqual({ level: 'info', message: expect.stringMatching(/HTTP 429; retrying in 7.0 s/) });
   });
 
+  it('pauses rather than exceed the rate limit, saying so in a plain log line', async () => {
+    const { client, sleeps, lines } = emulatorClient({ rateLimit: { limit: 1, windowMs: 60_000 } });
+    await client.listAll();
+    await client.listAll();
+    expect(sleeps).toEqual([60_000]);
+    expect(lines).toContainEqual({ level: 'info', message: expect.stringMatching(/^Pausing 60 s to stay within/) });
+    expect(t.emulator.requests).toHaveLength(2);
+  });
+
   it('accepts Retry-After as an HTTP date, and caps it', async () => {
     const inTwoHours = new Date(Date.now() + 7_200_000).toUTCString();
     t.emulator.injectFault(envelope(429, 10013, 'Rate limited', { 'retry-after': inTwoHours }));

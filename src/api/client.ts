@@ -77,7 +77,7 @@ interface Failure {
  * A failed write that may nevertheless have taken effect: no answer, an unreadable answer, a 408
  * or a 5xx. Cloudflare refused every other status (a 429 before acting, a 4xx after validating).
  */
-export function mayHaveActed(error: unknown): boolean {
+export function mayHaveActed(error: unknown): error is CloudflareApiError {
   if (!(error instanceof CloudflareApiError)) return false;
   const { status } = error;
   return status === undefined || status < 400 || status === 408 || status >= 500;
@@ -179,7 +179,7 @@ export class TurnstileClient {
    */
   async recoverWrite<T>(send: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
     for (let retry = 1; ; retry++) {
-      let failure: unknown;
+      let failure: CloudflareApiError;
       try {
         return await send();
       } catch (error) {
@@ -188,7 +188,7 @@ export class TurnstileClient {
       }
       const delay = retryDelay(retry, undefined, this.policy, this.options.random ?? Math.random);
       this.options.logger.info(
-        `${(failure as CloudflareApiError).operation}: no usable answer; checking in ${seconds(delay)} s whether it took effect.`,
+        `${failure.operation}: no usable answer; checking in ${seconds(delay)} s whether it took effect.`,
       );
       await this.clock.sleep(delay);
       const found = await find();
@@ -205,7 +205,7 @@ export class TurnstileClient {
    * Retry-After), bounded in count and time. A POST is retried only after a 429, the one answer
    * that proves Cloudflare did nothing.
    */
-  async request<T>(
+  private async request<T>(
     method: Dispatcher.HttpMethod,
     path: string,
     schema: z.ZodType<T>,
