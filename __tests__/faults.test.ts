@@ -97,6 +97,9 @@ describe('network faults', () => {
     ]);
     // Two attempts of a (virtual) second each, one backoff between them: bounded, never waiting for real.
     expect(run.clock.slept).toHaveLength(1);
+    // One error to act on; the retry before it is a log line, not a second annotation.
+    expect(warnings(run)).toEqual([]);
+    expect(retryLines(run)).toHaveLength(1);
   });
 
   it('a create whose response was lost: adopts the widget, never a duplicate', async () => {
