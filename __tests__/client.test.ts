@@ -1,6 +1,49 @@
-import { describe, expect, it } from 'vitest';
+// TurnstileClient against the emulator (with its fault injection), on a virtual clock: sleeps are
+// recorded, never waited for; request timeouts fire after a tenth of their time.
+import { Agent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TurnstileClient, mayHaveActed, type ClientOptions } from '../src/api/client.ts';
 import { CloudflareApiError } from '../src/api/errors.ts';
-import { fail, listOf, mockApi, ok, widget } from './helpers/mock-api.ts';
+import { useEmulator } from './helpers/e2e.ts';
+import { virtualClock } from './helpers/runner.ts';
+
+const t = useEmulator();
+const agents: Agent[] = [];
+afterEach(async () => {
+  for (const agent of agents.splice(0)) await agent.destroy();
+});
+
+/** A client of the emulator; its log lines, sleeps and the emulator's requests are what the tests read. */
+function emulatorClient(overrides: Partial<ClientOptions> = {}) {
+  const agent = new Agent();
+  agents.push(agent);
+  const clock = virtualClock(Date.parse('2026-11-25T00:00:00Z'));
+  const lines: { level: 'debug' | 'info'; message: string }[] = [];
+  const client = new TurnstileClient({
+    apiUrl: t.emulator.url,
+    accountId: t.emulator.accountId,
+    auth: { kind: 'token', token: t.emulator.apiToken },
+    logger: {
+      debug: (message) => lines.push({ level: 'debug', message }),
+      info: (message) => lines.push({ level: 'info', message }),
+    },
+    dispatcher: agent,
+    // 1 s of real time on the virtual clock: a loaded machine never times out an honest answer.
+    requestTimeoutMs: 10_000,
+    maxRetries: 2,
+    clock,
+    random: () => 0.5,
+    ...overrides,
+  });
+  return { client, sleeps: clock.slept, lines, clock };
+}
+
+const envelope = (status: number, code: number, message: string, headers?: Record<string, string>) => ({
+  kind: 'status' as const,
+  status,
+  headers,
+  body: { success: false, errors: [{ code, message }], messages: [], result: null },
+});
 
 /** The error a promise rejects with (fails the test when it resolves). */
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -12,65 +55,51 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+const CONFIG = { name: 'n', domains: ['a.example.com'], mode: 'managed' as const };
+
 describe('TurnstileClient', () => {
   it('sends the bearer token and reads a widget', async () => {
-    const api = mockApi();
-    const w = widget();
-    api.on('GET', `/${w.sitekey}`, ok(w));
-    const result = await api.client().get(w.sitekey);
-    expect(result.secret).toBe(w.secret);
-    expect(api.requests[0]!.headers.authorization).toBe('Bearer test-token');
-    expect(api.requests[0]!.headers['x-auth-key']).toBeUndefined();
+    const [seeded] = t.emulator.seed([{ name: 'app' }]);
+    const { client } = emulatorClient();
+    const result = await client.get(seeded!.sitekey);
+    expect(result.secret).toBe(seeded!.secret);
+    // The emulator answers 403 to any other credentials.
+    const wrong = emulatorClient({ auth: { kind: 'token', token: 'other' } }).client;
+    await expect(wrong.get(seeded!.sitekey)).rejects.toThrow(/HTTP 403/);
   });
 
   it('uses X-Auth-Email and X-Auth-Key for legacy authentication', async () => {
-    const api = mockApi();
-    api.on('GET', '', listOf([]));
-    await api.client({ auth: { kind: 'key', email: 'me@example.com', key: 'global-key' } }).listAll();
-    expect(api.requests[0]!.headers['x-auth-email']).toBe('me@example.com');
-    expect(api.requests[0]!.headers['x-auth-key']).toBe('global-key');
-    expect(api.requests[0]!.headers.authorization).toBeUndefined();
+    const key = { kind: 'key' as const, email: t.emulator.apiEmail, key: t.emulator.apiKey };
+    await expect(emulatorClient({ auth: key }).client.listAll()).resolves.toEqual([]);
+    const wrong = { ...key, key: 'other-key' };
+    await expect(emulatorClient({ auth: wrong }).client.listAll()).rejects.toThrow(/HTTP 403/);
   });
 
   it('pages through the list until a short page, with the largest page size', async () => {
-    const api = mockApi();
-    const many = Array.from({ length: 1000 }, () => widget());
-    api.on(
-      'GET',
-      '',
-      ok(
-        many.map(({ secret: _s, ...w }) => w),
-        { result_info: { page: 1, per_page: 1000, count: 1000, total_count: 1003 } },
-      ),
-    );
-    api.on('GET', '', listOf([widget(), widget(), widget()], 2));
-    const widgets = await api.client().listAll({ filter: 'name:app' });
+    t.emulator.seed(Array.from({ length: 1003 }, (_, i) => ({ name: `app-${i}` })));
+    t.emulator.seed([{ name: 'other' }]);
+    const widgets = await emulatorClient().client.listAll('name:app');
     expect(widgets).toHaveLength(1003);
-    expect(api.requests.map((r) => new URL(r.path, 'http://x').searchParams.get('page'))).toEqual(['1', '2']);
-    expect(api.requests[0]!.path).toContain('per_page=1000');
-    expect(api.requests[0]!.path).toContain('filter=name%3Aapp');
+    expect(t.emulator.requests.map((r) => r.query)).toEqual([
+      { page: '1', per_page: '1000', filter: 'name:app' },
+      { page: '2', per_page: '1000', filter: 'name:app' },
+    ]);
   });
 
   it('reports the masked secret to onSecret before returning', async () => {
-    const api = mockApi();
-    const w = widget();
     const seen: string[] = [];
-    api.on('POST', '', ok(w));
-    await api
-      .client({ onSecret: (s) => seen.push(s) })
-      .create({ name: 'n', domains: ['a.example.com'], mode: 'managed' }, async () => undefined);
-    expect(seen).toEqual([w.secret]);
+    const made = await emulatorClient({ onSecret: (s) => seen.push(s) }).client.create(CONFIG);
+    expect(seen).toEqual([made.secret]);
   });
 
   it('turns an error envelope into one clear error with codes and a hint, without retrying', async () => {
-    const api = mockApi();
-    api.on('GET', '', fail(403, 10000, 'Authentication error'));
-    const error = await failure(api.client().listAll());
+    t.emulator.injectFault(envelope(403, 10000, 'Authentication error'));
+    const error = await failure(emulatorClient().client.listAll());
     expect(error).toBeInstanceOf(CloudflareApiError);
     expect(error.message).toMatch(
       /HTTP 403.*\[10000\] Authentication error.*Hint: the credentials were refused.*api-token/,
     );
-    expect(api.requests).toHaveLength(1);
+    expect(t.emulator.requests).toHaveLength(1);
   });
 
   it.each([
@@ -79,37 +108,41 @@ describe('TurnstileClient', () => {
     [405, 10405, 'Method not allowed for api_token authentication', /does not allow this method/],
     [404, 10404, 'Not Found', /no widget with that sitekey/],
   ])('hints for HTTP %i code %i', async (status, code, message, hint) => {
-    const api = mockApi();
-    api.on('GET', '', fail(status, code, message));
-    await expect(api.client().listAll()).rejects.toThrow(hint);
+    t.emulator.injectFault(envelope(status, code, message));
+    await expect(emulatorClient().client.listAll()).rejects.toThrow(hint);
   });
 
-  it('waits as Retry-After says on 429, then succeeds', async () => {
-    const api = mockApi();
-    api.on('GET', '', { ...fail(429, 10013, 'Rate limited'), headers: { 'retry-after': '7' } });
-    api.on('GET', '', listOf([]));
-    await api.client().listAll();
-    expect(api.sleeps).toEqual([7000]);
-    expect(api.logger.lines.some((l) => l.level === 'warning' && /HTTP 429; retrying in 7.0 s/.test(l.message))).toBe(
-      true,
-    );
+  it('waits as Retry-After says on 429, then succeeds; the retry is a plain log line', async () => {
+    t.emulator.injectFault(envelope(429, 10013, 'Rate limited', { 'retry-after': '7' }));
+    const { client, sleeps, lines } = emulatorClient();
+    await client.listAll();
+    expect(sleeps).toEqual([7000]);
+    expect(lines).toContainEqual({ level: 'info', message: expect.stringMatching(/HTTP 429; retrying in 7.0 s/) });
+  });
+
+  it('pauses rather than exceed the rate limit, saying so in a plain log line', async () => {
+    const { client, sleeps, lines } = emulatorClient({ rateLimit: { limit: 1, windowMs: 60_000 } });
+    await client.listAll();
+    await client.listAll();
+    expect(sleeps).toEqual([60_000]);
+    expect(lines).toContainEqual({ level: 'info', message: expect.stringMatching(/^Pausing 60 s to stay within/) });
+    expect(t.emulator.requests).toHaveLength(2);
   });
 
   it('accepts Retry-After as an HTTP date, and caps it', async () => {
-    const api = mockApi();
     const inTwoHours = new Date(Date.now() + 7_200_000).toUTCString();
-    api.on('GET', '', { ...fail(429, 10013, 'Rate limited'), headers: { 'retry-after': inTwoHours } });
-    api.on('GET', '', listOf([]));
-    await api.client({ retry: { maxRetryAfterMs: 5_000 } }).listAll();
-    expect(api.sleeps).toEqual([5000]);
+    t.emulator.injectFault(envelope(429, 10013, 'Rate limited', { 'retry-after': inTwoHours }));
+    const { client, sleeps } = emulatorClient({ retry: { maxRetryAfterMs: 5_000 } });
+    await client.listAll();
+    expect(sleeps).toEqual([5000]);
   });
 
   it('backs off exponentially on 5xx with an HTML body and gives up with a clear message', async () => {
-    const api = mockApi();
-    api.on('GET', '', { status: 502, raw: '<html>Bad gateway</html>', headers: { 'content-type': 'text/html' } }, 3);
-    const error = await failure(api.client({ maxRetries: 2, retry: { baseDelayMs: 100 } }).listAll());
-    expect(api.requests).toHaveLength(3);
-    expect(api.sleeps).toEqual([75, 150]); // equal jitter with random() = 0.5
+    t.emulator.injectFault({ kind: 'status', status: 502, body: '<html>Bad gateway</html>', times: 3 });
+    const { client, sleeps } = emulatorClient({ maxRetries: 2, retry: { baseDelayMs: 100 } });
+    const error = await failure(client.listAll());
+    expect(t.emulator.requests).toHaveLength(3);
+    expect(sleeps).toEqual([75, 150]); // equal jitter with random() = 0.5
     expect(error.message).toMatch(
       /HTTP 502.*not JSON \(text\/html.*gave up after 3 attempts.*Hint: Cloudflare had a server-side problem/,
     );
@@ -117,72 +150,119 @@ describe('TurnstileClient', () => {
   });
 
   it('retries network errors', async () => {
-    const api = mockApi();
-    api.networkError('GET', '');
-    api.on('GET', '', listOf([]));
-    await expect(api.client().listAll()).resolves.toEqual([]);
-    expect(api.sleeps).toHaveLength(1);
+    t.emulator.injectFault({ kind: 'reset' });
+    const { client, sleeps } = emulatorClient();
+    await expect(client.listAll()).resolves.toEqual([]);
+    expect(sleeps).toHaveLength(1);
   });
 
   it('stops retrying when the time budget is spent', async () => {
-    const api = mockApi();
-    api.on('GET', '', { ...fail(503, 10500, 'unavailable'), headers: { 'retry-after': '30' } }, 2);
-    const error = await failure(api.client({ retry: { maxElapsedMs: 10_000 } }).listAll());
-    expect(api.requests).toHaveLength(1);
+    t.emulator.injectFault({ ...envelope(503, 10500, 'unavailable', { 'retry-after': '30' }), times: 2 });
+    const error = await failure(emulatorClient({ retry: { maxElapsedMs: 10_000 } }).client.listAll());
+    expect(t.emulator.requests).toHaveLength(1);
     expect(error.message).toMatch(
       /HTTP 503\): \[10500\] unavailable \(gave up after 1 attempt in .* s\)\. Hint: Cloudflare had a server-side problem/,
     );
   });
 
   it('times out a request that never answers', async () => {
-    const api = mockApi();
-    // The reply arrives only after 500 ms; the client gives up after 50 ms.
-    api.agent
-      .get('https://api.cloudflare.test')
-      .intercept({ path: () => true, method: 'GET' })
-      .reply(200, '{}')
-      .delay(500);
-    const error = await failure(api.client({ requestTimeoutMs: 50, maxRetries: 0 }).listAll());
-    expect(error.message).toMatch(/no response within 0.05 s.*gave up after 1 attempt/);
+    // The reply arrives only after 500 ms; the client gives up after 50 ms (a virtual 0.5 s).
+    t.emulator.injectFault({ kind: 'delay', ms: 500 });
+    const error = await failure(emulatorClient({ requestTimeoutMs: 500, maxRetries: 0 }).client.listAll());
+    expect(error.message).toMatch(/no response within 0.5 s.*gave up after 1 attempt/);
   });
 
-  it('does not re-send a create that may have succeeded: it adopts the widget the lost attempt made', async () => {
-    const api = mockApi();
-    const made = widget({ name: 'app-pr-7', created_on: new Date().toISOString() });
-    api.networkError('POST', '');
-    api.on('GET', '', listOf([made]));
-    api.on('GET', `/${made.sitekey}`, ok(made));
-    const result = await api
-      .client()
-      .create({ name: 'app-pr-7', domains: ['a.example.com'], mode: 'managed' }, async () => {
-        const client = api.client();
-        const [found] = (await client.listAll({ filter: 'name:app-pr-7' })).filter((w) => w.name === 'app-pr-7');
+  it('never re-sends a POST that may have acted: the caller recovers it', async () => {
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
+    const { client } = emulatorClient();
+    const error = await failure(client.create(CONFIG));
+    expect(mayHaveActed(error)).toBe(true);
+    expect(t.emulator.requests.map((r) => r.method)).toEqual(['POST']);
+    expect(t.emulator.widgets()).toHaveLength(1);
+  });
+
+  it('recoverWrite adopts what a lost create made, without a second POST', async () => {
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
+    const { client, lines } = emulatorClient();
+    const result = await client.recoverWrite(
+      () => client.create({ ...CONFIG, name: 'app-pr-7' }),
+      async () => {
+        const [found] = (await client.listAll('name:app-pr-7')).filter((w) => w.name === 'app-pr-7');
         return found ? client.get(found.sitekey) : undefined;
-      });
-    expect(result.sitekey).toBe(made.sitekey);
-    // The failed POST is not recorded (no reply); then the list and the read of the adopted widget.
-    expect(api.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
+      },
+    );
+    expect(result.sitekey).toBe(t.emulator.widgets()[0]!.sitekey);
+    expect(t.emulator.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'GET']);
+    expect(lines.filter((l) => l.level === 'info')).toEqual([
+      { level: 'info', message: expect.stringMatching(/POST .*: no usable answer; checking in 0\.4 s whether/) },
+    ]);
+  });
+
+  it('recoverWrite sends again when the lost attempt did nothing, at most max-retries times', async () => {
+    t.emulator.injectFault({ kind: 'status', status: 500, method: 'POST', times: 10 });
+    const { client } = emulatorClient({ maxRetries: 2 });
+    let finds = 0;
+    const error = await failure(
+      client.recoverWrite(
+        () => client.create(CONFIG),
+        async () => {
+          finds++;
+          return undefined;
+        },
+      ),
+    );
+    expect(error.message).toMatch(/POST .* failed \(HTTP 500\)/);
+    expect(t.emulator.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+    expect(finds).toBe(3);
   });
 
   it('re-sends a create refused with 429 without looking for a lost widget', async () => {
-    const api = mockApi();
-    const made = widget();
-    api.on('POST', '', { ...fail(429, 10013, 'Rate limited'), headers: { 'retry-after': '1' } });
-    api.on('POST', '', ok(made));
-    let recoverCalls = 0;
-    const result = await api.client().create({ name: 'n', domains: ['a.example.com'], mode: 'managed' }, async () => {
-      recoverCalls++;
-      return undefined;
-    });
-    expect(result.sitekey).toBe(made.sitekey);
-    expect(recoverCalls).toBe(0);
+    t.emulator.injectFault(envelope(429, 10013, 'Rate limited', { 'retry-after': '1' }));
+    const { client } = emulatorClient();
+    let finds = 0;
+    const result = await client.recoverWrite(
+      () => client.create(CONFIG),
+      async () => {
+        finds++;
+        return undefined;
+      },
+    );
+    expect(result.sitekey).toBe(t.emulator.widgets()[0]!.sitekey);
+    expect(finds).toBe(0);
+    expect(t.emulator.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 429', 'POST 200']);
+  });
+
+  it('a 4xx on a write is final: not re-sent, nothing looked up', async () => {
+    t.emulator.injectFault(envelope(400, 10040, 'Maximum number of widgets per account reached (limit: 20)'));
+    const { client } = emulatorClient();
+    let finds = 0;
+    const send = client.recoverWrite(
+      () => client.create(CONFIG),
+      async () => {
+        finds++;
+        return undefined;
+      },
+    );
+    await expect(send).rejects.toThrow(/HTTP 400/);
+    expect(finds).toBe(0);
+    expect(t.emulator.requests).toHaveLength(1);
   });
 
   it('rejects a response that does not match the widget schema, naming the field', async () => {
-    const api = mockApi();
-    api.on('GET', '/0x4AAAAAAAbad', ok({ sitekey: '0x4AAAAAAAbad' }));
-    await expect(api.client().get('0x4AAAAAAAbad')).rejects.toThrow(
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      body: { success: true, errors: [], messages: [], result: { sitekey: '0x4AAAAAAAbad' } },
+    });
+    await expect(emulatorClient().client.get('0x4AAAAAAAbad')).rejects.toThrow(
       /HTTP 200\): unexpected response shape \(result\.name: .*expected string/,
     );
+  });
+
+  it('sends request bodies exactly as their schema says', async () => {
+    const { client } = emulatorClient();
+    const extra = { ...CONFIG, secret: 'never sent' } as unknown as typeof CONFIG;
+    await expect(client.create(extra)).rejects.toThrow(/Unrecognized key.*secret/);
+    expect(t.emulator.requests).toEqual([]);
   });
 });

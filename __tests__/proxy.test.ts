@@ -12,7 +12,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
 
@@ -364,4 +364,57 @@ describe('a proxy that refuses connections', () => {
     expect(warnings[0]).not.toMatch(/HTTP 500|server-side/);
     expect(warnings[0]).toMatch(/Hint: .*HTTPS_PROXY and NO_PROXY/);
   });
+});
+
+/**
+ * A proxy that misbehaves at the CONNECT step: `close` ends every connection as soon as the
+ * request arrives (undici 6 reconnected at once, without end: nodejs/undici#3897), `reset` resets
+ * it, `silent` accepts it and never answers. Counts the connections it was offered.
+ */
+async function brokenProxy(
+  behaviour: 'close' | 'reset' | 'silent',
+): Promise<{ url: string; connections: () => number }> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (behaviour === 'close') socket.once('data', () => socket.end());
+    if (behaviour === 'reset') socket.once('data', () => socket.resetAndDestroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  cleanups.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections };
+}
+
+describe('a proxy that breaks the CONNECT exchange (nodejs/undici#3897)', () => {
+  // request-timeout 1 s, max-retries 1: two attempts. Backoff is virtual; the connect timeout
+  // (undici's own timer) is real, so the silent case waits about a real second per attempt.
+  const inputs = { domains: 'pr-42.example.com', 'request-timeout': '1', 'max-retries': '1' };
+
+  it.each(['close', 'reset', 'silent'] as const)(
+    '%s: the run ends with one error after two attempts, a bounded number of connections',
+    async (behaviour) => {
+      const p = await brokenProxy(behaviour);
+      const result = await t.run(inputs, { HTTP_PROXY: p.url });
+      expect(result.code).toBe(1);
+      const errors = errorLines(result.stdout);
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^::error title=Cloudflare API error::Cloudflare API GET .* failed: .*\(gave up after 2 attempts.*Hint: no answer from the API.*HTTPS_PROXY/,
+        ),
+      ]);
+      // One connection per attempt (undici 6 opened thousands a second against a resetting proxy).
+      expect(p.connections()).toBeGreaterThanOrEqual(1);
+      expect(p.connections()).toBeLessThanOrEqual(2);
+      expect(result.clock.slept).toHaveLength(1);
+      expect(t.emulator.requests).toEqual([]);
+    },
+  );
 });

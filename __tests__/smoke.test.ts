@@ -13,9 +13,10 @@ let entry = '';
 beforeAll(async () => {
   entry = join((await builtBundle()).dir, 'index.js');
 }, 120_000);
-const bundle = (inputs: Record<string, string>) =>
+const bundle = (inputs: Record<string, string>, env?: Record<string, string>) =>
   runAction({
     entry,
+    env,
     inputs: {
       'api-token': t.emulator.apiToken,
       'account-id': t.emulator.accountId,
@@ -54,6 +55,16 @@ describe('the bundle, as the runner starts it', () => {
     const pruned = await bundle({ operation: 'prune', 'name-prefix': 'preview-app-pr-' });
     expect(JSON.parse(pruned.outputs.deleted!)).toHaveLength(1);
     for (const run of [created, got, rotated, deleted, pruned]) expect(run.code, run.stdout).toBe(0);
+  });
+
+  it('behind a proxy: no warning on stderr (undici 6 printed "[UNDICI-EHPA] EnvHttpProxyAgent is experimental")', async () => {
+    // The proxy pool is built from HTTP_PROXY; NO_PROXY sends the requests to the emulator directly.
+    const run = await bundle(
+      { domains: 'pr-42.example.com' },
+      { HTTP_PROXY: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.1' },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stderr).toBe('');
   });
 
   it('a bad input: exit code 1, one annotation, no request, no stack trace', async () => {

@@ -1,4 +1,8 @@
-/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
+/**
+ * Runs `task` over `items` with at most `limit` in flight; results keep the input order. For
+ * prune: the README promises 10 deletes at a time, and hundreds of widgets one by one would take
+ * minutes at Cloudflare's latency.
+ */
 export async function mapConcurrently<T, R>(
   items: readonly T[],
   limit: number,

@@ -1,8 +1,8 @@
 import type { getOctokit as GetOctokit } from '@actions/github';
 import { fetch, Response } from 'undici';
 import type { Dispatcher } from './api/http.ts';
-import type { Clock } from './clock.ts';
-import { RETRY_TIMING } from './constants.ts';
+import type { Clock } from './api/clock.ts';
+import { RETRY_TIMING } from './api/retry.ts';
 import type { GitHubContext } from './github-context.ts';
 import type { ListBranches, ListOpenPullRequests } from './operations/context.ts';
 

@@ -77,20 +77,26 @@ export const name = z
   });
 
 export const apiUrl = z.string().transform((raw, ctx) => {
+  // Credentials in the URL (user:pass@) are never echoed: messages quote it with them replaced.
+  const shown = raw.replace(/^([a-z][a-z\d+.-]*:\/\/)?.*@/is, '$1***@');
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return refuse(ctx, saying(`expected an absolute URL such as ${CLOUDFLARE_API_URL}.`)({ input: raw }));
+    return refuse(ctx, saying(`expected an absolute URL such as ${CLOUDFLARE_API_URL}.`)({ input: shown }));
   }
-  const loopback = ['localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  // Plain http only to this machine: an IPv4 literal in 127.0.0.0/8, [::1] or localhost. The URL
+  // parser writes every IPv4 literal (127.1, 0x7f.0.0.1) as four decimal parts and refuses a host
+  // whose last label is a number but no address, so four numbers are an address; a name that only
+  // starts with "127." (127.0.0.1.nip.io) can resolve anywhere.
+  const loopback = ['localhost', '[::1]'].includes(url.hostname) || /^127(\.\d+){3}$/.test(url.hostname);
   // The token travels in a header: only loopback (the local emulator) may be spoken to in clear text.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     return refuse(
       ctx,
       saying(
         'it must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1]), so the API token is never sent in clear text.',
-      )({ input: raw }),
+      )({ input: shown }),
     );
   }
   if (url.username || url.password || url.search || url.hash) {
@@ -101,7 +107,7 @@ export const apiUrl = z.string().transform((raw, ctx) => {
       ctx,
       saying(
         `expected the API's base URL, which the action extends with /accounts/<account-id>/challenges/widgets itself: e.g. ${CLOUDFLARE_API_URL}.`,
-      )({ input: raw }),
+      )({ input: shown }),
     );
   }
   const base = url.href.replace(/\/+$/, '');
@@ -111,7 +117,7 @@ export const apiUrl = z.string().transform((raw, ctx) => {
       ctx,
       saying(`Cloudflare's API base URL is ${CLOUDFLARE_API_URL}: use it, or leave api-url unset (it is the default).`)(
         {
-          input: raw,
+          input: shown,
         },
       ),
     );

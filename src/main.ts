@@ -1,7 +1,7 @@
 import { TurnstileClient } from './api/client.ts';
 import { CloudflareApiError } from './api/errors.ts';
 import { createDispatcher, type Dispatcher } from './api/http.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from './api/clock.ts';
 import { CLOUDFLARE_API_URL, PRUNE_CONCURRENCY } from './constants.ts';
 import { InputError, InputErrors } from './input-errors.ts';
 import { GitHubApiError, gitHubApi } from './github-api.ts';

@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../src/clock.ts';
+import type { Clock } from '../../src/api/clock.ts';
 import { run, type Dependencies } from '../../src/main.ts';
 import type { Runner } from '../../src/runner.ts';
 import { inputVariables } from '../../scripts/lib/action-inputs.ts';

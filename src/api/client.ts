@@ -1,14 +1,14 @@
 import type { z } from 'zod';
-import { systemClock, type Clock } from '../clock.ts';
-import { MAX_PER_PAGE, RATE_LIMIT, RETRY_TIMING } from '../constants.ts';
-import type { Logger } from '../log.ts';
-import type { Auth } from '../settings.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { CloudflareApiError, type HintContext } from './errors.ts';
 import type { Dispatcher } from './http.ts';
+import { MAX_PER_PAGE, RATE_LIMIT, READ_LIMITS } from './limits.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
+import { isRetryableStatus, parseRetryAfter, retryDelay, RETRY_TIMING, type RetryPolicy } from './retry.ts';
 import {
   envelopeSchema,
+  rotateSecretBodySchema,
+  widgetConfigSchema,
   widgetSchema,
   widgetSummarySchema,
   type ApiMessage,
@@ -18,12 +18,21 @@ import {
   type WidgetSummary,
 } from './schemas.ts';
 
+/** The credentials the client sends: an API token, or a legacy global key with its e-mail. */
+export type ApiAuth = { kind: 'token'; token: string } | { kind: 'key'; email: string; key: string };
+
+/** Where the client reports progress (the action's logger; tests pass a recorder). */
+export interface ApiLogger {
+  debug(message: string): void;
+  info(message: string): void;
+}
+
 export interface ClientOptions {
   apiUrl: string;
   accountId: string;
-  auth: Auth;
-  logger: Logger;
-  /** The run's connection pool (see createDispatcher); tests pass an undici MockAgent. */
+  auth: ApiAuth;
+  logger: ApiLogger;
+  /** The run's connection pool (see createDispatcher). */
   dispatcher: Dispatcher;
   /** Per attempt, from sending the request to the end of the response body. */
   requestTimeoutMs: number;
@@ -40,40 +49,44 @@ export interface ClientOptions {
   hints?: HintContext;
 }
 
+/** An HTTP answer, not yet read. */
+interface Answer {
+  status: number;
+  headers: Dispatcher.ResponseData['headers'];
+  text: string;
+}
+
+/** A usable answer: its checked result, and the envelope (for result_info). */
+interface Success<T> {
+  result: T;
+  envelope: z.output<typeof envelopeSchema>;
+}
+
+/** Why an attempt did not produce a result. */
+interface Failure {
+  status: number | undefined;
+  /** What went wrong, when Cloudflare's `errors[]` does not say it. */
+  detail: string;
+  errors?: ApiMessage[];
+  retryAfterMs?: number;
+  /** Worth another attempt (429, 408, 5xx, no answer). */
+  retryable: boolean;
+}
+
 /**
- * How to find out what a lost attempt of a non-idempotent request did: returns the result it
- * produced, or undefined when it produced nothing (then, and only then, the request is sent again).
+ * A failed write that may nevertheless have taken effect: no answer, an unreadable answer, a 408
+ * or a 5xx. Cloudflare refused every other status (a 429 before acting, a 4xx after validating).
  */
-export type Recovery<T> = () => Promise<T | undefined>;
-
-// Requests that are not safe to repeat: each must come with a Recovery (checked in request()).
-const NON_IDEMPOTENT = new Set<Dispatcher.HttpMethod>(['POST']);
-
-export interface RequestOptions<T> {
-  query?: Record<string, string | number | undefined>;
-  body?: unknown;
-  schema: z.ZodType<T>;
-  recover?: Recovery<T>;
-}
-
-export interface ListPage {
-  widgets: WidgetSummary[];
-  perPage: number;
-  totalCount: number | undefined;
-}
-
-export interface ListQuery {
-  page?: number;
-  perPage?: number;
-  filter?: string;
-  order?: 'id' | 'sitekey' | 'name' | 'created_on' | 'modified_on';
-  direction?: 'asc' | 'desc';
+export function mayHaveActed(error: unknown): error is CloudflareApiError {
+  if (!(error instanceof CloudflareApiError)) return false;
+  const { status } = error;
+  return status === undefined || status < 400 || status === 408 || status >= 500;
 }
 
 /**
  * Cloudflare's Turnstile widgets API (https://developers.cloudflare.com/api/resources/turnstile/).
- * Validates every envelope, retries what is safe to retry, recovers what is not, and never logs
- * bodies or credentials.
+ * Validates every envelope, retries what is safe to retry, never repeats a write that is not
+ * idempotent (see recoverWrite), and never logs bodies or credentials.
  */
 export class TurnstileClient {
   /** Requests sent so far, retries included (reported in debug output and by the benchmark). */
@@ -103,146 +116,127 @@ export class TurnstileClient {
       now: () => this.clock.now(),
       sleep: (ms) => this.clock.sleep(ms),
       onWait: (ms) =>
-        options.logger.notice(
+        options.logger.info(
           `Pausing ${Math.ceil(ms / 1000)} s to stay within Cloudflare's API rate limit (${rateLimit.limit} requests per ${rateLimit.windowMs / 60_000} minutes).`,
-          'Rate limit',
         ),
     });
   }
 
-  async listPage(query: ListQuery = {}): Promise<ListPage> {
-    const perPage = query.perPage ?? MAX_PER_PAGE;
-    const { result, envelope } = await this.request('GET', '', {
-      query: {
-        page: query.page ?? 1,
-        per_page: perPage,
-        filter: query.filter,
-        order: query.order,
-        direction: query.direction,
-      },
-      schema: widgetSummarySchema.array(),
-    });
-    return { widgets: result, perPage, totalCount: envelope?.result_info?.total_count ?? undefined };
-  }
-
-  /** Every widget matching `filter` (Cloudflare: case-insensitive substring, `name:` or `sitekey:`). */
-  async listAll(query: Omit<ListQuery, 'page'> = {}): Promise<WidgetSummary[]> {
+  /** Every widget whose name or sitekey matches `filter` (Cloudflare: case-insensitive substring, `name:` or `sitekey:`). */
+  async listAll(filter?: string): Promise<WidgetSummary[]> {
     const widgets: WidgetSummary[] = [];
     for (let page = 1; ; page++) {
-      const current = await this.listPage({ ...query, page });
-      widgets.push(...current.widgets);
+      const query = { page: String(page), per_page: String(MAX_PER_PAGE), ...(filter ? { filter } : {}) };
+      const { result, envelope } = await this.request('GET', '', widgetSummarySchema.array(), { query });
+      widgets.push(...result);
       // result_info may be missing, or count the unfiltered list: a short page is the reliable end.
-      const short = current.widgets.length < current.perPage;
-      const beyondTotal = current.totalCount !== undefined && page * current.perPage >= current.totalCount;
-      if (short || beyondTotal) return widgets;
+      const total = envelope.result_info?.total_count;
+      if (result.length < MAX_PER_PAGE || (total != null && page * MAX_PER_PAGE >= total)) return widgets;
+      if (widgets.length >= READ_LIMITS.listedWidgets) {
+        throw this.error(`GET ${new URL(this.base).pathname}`, {
+          status: 200,
+          detail: `the listing goes on beyond ${READ_LIMITS.listedWidgets.toLocaleString('en-US')} widgets (${page} pages), the most the action reads in one listing; no real account holds that many`,
+          retryable: false,
+        });
+      }
     }
   }
 
   async get(sitekey: string): Promise<Widget> {
-    return (await this.request('GET', this.widgetPath(sitekey), { schema: widgetSchema })).result;
+    return (await this.request('GET', this.widgetPath(sitekey), widgetSchema)).result;
   }
 
-  /** POST a new widget; `recover` finds the widget a lost attempt created, if it did. */
-  async create(config: WidgetConfig, recover: Recovery<Widget>): Promise<Widget> {
-    return (await this.request('POST', '', { body: config, schema: widgetSchema, recover })).result;
+  /**
+   * POST a new widget, once: only a 429 (refused before acting) is retried here. A failure that
+   * may hide a new widget is the caller's to recover (see recoverWrite).
+   */
+  async create(config: WidgetConfig): Promise<Widget> {
+    const body = widgetConfigSchema.parse(config);
+    return (await this.request('POST', '', widgetSchema, { body })).result;
   }
 
   /** PUT replaces the whole configuration: `config` must carry every field to keep. */
   async update(sitekey: string, config: WidgetConfig): Promise<Widget> {
-    return (await this.request('PUT', this.widgetPath(sitekey), { body: config, schema: widgetSchema })).result;
+    const body = widgetConfigSchema.parse(config);
+    return (await this.request('PUT', this.widgetPath(sitekey), widgetSchema, { body })).result;
   }
 
   async delete(sitekey: string): Promise<WidgetSummary> {
-    return (await this.request('DELETE', this.widgetPath(sitekey), { schema: widgetSummarySchema })).result;
+    return (await this.request('DELETE', this.widgetPath(sitekey), widgetSummarySchema)).result;
   }
 
-  /** POST rotate_secret; `recover` tells whether a lost attempt rotated the secret already. */
-  async rotateSecret(sitekey: string, body: RotateSecretBody, recover: Recovery<Widget>): Promise<Widget> {
+  /** POST rotate_secret, once, like create. */
+  async rotateSecret(sitekey: string, body: RotateSecretBody): Promise<Widget> {
     const path = `${this.widgetPath(sitekey)}/rotate_secret`;
-    return (await this.request('POST', path, { body, schema: widgetSchema, recover })).result;
+    return (await this.request('POST', path, widgetSchema, { body: rotateSecretBodySchema.parse(body) })).result;
   }
 
   /**
-   * One API call with its retries. A request that is not idempotent is never repeated blindly:
-   * after an attempt that may have reached the server (a lost or unreadable response, a 5xx), its
-   * recovery finds out what the server did, and the request is sent again only if it did nothing.
+   * A write that is not idempotent (create, rotate_secret), never repeated blindly: after a
+   * failure that may have taken effect (see mayHaveActed), wait, then `find` what the server did;
+   * its answer is adopted, and only when it finds nothing is the write sent again, at most
+   * max-retries times.
    */
-  async request<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions<T>) {
-    const { recover } = options;
-    if (NON_IDEMPOTENT.has(method) && !recover) {
-      throw new Error(`${method} ${path || '/'} is not idempotent and was sent without a recovery.`);
-    }
-    const url = new URL(this.base + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
-    }
-    const label = `${method} ${url.pathname}`;
-    const started = this.clock.now();
-    for (let retry = 0; ; retry++) {
-      const attempt = await this.attempt(method, url, options.body);
-      let unreadable: string | undefined;
-      if (attempt.kind === 'answer') {
-        const envelope = envelopeSchema.safeParse(attempt.json);
-        if (envelope.success && envelope.data.success && attempt.status < 400) {
-          const result = options.schema.safeParse(envelope.data.result);
-          if (result.success) {
-            const secret = (result.data as { secret?: unknown }).secret;
-            if (typeof secret === 'string') this.options.onSecret?.(secret);
-            return { result: result.data, envelope: envelope.data };
-          }
-          unreadable = `unexpected response shape (${result.error.issues
-            .slice(0, 3)
-            .map((issue) => `result.${issue.path.join('.')}: ${issue.message}`)
-            .join('; ')})`;
-        } else if (attempt.status < 300) {
-          unreadable = attempt.detail ?? 'the response is not a Cloudflare API envelope (success, errors, messages)';
-        }
-        if (unreadable !== undefined) {
-          // The server acted but its answer cannot be read: for a write that is not idempotent,
-          // find out what it did (recover below); anything else fails now.
-          if (!recover) throw this.error(label, attempt.status, unreadable);
-        } else if (!isRetryableStatus(attempt.status)) {
-          if (!envelope.success) {
-            const detail =
-              attempt.detail ?? 'the response is not a Cloudflare API envelope (success, errors, messages)';
-            throw this.error(label, attempt.status, detail);
-          }
-          throw this.error(label, attempt.status, 'the API reported an error', envelope.data.errors);
-        } else if (envelope.success) attempt.errors = envelope.data.errors;
+  async recoverWrite<T>(send: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
+    for (let retry = 1; ; retry++) {
+      let failure: CloudflareApiError;
+      try {
+        return await send();
+      } catch (error) {
+        if (!mayHaveActed(error)) throw error;
+        failure = error;
       }
-      // Only a 429 certainly did nothing: Cloudflare refused it before acting.
-      const mayHaveActed = unreadable !== undefined || attempt.status !== 429;
-      const reason = unreadable ?? (attempt.kind === 'error' ? attempt.reason : `HTTP ${attempt.status}`);
-      const delay = retryDelay(retry + 1, attempt.retryAfterMs, this.policy, this.options.random ?? Math.random);
-      const elapsed = this.clock.now() - started;
-      const exhausted = retry >= this.policy.maxRetries || elapsed + delay > this.policy.maxElapsedMs;
-      if (recover && mayHaveActed) {
-        // Let the server settle, then ask it what the attempt did, even when no retry is left.
-        this.options.logger.warning(
-          `${label}: ${reason}; checking in ${(delay / 1000).toFixed(1)} s whether it took effect${exhausted ? '' : ` before retrying (retry ${retry + 1} of ${this.policy.maxRetries})`}.`,
-          'Cloudflare API retry',
-        );
-        await this.clock.sleep(delay);
-        const recovered = await recover();
-        if (recovered !== undefined) return { result: recovered, envelope: undefined };
-      }
-      if (exhausted) {
-        const detail =
-          unreadable ?? (attempt.kind === 'error' ? attempt.reason : (attempt.detail ?? 'the API reported an error'));
-        const tries = `gave up after ${retry + 1} attempt${retry === 0 ? '' : 's'} in ${Math.round(elapsed / 100) / 10} s`;
-        throw this.error(label, attempt.status, detail, attempt.errors, tries);
-      }
-      if (!(recover && mayHaveActed)) {
-        this.options.logger.warning(
-          `${label}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s (retry ${retry + 1} of ${this.policy.maxRetries}).`,
-          'Cloudflare API retry',
-        );
-        await this.clock.sleep(delay);
-      }
+      const delay = retryDelay(retry, undefined, this.policy, this.options.random ?? Math.random);
+      this.options.logger.info(
+        `${failure.operation}: no usable answer; checking in ${seconds(delay)} s whether it took effect.`,
+      );
+      await this.clock.sleep(delay);
+      const found = await find();
+      if (found !== undefined) return found;
+      if (retry > this.policy.maxRetries) throw failure;
+      this.options.logger.info(
+        `It did not take effect; sending it again (retry ${retry} of ${this.policy.maxRetries}).`,
+      );
     }
   }
 
-  private error(label: string, status: number | undefined, detail: string, errors?: ApiMessage[], retries?: string) {
+  /**
+   * One API call with its retries: 429, 408, 5xx and no answer are retried with backoff (honouring
+   * Retry-After), bounded in count and time. A POST is retried only after a 429, the one answer
+   * that proves Cloudflare did nothing.
+   */
+  private async request<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    schema: z.ZodType<T>,
+    options: { query?: Record<string, string>; body?: unknown } = {},
+  ) {
+    const url = new URL(this.base + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    const label = `${method} ${url.pathname}`;
+    const started = this.clock.now();
+    for (let retry = 1; ; retry++) {
+      const answer = await this.exchange(method, url, options.body);
+      const outcome = 'text' in answer ? this.read(answer, schema) : answer;
+      if ('result' in outcome) return outcome;
+      const delay = retryDelay(retry, outcome.retryAfterMs, this.policy, this.options.random ?? Math.random);
+      const elapsed = this.clock.now() - started;
+      const retryable = outcome.retryable && (method !== 'POST' || outcome.status === 429);
+      if (!retryable) throw this.error(label, outcome);
+      if (retry > this.policy.maxRetries || elapsed + delay > this.policy.maxElapsedMs) {
+        const tries = `gave up after ${retry} attempt${retry === 1 ? '' : 's'} in ${Math.round(elapsed / 100) / 10} s`;
+        throw this.error(label, outcome, tries);
+      }
+      const reason = outcome.status === undefined ? outcome.detail : `HTTP ${outcome.status}`;
+      this.options.logger.info(
+        `${label}: ${reason}; retrying in ${seconds(delay)} s (retry ${retry} of ${this.policy.maxRetries}).`,
+      );
+      await this.clock.sleep(delay);
+    }
+  }
+
+  private error(label: string, failure: Failure, retries?: string) {
+    const { status, detail, errors } = failure;
     return new CloudflareApiError({ operation: label, status, detail, errors, retries, hints: this.options.hints });
   }
 
@@ -250,8 +244,8 @@ export class TurnstileClient {
     return `/${encodeURIComponent(sitekey)}`;
   }
 
-  /** One HTTP exchange: either a parsed answer or a transport-level failure. Never throws. */
-  private async attempt(method: Dispatcher.HttpMethod, url: URL, body: unknown): Promise<Attempt> {
+  /** One HTTP exchange: the status, headers and body, or why there are none. Never throws. */
+  private async exchange(method: Dispatcher.HttpMethod, url: URL, body: unknown): Promise<Answer | Failure> {
     await this.limiter.acquire();
     this.requestCount++;
     const sent = this.clock.now();
@@ -266,39 +260,82 @@ export class TurnstileClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
-      const text = await response.body.text();
-      const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), this.clock.now());
-      this.options.logger.debug(`${where} -> ${response.statusCode} (${this.clock.now() - sent} ms)`);
-      try {
-        return { kind: 'answer', status: response.statusCode, json: JSON.parse(text) as unknown, retryAfterMs };
-      } catch {
-        const type = headerValue(response.headers['content-type']) ?? 'no content type';
-        const detail = `the response body is not JSON (${type}, ${text.length} bytes)`;
-        return { kind: 'answer', status: response.statusCode, json: undefined, retryAfterMs, detail };
+      const { statusCode: status, headers } = response;
+      const text = await readCapped(response.body, READ_LIMITS.responseBytes);
+      this.options.logger.debug(`${where} -> ${status} (${this.clock.now() - sent} ms)`);
+      if (text === undefined) {
+        const limit = `${READ_LIMITS.responseBytes / 1024 / 1024} MB`;
+        return {
+          status,
+          detail: `the response is larger than ${limit}, the most the action reads from one response`,
+          retryable: false,
+        };
       }
+      return { status, headers, text };
     } catch (error) {
-      const reason = signal.aborted
+      const timedOut = signal.aborted || isTimeout(error);
+      const detail = timedOut
         ? `no response within ${this.options.requestTimeoutMs / 1000} s`
         : describeNetworkError(error);
-      this.options.logger.debug(`${where} -> ${reason} (${this.clock.now() - sent} ms)`);
-      return { kind: 'error', status: undefined, reason, retryAfterMs: undefined };
+      this.options.logger.debug(`${where} -> ${detail} (${this.clock.now() - sent} ms)`);
+      return { status: undefined, detail, retryable: true };
     }
+  }
+
+  /** What an answer holds: its checked result (the secret reported first), or why it is unusable. */
+  private read<T>({ status, headers, text }: Answer, schema: z.ZodType<T>): Success<T> | Failure {
+    const retryAfterMs = parseRetryAfter(headerValue(headers['retry-after']), this.clock.now());
+    const failure = { status, retryAfterMs, retryable: isRetryableStatus(status) };
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      const type = headerValue(headers['content-type']) ?? 'no content type';
+      return { ...failure, detail: `the response body is not JSON (${type}, ${text.length} bytes)` };
+    }
+    const envelope = envelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      return { ...failure, detail: 'the response is not a Cloudflare API envelope (success, errors, messages)' };
+    }
+    if (!envelope.data.success || status >= 400) {
+      return { ...failure, detail: 'the API reported an error', errors: envelope.data.errors };
+    }
+    const result = schema.safeParse(envelope.data.result);
+    if (!result.success) {
+      const issues = result.error.issues.slice(0, 3).map((i) => `result.${i.path.join('.')}: ${i.message}`);
+      return { ...failure, detail: `unexpected response shape (${issues.join('; ')})` };
+    }
+    const secret = (result.data as { secret?: unknown }).secret;
+    if (typeof secret === 'string') this.options.onSecret?.(secret);
+    return { result: result.data, envelope: envelope.data };
   }
 }
 
-type Attempt =
-  | {
-      kind: 'answer';
-      status: number;
-      json: unknown;
-      retryAfterMs: number | undefined;
-      detail?: string;
-      errors?: ApiMessage[];
+/** The body as text, or undefined (the rest left unread) once it exceeds `limit` bytes. */
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      return undefined;
     }
-  | { kind: 'error'; status: undefined; reason: string; retryAfterMs: undefined; errors?: ApiMessage[] };
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** undici's own timers: the connect timeout, and a proxy that never answers CONNECT. */
+function isTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT';
 }
 
 function describeNetworkError(error: unknown): string {

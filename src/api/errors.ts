@@ -1,4 +1,4 @@
-import { ENTERPRISE_PLAN, FREE_PLAN } from '../constants.ts';
+import { ENTERPRISE_PLAN, FREE_PLAN } from './limits.ts';
 import type { ApiMessage } from './schemas.ts';
 
 /**

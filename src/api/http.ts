@@ -1,7 +1,9 @@
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
-import { KEEP_ALIVE_MS } from '../constants.ts';
+import { Agent, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 
 export type { Dispatcher };
+
+/** Idle keep-alive sockets are closed after this long (the run ends long before). */
+const KEEP_ALIVE_MS = 10_000;
 
 /**
  * A keep-alive connection pool for the run; `connections` caps the sockets per origin. Behind a
@@ -15,6 +17,19 @@ export function createDispatcher(env: NodeJS.ProcessEnv, connections: number, co
   const httpProxy = withScheme(env.http_proxy || env.HTTP_PROXY) ?? '';
   const httpsProxy = withScheme(env.https_proxy || env.HTTPS_PROXY) ?? '';
   if (!httpProxy && !httpsProxy) return new Agent(options);
-  // Every value is passed explicitly ('' for none), so undici reads nothing from process.env itself.
-  return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy: env.no_proxy || env.NO_PROXY || '' });
+  return new EnvHttpProxyAgent({
+    ...options,
+    // Every value is passed explicitly ('' for none), so undici reads nothing from process.env itself.
+    httpProxy,
+    httpsProxy,
+    noProxy: env.no_proxy || env.NO_PROXY || '',
+    // undici 8 would forward a plain-http request to the proxy as it is, headers and token in
+    // the clear; a CONNECT tunnel keeps every request (the loopback emulator's too) end to end.
+    proxyTunnel: true,
+    // Reaching the proxy, and its answer to CONNECT, are bounded like any other connect: a proxy
+    // that accepts and never answers would otherwise hold the connection (and the pool's close)
+    // for undici's default of 300 s.
+    connectTimeout: connectTimeoutMs,
+    clientFactory: (origin, proxyOptions) => new Pool(origin, { ...proxyOptions, headersTimeout: connectTimeoutMs }),
+  });
 }

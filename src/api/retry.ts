@@ -1,3 +1,11 @@
+/** Backoff between retries: first wait, cap, cap on a server's Retry-After, and the whole budget. */
+export const RETRY_TIMING = {
+  baseDelayMs: 500,
+  maxDelayMs: 15_000,
+  maxRetryAfterMs: 60_000,
+  maxElapsedMs: 180_000,
+} as const;
+
 /** How the client retries 429, 5xx and network failures. */
 export interface RetryPolicy {
   /** Retries after the first attempt. */

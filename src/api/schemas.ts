@@ -5,7 +5,7 @@ import { z } from 'zod';
 z.config({ jitless: true });
 
 // Shapes of https://developers.cloudflare.com/api/resources/turnstile/subresources/widgets/
-// (spec/turnstile-widgets.openapi.json, and the 2026 definitions in ../shared/cloudflare-api).
+// (spec/turnstile-widgets.openapi.json).
 // Read tolerantly, write exactly: a response must carry only what the action uses, may carry
 // null or nothing in every other field, and may carry fields added after this was written (kept,
 // so the `widget` output shows everything the API returned). Request bodies are exact.

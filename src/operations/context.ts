@@ -1,5 +1,5 @@
 import type { TurnstileClient } from '../api/client.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../api/clock.ts';
 import type { GitHubContext } from '../github-context.ts';
 import type { Logger } from '../log.ts';
 

@@ -20,19 +20,22 @@ export async function createWidget(
   existing?: ReadonlySet<string>,
 ): Promise<Widget> {
   const started = clock.now();
-  const created = client.create(creationConfig(desired), async () => {
-    const matches = await findByName(client, desired.name);
-    const made = matches.find((widget) =>
-      existing ? !existing.has(widget.sitekey) : Date.parse(widget.created_on) >= started - CLOCK_SKEW_MS,
-    );
-    if (!made) return undefined;
-    logger.warning(
-      `The create request's response was lost, but widget ${show(desired.name)} exists (${made.sitekey}); using it instead of creating a duplicate.`,
-      'Recovered lost response',
-    );
-    return client.get(made.sitekey);
-  });
-  return created.catch(refusedWith({ hostnamesSent: desired.domains.length }));
+  const config = creationConfig(desired);
+  const created = client.recoverWrite(
+    () => client.create(config),
+    async () => {
+      const matches = await findByName(client, desired.name);
+      const made = matches.find((widget) =>
+        existing ? !existing.has(widget.sitekey) : Date.parse(widget.created_on) >= started - CLOCK_SKEW_MS,
+      );
+      if (!made) return undefined;
+      logger.info(
+        `The create request's response was lost, but widget ${show(desired.name)} exists (${made.sitekey}); using it instead of creating a duplicate.`,
+      );
+      return client.get(made.sitekey);
+    },
+  );
+  return created.catch(refusedWith({ hostnamesSent: config.domains.length }));
 }
 
 /** operation: create — always a new widget, even when others share its name. */

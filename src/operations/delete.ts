@@ -54,7 +54,7 @@ export const ref = ({ sitekey, name }: WidgetRef): WidgetRef => ({ sitekey, name
 
 /** The widget with this sitekey, as a list of one, or none (the filter is exact for sitekeys). */
 async function bySitekey(client: TurnstileClient, sitekey: string): Promise<WidgetRef[]> {
-  return (await client.listAll({ filter: `sitekey:${sitekey}` })).filter((widget) => widget.sitekey === sitekey);
+  return (await client.listAll(`sitekey:${sitekey}`)).filter((widget) => widget.sitekey === sitekey);
 }
 
 /** DELETE that treats "already gone" (404) as done; returns what this call removed, if anything. */

@@ -25,7 +25,7 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
   const prefix = settings.namePrefix;
   const cutoff = clock.now() - settings.olderThanMs;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
-  const candidates = (await client.listAll({ filter: `name:${prefix}` })).filter((w) => w.name.startsWith(prefix));
+  const candidates = (await client.listAll(`name:${prefix}`)).filter((w) => w.name.startsWith(prefix));
 
   // First what the names and dates decide alone; GitHub is asked only about old previews.
   const keep = new Map<WidgetSummary, string>();

@@ -32,15 +32,15 @@ export async function runRotateSecret(
       changes: [],
     };
   }
-  const rotation = client.rotateSecret(
-    sitekey,
-    { invalidate_immediately: settings.invalidateImmediately },
+  // Not idempotent: a second rotation would end the first one's grace period. After a lost
+  // answer, the widget's secret tells whether the rotation happened.
+  const rotation = client.recoverWrite(
+    () => client.rotateSecret(sitekey, { invalidate_immediately: settings.invalidateImmediately }),
     async (): Promise<Widget | undefined> => {
       const now = await client.get(sitekey);
       if (now.secret === before.secret) return undefined;
-      logger.warning(
+      logger.info(
         `The rotate_secret response was lost, but widget ${show(now.name)} (${sitekey}) has a new secret; using it instead of rotating again (a second rotation would end the old secret's grace period).`,
-        'Recovered lost response',
       );
       return now;
     },

@@ -8,7 +8,7 @@ import type { NewWidget, WidgetChange } from '../settings.ts';
  * case-insensitive substring match, so the exact comparison happens here.
  */
 export async function findByName(client: TurnstileClient, name: string): Promise<WidgetSummary[]> {
-  const candidates = await client.listAll({ filter: `name:${name}` });
+  const candidates = await client.listAll(`name:${name}`);
   return candidates.filter((widget) => widget.name === name).sort(oldestFirst);
 }
 
