@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { FREE_PLAN } from './defaults.ts';
-import { plain } from './log.ts';
+import { quoteUntrusted } from './log.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -50,7 +50,7 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
 
 function normaliseHost(value: string, parsed: ParsedDomains): string | undefined {
   const refuse = (why: string) => {
-    parsed.problems.push(`contains "${plain(value)}", ${why}`);
+    parsed.problems.push(`contains ${quoteUntrusted(value)}, ${why}`);
     return undefined;
   };
   let host = value;
@@ -62,7 +62,7 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
       return refuse('which is not a valid URL or hostname.');
     }
     host = url.hostname.replace(/^\[|\]$/g, '');
-    parsed.notices.push(`domains: "${plain(value)}" is a URL; using its hostname "${host}".`);
+    parsed.notices.push(`domains: ${quoteUntrusted(value)} is a URL; using its hostname "${host}".`);
   }
   host = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (host.includes('%')) {
@@ -73,13 +73,13 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
   if (host.includes('*')) {
     const parent = host.replace(/^(\*\.)+/, '');
     return refuse(
-      `a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use "${plain(parent)}".`,
+      `a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use ${quoteUntrusted(parent)}.`,
     );
   }
   if (ipVersion(host)) return host;
   if (host.endsWith('.') && host.length > 1) {
     host = host.slice(0, -1);
-    parsed.notices.push(`domains: "${plain(value)}" ends with a dot; using "${plain(host)}".`);
+    parsed.notices.push(`domains: ${quoteUntrusted(value)} ends with a dot; using ${quoteUntrusted(host)}.`);
   }
   // domainToASCII silently drops a path or port, so those are refused before conversion.
   const ascii = /[/:?#@\\\s]/.test(host) ? '' : domainToASCII(host);
@@ -95,7 +95,9 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
     );
   }
   if (ascii !== host) {
-    parsed.notices.push(`domains: "${plain(value)}" is an internationalised name; using its punycode form "${ascii}".`);
+    parsed.notices.push(
+      `domains: ${quoteUntrusted(value)} is an internationalised name; using its punycode form "${ascii}".`,
+    );
   }
   return ascii;
 }

@@ -1,5 +1,6 @@
 import { fetch } from 'undici';
 import type { Dispatcher } from './api/http.ts';
+import { escapeUntrusted } from './log.ts';
 import type { GitHubContext } from './github-context.ts';
 import type { ListOpenPullRequests } from './operations/context.ts';
 
@@ -10,7 +11,7 @@ export class GitHubApiError extends Error {
     const status = (cause as { response?: { status?: unknown } }).response?.status;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
-      `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${detail}. Hint: ${hint(status, detail)}`,
+      `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${escapeUntrusted(detail)}. Hint: ${hint(status, detail)}`,
     );
     this.name = 'GitHubApiError';
   }

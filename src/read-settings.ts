@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { InputError, InputErrors } from './errors.ts';
 import { readGitHubContext, type GitHubContext } from './github-context.ts';
 import { INPUT_NAMES, readInputs } from './inputs.ts';
-import { plain, type Logger } from './log.ts';
+import { quoteUntrusted, type Logger } from './log.ts';
 import type { SecretRegistry } from './secrets.ts';
 import {
   authSchema,
@@ -34,7 +34,7 @@ export function readSettings(
   // `env: INPUT_X` reaches every step: a warning, not a failure.
   for (const { given, closest } of unknown) {
     logger.warning(
-      `Input "${plain(given)}" is not an input of this action and is ignored${closest ? `; did you mean "${closest}"?` : '.'} Inputs: ${INPUT_NAMES.join(', ')}.`,
+      `Input ${quoteUntrusted(given)} is not an input of this action and is ignored${closest ? `; did you mean "${closest}"?` : '.'} Inputs: ${INPUT_NAMES.join(', ')}.`,
       'Unexpected input',
     );
   }
@@ -47,7 +47,7 @@ export function readSettings(
       const input = String(issue.path[0] ?? 'operation');
       const typo = unknown.find((u) => u.closest === input && /^is required/.test(issue.message));
       const hint = typo
-        ? ` The step passes "${plain(typo.given)}", which is not an input: did you mean "${input}"?`
+        ? ` The step passes ${quoteUntrusted(typo.given)}, which is not an input: did you mean "${input}"?`
         : '';
       errors.push(new InputError(input, issue.message + hint));
     }

@@ -3,7 +3,7 @@ import { CLEARANCE_LEVELS, MODES, REGIONS } from './api/schemas.ts';
 import { CLOUDFLARE_API_URL } from './defaults.ts';
 import { parseDomains } from './domains.ts';
 import { defaultWidgetName, type GitHubContext } from './github-context.ts';
-import { plain } from './log.ts';
+import { quoteUntrusted } from './log.ts';
 import { looksLikeWidgetSecret, type SecretRegistry } from './secrets.ts';
 
 // The action's settings: one zod schema for what every operation shares and one per operation (a
@@ -25,7 +25,7 @@ export interface SettingsContext {
   notices: string[];
 }
 
-const quote = (raw: string) => `"${plain(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw)}"`;
+const quote = (raw: string) => quoteUntrusted(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw);
 const saying = (expected: string) => (issue: { input?: unknown }) => `is ${quote(String(issue.input))}: ${expected}`;
 
 /** Parses one raw input with `schema`, moving its issues onto the input being parsed. */
@@ -169,7 +169,7 @@ function domains(context: SettingsContext, operation: Operation) {
 /** The `operation` input, checked first: it decides which schema reads the other inputs. */
 export const operationNameSchema = z.object({
   operation: z.enum(OPERATIONS, {
-    error: (issue) => `is "${plain(String(issue.input))}": allowed values are ${OPERATIONS.join(', ')}.`,
+    error: (issue) => `is ${quoteUntrusted(String(issue.input))}: allowed values are ${OPERATIONS.join(', ')}.`,
   }),
 });
 

@@ -1,4 +1,5 @@
 import { FREE_PLAN } from '../defaults.ts';
+import { escapeUntrusted, quoteUntrusted } from '../log.ts';
 import type { ApiMessage } from './schemas.ts';
 
 /** What a hint may point at besides the codes: the api-url, when it is not Cloudflare's. */
@@ -28,11 +29,13 @@ export class CloudflareApiError extends Error {
   }) {
     const errors = failure.errors ?? [];
     const listed = errors
-      .map((error) => `${error.code == null ? '' : `[${error.code}] `}${error.message ?? 'no message'}`)
+      .map(
+        (error) => `${error.code == null ? '' : `[${error.code}] `}${escapeUntrusted(error.message ?? 'no message')}`,
+      )
       .join('; ');
     const hint = hintFor(failure.status, errors, failure.hints ?? {});
     super(
-      `Cloudflare API ${failure.operation} failed${failure.status ? ` (HTTP ${failure.status})` : ''}: ${listed || failure.detail}` +
+      `Cloudflare API ${failure.operation} failed${failure.status ? ` (HTTP ${failure.status})` : ''}: ${listed || escapeUntrusted(failure.detail)}` +
         `${failure.retries ? ` (${failure.retries})` : ''}.${hint ? ` Hint: ${hint}` : ''}`,
     );
     this.name = 'CloudflareApiError';
@@ -71,7 +74,7 @@ export function hintFor(status: number | undefined, errors: ApiMessage[], contex
   if (codes.has(7003) || codes.has(7000)) {
     // "No route": with a custom api-url, the URL is the likelier culprit than the account id.
     if (context.customApiUrl) {
-      return `check \`api-url\` ("${context.customApiUrl}"): it must be the API's base URL, ending in /client/v4 (e.g. https://api.cloudflare.com/client/v4); the action adds /accounts/<account-id>/challenges/widgets itself. Then check \`account-id\`.`;
+      return `check \`api-url\` (${quoteUntrusted(context.customApiUrl)}): it must be the API's base URL, ending in /client/v4 (e.g. https://api.cloudflare.com/client/v4); the action adds /accounts/<account-id>/challenges/widgets itself. Then check \`account-id\`.`;
     }
     return 'check `account-id`: it must be the 32-character id of the account that owns the widgets (dashboard URL or account overview page).';
   }

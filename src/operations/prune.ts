@@ -1,7 +1,7 @@
 import type { WidgetSummary } from '../api/schemas.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { PRUNE_CONCURRENCY } from '../defaults.ts';
-import { show } from '../log.ts';
+import { escapeUntrusted, quoteUntrusted } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
@@ -43,18 +43,26 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     changes: [],
     kept,
   };
-  const what = `named ${show(`${prefix}*`)}`;
+  const what = `named ${quoteUntrusted(`${prefix}*`)}`;
   if (settings.dryRun) {
     logger.info(
-      `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}; keeping ${kept.length}.`,
+      `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}${listed(doomed)}; keeping ${kept.length}.`,
     );
     return { ...base, outcome: 'would prune', deleted: doomed.map(ref) };
   }
   const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));
   const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
-  logger.info(`Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}; kept ${kept.length}.`);
+  logger.info(
+    `Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}${listed(deleted)}; kept ${kept.length}.`,
+  );
   return { ...base, outcome: deleted.length ? 'pruned' : 'nothing to prune', deleted };
 }
+
+/** The widgets by name and sitekey, after a colon; nothing when there are none. */
+const listed = (widgets: WidgetRef[]) =>
+  widgets.length
+    ? `: ${widgets.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}`
+    : '';
 
 /** Open pull requests; undefined without a token (age alone decides), 'unknown' when listing failed. */
 async function openPullRequests({

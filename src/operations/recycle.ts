@@ -2,7 +2,7 @@ import { CloudflareApiError } from '../api/errors.ts';
 import type { WidgetSummary } from '../api/schemas.ts';
 import { FREE_PLAN } from '../defaults.ts';
 import { repositoryName } from '../github-context.ts';
-import { show } from '../log.ts';
+import { escapeUntrusted, quoteUntrusted } from '../log.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
 import type { WidgetRef } from './result.ts';
@@ -62,7 +62,7 @@ export async function createRecyclingAtLimit<T>(
       throw limitError(
         context,
         widgets,
-        why ?? `no widget named ${show(String(pattern))} belongs to a closed pull request`,
+        why ?? `no widget named ${quoteUntrusted(String(pattern))} belongs to a closed pull request`,
       );
     const recycled: WidgetRef[] = [];
     for (const widget of stale) {
@@ -70,7 +70,7 @@ export async function createRecyclingAtLimit<T>(
       if (gone) recycled.push(gone);
     }
     context.logger.warning(
-      `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `${show(w.name)} (${w.sitekey})`).join(', ')}.`,
+      `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}.`,
       'Widget limit: recycled closed previews',
     );
     return { created: await create(), recycled };
@@ -89,7 +89,7 @@ export async function plannedRecycling(
   const stale = await closedPreviews(context, widgets, pattern);
   if (stale.length > 0) {
     context.logger.info(
-      `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => show(w.name)).join(', ')}.`,
+      `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => quoteUntrusted(w.name)).join(', ')}.`,
     );
   }
   return stale.map(ref);
@@ -109,7 +109,10 @@ function limitError(context: OperationContext, widgets: WidgetSummary[], why: st
   const previews = widgets
     .filter((widget) => /-pr-\d+$/.test(widget.name))
     .sort(oldestFirst)
-    .map((widget) => `${show(widget.name)} (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`);
+    .map(
+      (widget) =>
+        `${quoteUntrusted(widget.name)} (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`,
+    );
   const repo = repositoryName(context.github) ?? '<repo>';
   return new WidgetLimitError(
     `Cloudflare refused the create: the account is at its Turnstile widget limit and holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan). None could be recycled: ${why}. ` +

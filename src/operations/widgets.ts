@@ -1,6 +1,7 @@
 import type { TurnstileClient } from '../api/client.ts';
 import type { Widget, WidgetConfig, WidgetSummary } from '../api/schemas.ts';
 import type { DesiredWidget } from '../settings.ts';
+import { escapeUntrusted } from '../log.ts';
 
 /**
  * Widgets whose name equals `name` exactly, oldest first. The API's `filter=name:` is a
@@ -20,23 +21,29 @@ export function oldestFirst(a: WidgetSummary, b: WidgetSummary): number {
 
 const FLAGS = ['clearance_level', 'bot_fight_mode', 'offlabel', 'ephemeral_id'] as const;
 
-/** Human-readable differences between the widget and what was asked; empty when it matches. */
+/**
+ * Human-readable differences between the widget and what was asked; empty when it matches. The
+ * widget's values came from the API, so they are escaped here, where the text is made.
+ */
 export function differences(existing: WidgetSummary, desired: DesiredWidget): string[] {
   const changes: string[] = [];
-  if (existing.name !== desired.name) changes.push(`name: ${existing.name} -> ${desired.name}`);
+  if (existing.name !== desired.name)
+    changes.push(`name: ${escapeUntrusted(existing.name)} -> ${escapeUntrusted(desired.name)}`);
   // The API returns domains sorted: compare them as sets.
   const have = new Set(existing.domains.map((domain) => domain.toLowerCase()));
   const want = new Set(desired.domains);
   const added = [...want].filter((domain) => !have.has(domain));
   const removed = [...have].filter((domain) => !want.has(domain));
   if (added.length > 0 || removed.length > 0) {
-    changes.push(`domains: ${[...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)].join(' ')}`);
+    changes.push(
+      `domains: ${[...added.map((d) => `+${escapeUntrusted(d)}`), ...removed.map((d) => `-${escapeUntrusted(d)}`)].join(' ')}`,
+    );
   }
-  if (existing.mode !== desired.mode) changes.push(`mode: ${existing.mode} -> ${desired.mode}`);
+  if (existing.mode !== desired.mode) changes.push(`mode: ${escapeUntrusted(existing.mode)} -> ${desired.mode}`);
   for (const field of FLAGS) {
     const wanted = desired[field];
     if (wanted !== undefined && existing[field] !== wanted) {
-      changes.push(`${field}: ${String(existing[field] ?? 'unset')} -> ${String(wanted)}`);
+      changes.push(`${field}: ${escapeUntrusted(String(existing[field] ?? 'unset'))} -> ${String(wanted)}`);
     }
   }
   return changes;
