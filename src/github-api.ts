@@ -12,6 +12,7 @@ export class GitHubApiError extends Error {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
       `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${escapeUntrusted(detail)}. Hint: ${hint(status, detail)}`,
+      { cause },
     );
     this.name = 'GitHubApiError';
   }
