@@ -71,7 +71,7 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   if (desired.region !== undefined && target.region != null && target.region !== desired.region) {
     throw new InputError(
       'region',
-      `is "${desired.region}", but widget ${escapeUntrusted(target.sitekey)} was created in region "${target.region}", and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
+      `is "${desired.region}", but widget ${escapeUntrusted(target.sitekey)} was created in region ${quoteUntrusted(target.region)}, and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
     );
   }
   const changes = differences(target, desired);
