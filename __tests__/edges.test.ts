@@ -9,8 +9,11 @@ import { runCreate } from '../src/operations/create.ts';
 import { runEnsure } from '../src/operations/ensure.ts';
 import { runRotateSecret } from '../src/operations/rotate.ts';
 import { useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
+import { foreignCommands } from './helpers/runner-commands.ts';
 import { ACCOUNT, ORIGIN, listOf, listShape, mockApi, ok, widget } from './helpers/mock-api.ts';
-import { runInProcess } from './helpers/runner.ts';
+import { recordingRunner, runInProcess, runnerEnv, virtualClock } from './helpers/runner.ts';
+import { inputVariables } from '../scripts/lib/action-inputs.ts';
+import { run as runAction } from '../src/main.ts';
 import { settings } from './helpers/settings.ts';
 
 const t = useEmulator();
@@ -269,6 +272,49 @@ describe('tolerant reading', () => {
 });
 
 describe('messages', () => {
+  it('an unexpected error (a bug) is one error line, with its stack and causes at debug level', async () => {
+    const runner = recordingRunner();
+    runner.setOutput = () => {
+      throw new Error('disk full', { cause: new Error('EIO: i/o error') });
+    };
+    const inputs = { 'api-token': t.emulator.apiToken, 'account-id': t.emulator.accountId, 'api-url': t.emulator.url };
+    const env = { ...runnerEnv(), ...inputVariables({ ...inputs, domains: 'pr-42.example.com' }) };
+    expect(await runAction({ runner, env, clock: virtualClock() })).toBe(1);
+    const lines = runner.stdout.split('\n');
+    expect(lines.filter((line) => line.startsWith('::error'))).toEqual([
+      '::error title=Turnstile action failed::disk full',
+    ]);
+    const stack = lines.find((line) => line.startsWith('::debug::Error: disk full%0A    at '));
+    expect(stack).toContain('%0ACaused by: Error: EIO: i/o error%0A    at ');
+  });
+
+  it('a user mistake or an API error stays one line, without a stack', async () => {
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 403,
+      body: { success: false, errors: [], messages: [], result: null },
+    });
+    for (const run of [await t.run({ domains: 'vercel.app' }), await t.run({ domains: 'pr-42.example.com' })]) {
+      expect(run.code).toBe(1);
+      expect(run.stdout).not.toMatch(/ {4}at |Caused by/);
+    }
+  });
+
+  it('the prune log names the widgets it deleted, by name and sitekey', async () => {
+    const seeded = t.emulator.seed([
+      { name: 'app-pr-1', created_on: daysAgo(30) },
+      { name: 'app-pr-2', created_on: daysAgo(30) },
+    ]);
+    const dry = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'dry-run': 'true' });
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' });
+    expect(dry.stdout).toMatch(/^Dry run: would delete 2 of 2 widget\(s\) named "app-pr-\*": .*; keeping 0\.$/m);
+    const line = lines(run).find((text) => text.startsWith('Pruned 2 of 2 widget(s) named "app-pr-*": '));
+    for (const widget of seeded) {
+      expect(line).toContain(`"${widget.name}" (${widget.sitekey})`);
+      expect(dry.stdout).toContain(`"${widget.name}" (${widget.sitekey})`);
+    }
+  });
+
   it('Cloudflare error 7003 with a non-default api-url: the hint names `api-url`', async () => {
     const apiUrl = `${t.emulator.url}/v2`; // a wrong base: the emulator answers 404, code 7003
     const run = await t.run({ domains: 'pr-42.example.com', 'api-url': apiUrl });
@@ -376,6 +422,63 @@ describe('job summary', () => {
     expect(t.emulator.widgets()).toEqual([]);
   });
 
+  /** The summary is Markdown holding one HTML block per line: no blank line may end a block. */
+  function expectBlocksIntact(summary: string) {
+    for (const line of summary.split('\n').slice(0, -1)) expect(line).toMatch(/^<(h3|table|details)>.*>$/);
+    expect(summary).not.toMatch(/\n\s*\n|[|`]/);
+  }
+
+  it('a name from the API cannot end the table or the HTML block: blank line, heading, link, | and `', async () => {
+    const name = 'app-pr-1\n\n# Injected heading\n\n[click](https://evil.example) | `code` <b>x</b>\r\n\u2028';
+    const [seeded] = t.emulator.seed([{ name, created_on: daysAgo(30) }]);
+    const runs = [
+      await t.run({ operation: 'get', sitekey: seeded!.sitekey }),
+      await t.run({ sitekey: seeded!.sitekey, name: 'renamed', domains: 'example.com', 'dry-run': 'true' }),
+      await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'older-than': '60d' }), // kept: too young
+      await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' }),
+    ];
+    for (const run of runs) {
+      expect(run.code, run.stdout).toBe(0);
+      expectBlocksIntact(run.summary);
+      expect(run.summary).toContain(
+        'app-pr-1\\n\\n# Injected heading\\n\\n[click](https://evil.example) &#124; &#96;code&#96; &lt;b&gt;x&lt;/b&gt;\\r\\n\\u2028',
+      );
+    }
+  });
+
+  it("the action's own `code` in an error becomes <code>, with no literal backtick left", async () => {
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 401,
+      body: { success: false, errors: [{ code: 10000, message: 'bad `token`' }], messages: [], result: null },
+    });
+    const run = await t.run({ operation: 'get', name: 'x' });
+    expect(run.code).toBe(1);
+    expectBlocksIntact(run.summary);
+    expect(run.summary).toContain('<tr><td>Operation</td><td>get</td></tr>');
+    expect(run.summary).toMatch(/check that <code>api-token<\/code> holds/);
+  });
+
+  it('after invalid inputs the summary names the operation asked for (ensure by default)', async () => {
+    const byDefault = await t.run({ domains: 'vercel.app' });
+    expect(byDefault.code).toBe(1);
+    expect(byDefault.summary).toContain('<tr><td>Operation</td><td>ensure</td></tr>');
+    const prune = await t.run({ operation: 'prune', 'older-than': 'soon', 'name-prefix': 'x-' });
+    expect(prune.code).toBe(1);
+    expect(prune.summary).toContain('<tr><td>Operation</td><td>prune</td></tr>');
+    expect(prune.summary).toMatch(/<tr><td>Error<\/td><td>[^<]*older-than/);
+  });
+
+  it('a dry-run ensure that would create shows no empty "Would delete" row and sets no empty deleted', async () => {
+    const run = await t.run({ domains: 'pr-42.example.com', 'dry-run': 'true' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.summary).not.toContain('Would delete');
+    expect(run.outputs).toEqual({ created: 'false', updated: 'false' });
+    const create = await t.run({ operation: 'create', name: 'x', domains: 'pr-42.example.com', 'dry-run': 'true' });
+    expect(create.summary).not.toContain('Would delete');
+    expect(create.outputs.deleted).toBeUndefined();
+  });
+
   it('a failed run writes the error, redacted: no token, no secret', async () => {
     const leakedSecret = '0x4AAAAAAAleakedSecretValue0123456789abcd';
     t.emulator.injectFault({
@@ -403,39 +506,8 @@ describe('job summary', () => {
 });
 
 describe('workflow-command injection', () => {
-  /** The titles of the annotations the action itself issues. */
-  const TITLES = new Set([
-    'Cloudflare API error',
-    'Concurrent create',
-    'Duplicate widget names',
-    'GitHub API error',
-    'Input domains',
-    'Manual change overwritten',
-    'Turnstile action failed',
-    'Unexpected input',
-    'Widget limit reached',
-    'Widget limit: recycled closed previews',
-    'Widget not found',
-  ]);
-  const unescape = (text: string) => text.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
-
-  /** Lines of stdout the runner would execute as a command that the action does not issue itself. */
-  function foreignCommands(stdout: string): string[] {
-    return stdout.split(/\r?\n|\r/).filter((line) => {
-      if (!/^\s*::/.test(line)) return false;
-      if (/^::(add-mask|debug|group)::/.test(line) || line === '::endgroup::') return false;
-      const annotation = /^::(notice|warning|error) title=([^:]*)::/.exec(line);
-      if (!annotation) return true;
-      const title = unescape(annotation[2]!);
-      return !(TITLES.has(title) || /^Invalid input: [a-z-]+$/.test(title));
-    });
-  }
-
-  it('the checker itself flags injected commands', () => {
-    expect(
-      foreignCommands('ok\n::warning title=injected::pwned\n  ::stop-commands::x\n::error::bare\n::debug::fine'),
-    ).toEqual(['::warning title=injected::pwned', '  ::stop-commands::x', '::error::bare']);
-  });
+  /** The commands the runner would process that the action did not issue (helpers/runner-commands.ts). */
+  const foreign = (stdout: string) => foreignCommands(stdout, 'injected').map((command) => command.line);
 
   it('widget names carrying workflow commands never start a command line, in any operation', async () => {
     const old = daysAgo(30);
@@ -444,28 +516,37 @@ describe('workflow-command injection', () => {
       { name: 'app-pr-2\n::stop-commands::x', created_on: old },
       { name: 'app-pr-3\r\n   ::notice::spaced', created_on: old },
     ]);
-    const debug = { RUNNER_DEBUG: '1' };
     const runs: ActionRun[] = [];
-    runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'dry-run': 'true' }, debug));
+    runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'dry-run': 'true' }));
     for (const seeded of [warning!, stop!, spaced!]) {
-      runs.push(await t.run({ operation: 'get', sitekey: seeded.sitekey }, debug));
-      runs.push(await t.run({ sitekey: seeded.sitekey, domains: 'example.com' }, debug));
+      runs.push(await t.run({ operation: 'get', sitekey: seeded.sitekey }));
+      runs.push(await t.run({ sitekey: seeded.sitekey, domains: 'example.com' }));
     }
-    runs.push(await t.run({ sitekey: warning!.sitekey, domains: 'pr-1.example.com' }, debug)); // an update
-    runs.push(await t.run({ operation: 'rotate-secret', sitekey: stop!.sitekey }, debug));
-    runs.push(await t.run({ operation: 'delete', sitekey: spaced!.sitekey }, debug));
-    runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' }, debug));
+    runs.push(await t.run({ sitekey: warning!.sitekey, domains: 'pr-1.example.com' })); // an update
+    runs.push(await t.run({ operation: 'rotate-secret', sitekey: stop!.sitekey }));
+    runs.push(await t.run({ operation: 'delete', sitekey: spaced!.sitekey }));
+    runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' }));
     for (const run of runs) {
       expect(run.code, run.stdout).toBe(0);
-      expect(foreignCommands(run.stdout)).toEqual([]);
+      expect(foreign(run.stdout)).toEqual([]);
       expect(run.stdout).not.toMatch(/^\s*::warning title=injected/m);
       expect(run.stdout).not.toMatch(/^\s*::stop-commands::/m);
     }
     // The names did reach the log (escaped), so the checks above had something to catch.
     const all = runs.map((run) => run.stdout).join('\n');
-    expect(all).toContain('title=injected::pwned');
-    expect(all).toContain('::stop-commands::x');
+    expect(all).toContain('\\n::warning title=injected::pwned');
+    expect(all).toContain('\\n::stop-commands::x');
     expect(t.emulator.widgets()).toEqual([]);
+  });
+
+  it("a renamed widget's old name with a bare carriage return cannot start a command", async () => {
+    const [seeded] = t.emulator.seed([{ name: 'old\r::warning title=injected::injected' }]);
+    const run = await t.run({ sitekey: seeded!.sitekey, name: 'new', domains: 'example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(foreign(run.stdout)).toEqual([]);
+    expect(run.stdout).toContain(
+      `Updated widget "new" (${seeded!.sitekey}): name: old\\r::warning title=injected::injected -> new`,
+    );
   });
 
   it.each([
@@ -485,11 +566,11 @@ describe('workflow-command injection', () => {
           result: null,
         },
       });
-      const run = await t.run({ domains: 'pr-42.example.com', 'max-retries': retries }, { RUNNER_DEBUG: '1' });
+      const run = await t.run({ domains: 'pr-42.example.com', 'max-retries': retries });
       expect(run.code).toBe(1);
       expect(errorLines(run)).toHaveLength(1);
-      expect(errorLines(run)[0]).toMatch(/^::error title=Cloudflare API error::.*Bad request%0A::error::injected/);
-      expect(foreignCommands(run.stdout)).toEqual([]);
+      expect(errorLines(run)[0]).toMatch(/^::error title=Cloudflare API error::.*Bad request\\n::error::injected/);
+      expect(foreign(run.stdout)).toEqual([]);
       expect(run.stdout).not.toMatch(/^\s*::(error::injected|stop-commands::|warning::also)/m);
     },
   );

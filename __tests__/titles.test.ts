@@ -17,9 +17,19 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
-/** `Invalid input: ${error.input}` reads as `Invalid input: <input>`, as the README writes it. */
+/**
+ * `Invalid input: ${error.input}` reads as `Invalid input: <input>`, as the README writes it; a
+ * constant (`return UNEXPECTED`) reads as the string it is declared with in the same file.
+ */
 function titleText(node: ts.Node): string | undefined {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isIdentifier(node)) {
+    const declared = (function find(at: ts.Node): ts.Expression | undefined {
+      if (ts.isVariableDeclaration(at) && ts.isIdentifier(at.name) && at.name.text === node.text) return at.initializer;
+      return ts.forEachChild(at, find);
+    })(node.getSourceFile());
+    return declared && declared !== node ? titleText(declared) : undefined;
+  }
   if (!ts.isTemplateExpression(node)) return undefined;
   return node.templateSpans.reduce(
     (text, span) => `${text}<${span.expression.getText().split('.').at(-1)}>${span.literal.text}`,

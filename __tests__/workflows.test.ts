@@ -59,15 +59,18 @@ interface Step {
   name?: string;
   uses?: string;
   run?: string;
+  env?: Record<string, string>;
   with?: Record<string, unknown>;
 }
 interface Job {
   permissions?: Record<string, string>;
+  env?: Record<string, string>;
   needs?: string | string[];
   steps: Step[];
 }
 interface Workflow {
   on: Record<string, unknown>;
+  env?: Record<string, string>;
   permissions?: Record<string, string>;
   jobs: Record<string, Job>;
 }
@@ -195,6 +198,19 @@ describe('release.yml', () => {
     expect(verified.some((job) => /^npm run build$/m.test(runs(job)))).toBe(true);
     expect(verified.flatMap((job) => job.steps.map((step) => step.name))).toContain('Compare dist/ with the build');
   });
+  it('gives the token only to the steps that use it, never to checkout or setup', () => {
+    const carriesToken = (env: Record<string, string> | undefined) =>
+      Object.values(env ?? {}).some((value) => /github\.token|secrets\./.test(value));
+    expect(carriesToken(release.env)).toBe(false);
+    const steps = jobsOf(release).flatMap(([id, job]) => {
+      expect(carriesToken(job.env), id).toBe(false);
+      return job.steps;
+    });
+    const given = steps.filter((step) => carriesToken(step.env));
+    expect(given.map((step) => step.name)).toEqual(['Create the GitHub release', 'Move the major tag']);
+    for (const step of given) expect(step.run).toMatch(/\bgh |\$GH_TOKEN/);
+    expect(given.some((step) => step.uses)).toBe(false);
+  });
 });
 
 describe('dependabot', () => {
@@ -268,6 +284,34 @@ describe('README', () => {
     for (const step of ours) {
       for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), name).toContain(name);
     }
+  });
+
+  it('examples pass values to shells through env and quoted variables, never ${{ … }} in a shell command', () => {
+    // GitHub's hardening guide: an expression inside `run:` is pasted into the script before the
+    // shell parses it. wrangler-action runs preCommands and postCommands in a shell too.
+    const shellFields = ['run', 'preCommands', 'postCommands'];
+    const scripts: string[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (shellFields.includes(key) && typeof value === 'string') scripts.push(value);
+          else collect(value);
+        }
+      }
+    };
+    for (const [, block] of readme.matchAll(/```yaml\n([\s\S]*?)```/g)) collect(parse(block!));
+    expect(scripts.length).toBeGreaterThanOrEqual(5);
+    for (const script of scripts) expect(script).not.toContain('${{');
+    // The same in the prose's inline examples; outputs and branch names reach no command line at all.
+    for (const [, field, text] of readme.matchAll(/`(run|preCommands|postCommands|command): ([^`]*)`/g)) {
+      if (field === 'command') expect(text).not.toMatch(/\$\{\{[^}]*(outputs|head_ref)/);
+      else expect(text).not.toContain('${{');
+    }
+    // Every use of a variable that carries an output is inside double quotes.
+    const unquoted = scripts.map((script) => script.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+    expect(unquoted.join('\n')).not.toMatch(/\$\{?TURNSTILE_/);
+    expect(scripts.join('\n')).toMatch(/"\$TURNSTILE_SITEKEY"/);
   });
 
   it('example workflows are valid for GitHub', async () => {

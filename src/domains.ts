@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { plain } from './log.ts';
+import { quoteUntrusted } from './log.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -45,9 +45,9 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
       else if (host !== undefined) found.domains.push(host);
     }
     if (pieces.length > 1 && stray.length > 0) {
-      const quoted = (list: string[]) => list.map((piece) => `"${plain(piece)}"`).join(', ');
+      const quoted = (list: string[]) => list.map((piece) => `${quoteUntrusted(piece)}`).join(', ');
       parsed.problems.push(
-        `contains "${plain(line.trim())}": spaces separate hostnames, so this reads as ${quoted(pieces)}, and ${quoted(stray)} ${stray.length > 1 ? 'are not hostnames' : 'is not a hostname'} on ${stray.length > 1 ? 'their' : 'its'} own. Write each hostname without spaces.`,
+        `contains ${quoteUntrusted(line.trim())}: spaces separate hostnames, so this reads as ${quoted(pieces)}, and ${quoted(stray)} ${stray.length > 1 ? 'are not hostnames' : 'is not a hostname'} on ${stray.length > 1 ? 'their' : 'its'} own. Write each hostname without spaces.`,
       );
       continue;
     }
@@ -62,7 +62,7 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
 
 function normaliseHost(value: string, parsed: ParsedDomains): string | undefined {
   const refuse = (why: string) => {
-    parsed.problems.push(`contains "${plain(value)}", ${why}`);
+    parsed.problems.push(`contains ${quoteUntrusted(value)}, ${why}`);
     return undefined;
   };
   let host = value;
@@ -74,7 +74,7 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
       return refuse('which is not a valid URL or hostname.');
     }
     host = url.hostname.replace(/^\[|\]$/g, '');
-    parsed.notices.push(`domains: "${plain(value)}" is a URL; using its hostname "${host}".`);
+    parsed.notices.push(`domains: ${quoteUntrusted(value)} is a URL; using its hostname "${host}".`);
   }
   host = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (host.includes('%')) {
@@ -85,17 +85,17 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
   if (host.includes('*')) {
     const parent = host.replace(/^(\*\.)+/, '');
     return refuse(
-      `a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use "${plain(parent)}".`,
+      `a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use ${quoteUntrusted(parent)}.`,
     );
   }
   if (ipVersion(host)) return host;
   if (host.endsWith('.') && host.length > 1) {
     host = host.slice(0, -1);
-    parsed.notices.push(`domains: "${plain(value)}" ends with a dot; using "${plain(host)}".`);
+    parsed.notices.push(`domains: ${quoteUntrusted(value)} ends with a dot; using ${quoteUntrusted(host)}.`);
   }
   const port = /^([^:]+):\d+$/.exec(host);
   if (port) {
-    return refuse(`which has a port: a widget's hostname covers every port of it. Use "${plain(port[1]!)}".`);
+    return refuse(`which has a port: a widget's hostname covers every port of it. Use ${quoteUntrusted(port[1]!)}.`);
   }
   // domainToASCII silently drops a path or port, so those are refused before conversion.
   const ascii = /[/:?#@\\\s]/.test(host) ? '' : domainToASCII(host);
@@ -111,7 +111,9 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
     );
   }
   if (ascii !== host) {
-    parsed.notices.push(`domains: "${plain(value)}" is an internationalised name; using its punycode form "${ascii}".`);
+    parsed.notices.push(
+      `domains: ${quoteUntrusted(value)} is an internationalised name; using its punycode form "${ascii}".`,
+    );
   }
   return ascii;
 }

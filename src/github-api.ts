@@ -3,6 +3,7 @@ import { fetch, Response } from 'undici';
 import type { Dispatcher } from './api/http.ts';
 import type { Clock } from './api/clock.ts';
 import { RETRY_TIMING } from './api/retry.ts';
+import { escapeUntrusted } from './log.ts';
 import type { GitHubContext } from './github-context.ts';
 import type { ListBranches, ListOpenPullRequests } from './operations/context.ts';
 
@@ -13,7 +14,8 @@ export class GitHubApiError extends Error {
     const status = (cause as { response?: { status?: unknown } }).response?.status;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
-      `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${detail}. Hint: ${hint(status, detail)}`,
+      `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${escapeUntrusted(detail)}. Hint: ${hint(status, detail)}`,
+      { cause },
     );
     this.name = 'GitHubApiError';
   }

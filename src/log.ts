@@ -9,32 +9,60 @@ export interface Logger {
   warning(message: string, title?: string): void;
 }
 
+// The runner reads a step's stdout line by line (.NET ReadLine: \n, \r\n and a bare \r end a line)
+// and executes two syntaxes of workflow command (actions/runner, ActionCommand.TryParse/TryParseV2):
+// `::name …::data` at the start of a line once .NET `char.IsWhiteSpace` is trimmed (wider than
+// JavaScript's \s, e.g. U+0085 and U+180E differ), and the older `##[name …]data` anywhere in a line.
+// Command names match case-insensitively.
+const DOTNET_WHITESPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const LINE_START_COMMAND = new RegExp(`(^|[\\r\\n\\u0085\\u2028\\u2029])([${DOTNET_WHITESPACE}]*):(?=:)`, 'g');
+const LEGACY_COMMAND = /##\[/g;
+// A zero-width space is no .NET whitespace: `:\u200b:` and `##\u200b[` read the same, run nothing.
+const ZWSP = '\u200b';
+
+/** Breaks every `##[` and every `::` that starts a line, so the runner sees no command in `text`. */
+function breakCommands(text: string): string {
+  return text.replace(LEGACY_COMMAND, `##${ZWSP}[`).replace(LINE_START_COMMAND, `$1$2:${ZWSP}`);
+}
+
+// Line breaks of every kind (also those a log viewer may break at), other control characters and
+// bidirectional overrides, which could make a log line read as something else.
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
+const escapeChar = (char: string) => NAMED_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /**
- * A value that came from the user or the API (a name, a domain, an error text), quoted for a log
- * line: control characters are escaped, so it can never end the line and start a workflow
- * command (`::stop-commands::`, a fake annotation) on the next.
+ * Any text the action did not write itself (a name, sitekey, domain, an API message, an input),
+ * made safe for the runner: line breaks and control characters become visible escapes (`\n`,
+ * `\u2028`), so the text stays on its line; `::` at its start and `##[` anywhere are broken, so
+ * the runner executes nothing in it. Every log line, group title, annotation and summary cell
+ * carries such values only through this function (or `quoteUntrusted`).
  */
-export function show(value: string): string {
-  return JSON.stringify(value);
+export function escapeUntrusted(text: string): string {
+  return breakCommands(text.replace(UNPRINTABLE, escapeChar));
 }
 
-/** The same without quotes, for values inside a sentence. */
-export function plain(value: string): string {
-  return show(value).slice(1, -1);
+/** `escapeUntrusted` in double quotes (a quote inside is escaped), for a value inside a sentence. */
+export function quoteUntrusted(text: string): string {
+  return `"${escapeUntrusted(text).replace(/"/g, '\\"')}"`;
 }
 
-// The runner executes any stdout line that starts with "::" (after spaces). Plain log lines are
-// printed as they are, so a line of ours that would start so is defused; annotations and debug
-// lines are escaped by @actions/core itself.
-const COMMAND_LINE = /^(\s*)::/gm;
-const defuse = (text: string) => text.replace(COMMAND_LINE, '$1:\u200b:');
-
-/** The runner's log, with every line redacted first and plain lines defused. */
+/**
+ * The runner's log, with every message redacted first and, as a second line of defence behind
+ * the escaping of each value, no line of it able to start a command.
+ */
 export function runnerLogger(runner: Runner, secrets: SecretRegistry): Logger {
+  const safe = (message: string) => breakCommands(secrets.redact(message));
   return {
-    debug: (message) => runner.debug(secrets.redact(message)),
-    info: (message) => runner.info(defuse(secrets.redact(message))),
-    notice: (message, title) => runner.notice(secrets.redact(message), title),
-    warning: (message, title) => runner.warning(secrets.redact(message), title),
+    debug: (message) => runner.debug(safe(message)),
+    info: (message) => runner.info(safe(message)),
+    notice: (message, title) => runner.notice(safe(message), title),
+    warning: (message, title) => runner.warning(safe(message), title),
   };
+}
+
+/** A group title or an error annotation that main.ts prints itself: redacted, commands broken. */
+export function forRunner(message: string, secrets: SecretRegistry): string {
+  return breakCommands(secrets.redact(message));
 }

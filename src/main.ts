@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { TurnstileClient } from './api/client.ts';
 import { CloudflareApiError } from './api/errors.ts';
 import { createDispatcher, type Dispatcher } from './api/http.ts';
@@ -6,11 +7,11 @@ import { CLOUDFLARE_API_URL, PRUNE_CONCURRENCY } from './constants.ts';
 import { InputError, InputErrors } from './input-errors.ts';
 import { GitHubApiError, gitHubApi } from './github-api.ts';
 import { readGitHubContext } from './github-context.ts';
-import { runnerLogger, show } from './log.ts';
+import { escapeUntrusted, forRunner, quoteUntrusted, runnerLogger } from './log.ts';
 import { runOperation } from './operations/index.ts';
 import { WidgetLimitError } from './operations/recycle.ts';
 import { WidgetNotFoundError } from './operations/target.ts';
-import { writeOutputs } from './outputs.ts';
+import { UnsafeOutputError, writeOutputs } from './outputs.ts';
 import { readSettings } from './read-settings.ts';
 import { actionsRunner, type Runner } from './runner.ts';
 import { SecretRegistry } from './secrets.ts';
@@ -40,7 +41,8 @@ export async function run({
 }: Partial<Dependencies> = {}): Promise<number> {
   const secrets = new SecretRegistry(runner);
   const logger = runnerLogger(runner, secrets);
-  let operation = 'unknown';
+  // For the summary of a run that fails before its settings are read: the operation it was asked for.
+  let operation = env.INPUT_OPERATION?.trim() || 'ensure';
   try {
     // Read once: the inputs' defaults and the operations both need it (the event file is on disk).
     const github = readGitHubContext(env);
@@ -69,7 +71,7 @@ export async function run({
       ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock })
       : undefined;
     try {
-      runner.startGroup(`Turnstile ${settings.operation}: ${show(subject(settings))}`);
+      runner.startGroup(forRunner(`Turnstile ${settings.operation}: ${quoteUntrusted(subject(settings))}`, secrets));
       const result = await runOperation(settings, {
         client,
         logger,
@@ -89,9 +91,11 @@ export async function run({
   } catch (error) {
     const failures = error instanceof InputErrors ? error.errors : [error];
     for (const failure of failures) {
-      runner.error(secrets.redact(failure instanceof Error ? failure.message : String(failure)), titleFor(failure));
+      runner.error(forRunner(errorText(failure), secrets), titleFor(failure));
+      // A bug, not a user mistake or an API answer: what a maintainer needs, visible with step debug logging.
+      if (titleFor(failure) === UNEXPECTED) logger.debug(stackWithCauses(failure));
     }
-    const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+    const messages = failures.map(errorText);
     await runner.appendSummary(failureSummary(operation, messages, secrets)).catch(() => undefined);
     return 1;
   }
@@ -116,11 +120,34 @@ function actionReference(env: NodeJS.ProcessEnv): string | undefined {
   return repository && ref ? `${repository}@${ref}` : undefined;
 }
 
+/**
+ * A failure as one line of text. src/api/ builds its errors from Cloudflare's answers as they came
+ * (it depends on nothing outside it), so their text is escaped here; every other error escapes the
+ * values it quotes where it is made. forRunner then keeps any command from starting a line.
+ */
+function errorText(failure: unknown): string {
+  if (failure instanceof CloudflareApiError) return escapeUntrusted(failure.message);
+  return failure instanceof Error ? failure.message : String(failure);
+}
+
+/** The stack of an unexpected error and of each error in its `cause` chain. */
+function stackWithCauses(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && depth < 10; depth++) {
+    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : inspect(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join('\nCaused by: ');
+}
+
+const UNEXPECTED = 'Turnstile action failed';
+
 function titleFor(error: unknown): string {
   if (error instanceof InputError) return `Invalid input: ${error.input}`;
   if (error instanceof CloudflareApiError) return 'Cloudflare API error';
   if (error instanceof GitHubApiError) return 'GitHub API error';
   if (error instanceof WidgetNotFoundError) return 'Widget not found';
   if (error instanceof WidgetLimitError) return 'Widget limit reached';
-  return 'Turnstile action failed';
+  if (error instanceof UnsafeOutputError) return 'Cloudflare API error';
+  return UNEXPECTED;
 }

@@ -1,11 +1,25 @@
+import { quoteUntrusted } from './log.ts';
 import type { OperationResult } from './operations/result.ts';
 import { withoutSecret } from './operations/widgets.ts';
 import type { Runner } from './runner.ts';
 import type { SecretRegistry } from './secrets.ts';
 
+// What a sitekey looks like (Cloudflare's schema: at most 32 characters). Outputs end up in
+// shells and GITHUB_ENV, so a sitekey of any other shape from the API is refused, not passed on.
+const SITEKEY_SHAPE = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** The API answered with a value that must not reach an output. */
+export class UnsafeOutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsafeOutputError';
+  }
+}
+
 /**
  * Sets the step outputs. The secret is masked first, before any output, log line or summary can
- * carry it; `widget` is the API's widget minus the secret.
+ * carry it; `widget` is the API's widget minus the secret. A sitekey that does not look like
+ * one fails the run before any output is written.
  */
 export function writeOutputs(
   runner: Runner,
@@ -16,6 +30,11 @@ export function writeOutputs(
   const widget = result.widget;
   if (widget) {
     secrets.add(widget.secret);
+    if (!SITEKEY_SHAPE.test(widget.sitekey)) {
+      throw new UnsafeOutputError(
+        `The API returned the sitekey ${quoteUntrusted(widget.sitekey)}, which does not look like a sitekey (letters, digits, "-" and "_", at most 32); no output was written.`,
+      );
+    }
     runner.setOutput('sitekey', widget.sitekey);
     runner.setOutput('secret', widget.secret);
     runner.setOutput('name', widget.name);
@@ -29,5 +48,7 @@ export function writeOutputs(
   }
   runner.setOutput('created', String(result.created));
   runner.setOutput('updated', String(result.updated));
-  if (result.deleted) runner.setOutput('deleted', JSON.stringify(result.deleted.map((w) => w.sitekey)));
+  // Widgets in a listing are data: one with an odd sitekey fails nothing, and reaches no output.
+  const deleted = result.deleted?.map((w) => w.sitekey).filter((sitekey) => SITEKEY_SHAPE.test(sitekey));
+  if (deleted) runner.setOutput('deleted', JSON.stringify(deleted));
 }

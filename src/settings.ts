@@ -19,7 +19,7 @@ import {
   wholeNumber,
 } from './input-values.ts';
 import { closest, INPUT_NAMES, type StepInputs } from './inputs.ts';
-import { plain } from './log.ts';
+import { quoteUntrusted } from './log.ts';
 
 // The action's settings: one zod schema for what every operation shares and one per operation (a
 // discriminated union on `operation`), built from the schemas of each input's value
@@ -37,7 +37,7 @@ export const operationNameSchema = z.object({
   operation: z.enum(OPERATIONS, {
     error: (issue) => {
       const meant = closest(String(issue.input), OPERATIONS);
-      return `is "${plain(String(issue.input))}": allowed values are ${OPERATIONS.join(', ')}.${meant ? ` Did you mean "${meant}"?` : ''}`;
+      return `is ${quoteUntrusted(String(issue.input))}: allowed values are ${OPERATIONS.join(', ')}.${meant ? ` Did you mean "${meant}"?` : ''}`;
     },
   }),
 });
@@ -265,7 +265,7 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext): Parsed
       const typo = undeclared.find((variable) => closest(variable, INPUT_NAMES) === input);
       const hint =
         typo && /^is required/.test(issue.message)
-          ? ` The step passes "${plain(typo)}", which is not an input: did you mean "${input}"?`
+          ? ` The step passes ${quoteUntrusted(typo)}, which is not an input: did you mean "${input}"?`
           : '';
       errors.push(new InputError(input, issue.message + hint));
     }

@@ -1,22 +1,54 @@
+import { escapeUntrusted } from './log.ts';
 import type { OperationResult } from './operations/result.ts';
 import type { SecretRegistry } from './secrets.ts';
 
-// The job summary is HTML: every value (names and error texts come from users and the API) is
-// redacted and escaped, so it can neither show a secret nor inject markup.
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+// The job summary is Markdown in which the action writes one HTML block per line. A blank line
+// would end the block and let the rest render as Markdown (a heading, a link the action never
+// wrote), so no cell may carry a line break; `<`, `&` and quotes cannot open markup, and `|` and
+// backticks are written as character references, so nothing in a cell means anything to Markdown.
+const REFERENCES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '|': '&#124;',
+  '`': '&#96;',
+};
+const escapeHtml = (text: string) => text.replace(/[&<>"'|`]/g, (char) => REFERENCES[char]!);
 
-type Row = [string, string];
+/** A value the action did not write (a name, a sitekey): escaped like in the log, then as HTML. */
+const value = (text: string, secrets: SecretRegistry) => escapeHtml(escapeUntrusted(secrets.redact(text)));
 
-function table(rows: Row[], secrets: SecretRegistry): string {
-  const cell = (text: string) => escapeHtml(secrets.redact(text));
-  const body = rows.map(([field, value]) => `<tr><td>${cell(field)}</td><td>${cell(value)}</td></tr>`).join('');
+/**
+ * A sentence of the action's own (an error, the changes) whose values were escaped when it was
+ * made: any line break or control character left becomes a space, and the action's `code` spans
+ * become <code>.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+function sentence(text: string, secrets: SecretRegistry): string {
+  const parts = secrets.redact(text).replace(CONTROL, ' ').split('`');
+  return parts
+    .map((part, i) => {
+      if (i % 2 === 0) return escapeHtml(part);
+      // An unpaired last backtick stays a character.
+      return i === parts.length - 1 ? `&#96;${escapeHtml(part)}` : `<code>${escapeHtml(part)}</code>`;
+    })
+    .join('');
+}
+
+type Row = [field: string, cell: string];
+
+function table(rows: Row[]): string {
+  const body = rows.map(([field, cell]) => `<tr><td>${field}</td><td>${cell}</td></tr>`).join('');
   return `<table><tr><th>Field</th><th>Value</th></tr>${body}</table>\n`;
 }
 
 const HEADING = '<h3>Cloudflare Turnstile</h3>\n';
-const listed = (widgets: { name: string; sitekey: string }[]) =>
-  widgets.length ? widgets.map((w) => `${w.name} (${w.sitekey})`).join(', ') : 'none';
+const listed = (widgets: { name: string; sitekey: string }[], secrets: SecretRegistry) =>
+  widgets.length ? widgets.map((w) => `${value(w.name, secrets)} (${value(w.sitekey, secrets)})`).join(', ') : 'none';
 
 /** What happened, as a short table. */
 export function resultSummary(result: OperationResult, secrets: SecretRegistry): string {
@@ -27,15 +59,16 @@ export function resultSummary(result: OperationResult, secrets: SecretRegistry):
   const widget = result.widget;
   const name = widget?.name ?? result.planned?.name;
   const domains = result.planned?.domains ?? widget?.domains;
-  if (name !== undefined) rows.push(['Name', name]);
-  if (widget) rows.push(['Sitekey', widget.sitekey], ['Mode', widget.mode]);
-  if (domains) rows.push(['Domains', domains.join(', ')]);
-  if (result.changes.length > 0) rows.push(['Changes', result.changes.join('; ')]);
-  if (result.deleted) rows.push([result.dryRun ? 'Would delete' : 'Deleted', listed(result.deleted)]);
-  let html = HEADING + table(rows, secrets);
+  if (name !== undefined) rows.push(['Name', value(name, secrets)]);
+  if (widget) rows.push(['Sitekey', value(widget.sitekey, secrets)], ['Mode', value(widget.mode, secrets)]);
+  if (domains) rows.push(['Domains', domains.map((domain) => value(domain, secrets)).join(', ')]);
+  if (result.changes.length > 0) rows.push(['Changes', sentence(result.changes.join('; '), secrets)]);
+  if (result.deleted) rows.push([result.dryRun ? 'Would delete' : 'Deleted', listed(result.deleted, secrets)]);
+  let html = HEADING + table(rows);
   if (result.kept && result.kept.length > 0) {
-    const kept = result.kept.map(({ widget: w, reason }) =>
-      escapeHtml(secrets.redact(`${w.name} (${w.sitekey}): ${reason}`)),
+    const kept = result.kept.map(
+      ({ widget: w, reason }) =>
+        `${value(w.name, secrets)} (${value(w.sitekey, secrets)}): ${sentence(reason, secrets)}`,
     );
     html += `<details><summary>Kept ${result.kept.length} widget(s)</summary>${kept.join('<br>')}</details>\n`;
   }
@@ -44,7 +77,10 @@ export function resultSummary(result: OperationResult, secrets: SecretRegistry):
 
 /** A failed run: the operation and the error, redacted. */
 export function failureSummary(operation: string, errors: string[], secrets: SecretRegistry): string {
-  return (
-    HEADING + table([['Operation', operation], ['Result', 'failed'], ...errors.map((e): Row => ['Error', e])], secrets)
-  );
+  const rows: Row[] = [
+    ['Operation', value(operation, secrets)],
+    ['Result', 'failed'],
+    ...errors.map((error): Row => ['Error', sentence(error, secrets)]),
+  ];
+  return HEADING + table(rows);
 }

@@ -1,7 +1,7 @@
 import { refusedWith } from '../api/errors.ts';
 import type { Widget } from '../api/schemas.ts';
 import { CLOCK_SKEW_MS } from '../constants.ts';
-import { show } from '../log.ts';
+import { quoteUntrusted, escapeUntrusted } from '../log.ts';
 import type { NewWidget, SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
@@ -30,7 +30,7 @@ export async function createWidget(
       );
       if (!made) return undefined;
       logger.info(
-        `The create request's response was lost, but widget ${show(desired.name)} exists (${made.sitekey}); using it instead of creating a duplicate.`,
+        `The create request's response was lost, but widget ${quoteUntrusted(desired.name)} exists (${escapeUntrusted(made.sitekey)}); using it instead of creating a duplicate.`,
       );
       return client.get(made.sitekey);
     },
@@ -43,13 +43,16 @@ export async function runCreate(settings: SettingsOf<'create'>, context: Operati
   const desired: NewWidget = { ...settings.fields, name: settings.name };
   const base = { operation: 'create' as const, updated: false, dryRun: settings.dryRun, changes: [] };
   if (settings.dryRun) {
-    context.logger.info(`Dry run: would create widget ${show(desired.name)} for ${desired.domains.join(', ')}.`);
-    const deleted = await plannedRecycling(context, settings.namePrefix);
-    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, deleted };
+    context.logger.info(
+      `Dry run: would create widget ${quoteUntrusted(desired.name)} for ${desired.domains.map(escapeUntrusted).join(', ')}.`,
+    );
+    const recycling = await plannedRecycling(context, settings.namePrefix);
+    const deleted = recycling.length ? { deleted: recycling } : {};
+    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, ...deleted };
   }
   const { created: widget, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
     createWidget(context, desired),
   );
-  context.logger.info(`Created widget ${show(widget.name)} (${widget.sitekey}).`);
+  context.logger.info(`Created widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}).`);
   return { ...base, outcome: 'created', widget, created: true, ...(recycled.length ? { deleted: recycled } : {}) };
 }

@@ -1,6 +1,6 @@
 import type { TurnstileClient } from '../api/client.ts';
 import { CloudflareApiError } from '../api/errors.ts';
-import { show } from '../log.ts';
+import { escapeUntrusted, quoteUntrusted } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult, WidgetRef } from './result.ts';
@@ -15,7 +15,8 @@ export async function runDelete(
   { client, logger }: OperationContext,
 ): Promise<OperationResult> {
   const { target } = settings;
-  const what = 'sitekey' in target ? `with sitekey ${target.sitekey}` : `named ${show(target.name)}`;
+  const what =
+    'sitekey' in target ? `with sitekey ${escapeUntrusted(target.sitekey)}` : `named ${quoteUntrusted(target.name)}`;
   const base = {
     operation: 'delete' as const,
     widget: undefined,
@@ -29,7 +30,7 @@ export async function runDelete(
       'sitekey' in target ? await bySitekey(client, target.sitekey) : await findByName(client, target.name);
     logger.info(
       matches.length
-        ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => w.sitekey).join(', ')}.`
+        ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => escapeUntrusted(w.sitekey)).join(', ')}.`
         : `Dry run: no widget ${what}; nothing to delete.`,
     );
     return { ...base, outcome: 'would delete', deleted: matches.map(ref) };
@@ -44,7 +45,7 @@ export async function runDelete(
   }
   logger.info(
     deleted.length
-      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `${show(w.name)} (${w.sitekey})`).join(', ')}.`
+      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}.`
       : `No widget ${what}; nothing to delete.`,
   );
   return { ...base, outcome: deleted.length ? 'deleted' : 'nothing to delete', deleted };

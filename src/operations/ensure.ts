@@ -1,7 +1,7 @@
 import { refusedWith } from '../api/errors.ts';
 import type { Widget, WidgetSummary } from '../api/schemas.ts';
 import { InputError } from '../input-errors.ts';
-import { show } from '../log.ts';
+import { quoteUntrusted, escapeUntrusted } from '../log.ts';
 import type { EnsureByName, NewWidget, SettingsOf, WidgetChange } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import { createWidget } from './create.ts';
@@ -30,14 +30,18 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
     if (matches.length > 1) {
       const others = matches.slice(1).map((widget) => widget.sitekey);
       logger.warning(
-        `${matches.length} widgets are named ${show(name)}; using the oldest (${target?.sitekey}). The others (${others.join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
+        `${matches.length} widgets are named ${quoteUntrusted(name)}; using the oldest (${escapeUntrusted(target?.sitekey ?? '')}). The others (${others.join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
         'Duplicate widget names',
       );
     }
     if (!target) {
       const desired: NewWidget = { ...settings.fields, name };
       if (settings.dryRun) {
-        logger.info(`Dry run: no widget is named ${show(name)}; would create it for ${desired.domains.join(', ')}.`);
+        // Only widgets it would recycle at the limit make a `deleted` output and summary row.
+        const recycling = await plannedRecycling(context, settings.namePrefix);
+        logger.info(
+          `Dry run: no widget is named ${quoteUntrusted(name)}; would create it for ${desired.domains.map(escapeUntrusted).join(', ')}.`,
+        );
         return {
           ...base,
           outcome: 'would create',
@@ -46,7 +50,7 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
           created: false,
           updated: false,
           changes: [],
-          deleted: await plannedRecycling(context, settings.namePrefix),
+          ...(recycling.length ? { deleted: recycling } : {}),
         };
       }
       const { created: fresh, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
@@ -54,7 +58,7 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
       );
       target = await converge(context, fresh);
       if (target.sitekey === fresh.sitekey) {
-        logger.info(`Created widget ${show(fresh.name)} (${fresh.sitekey}).`);
+        logger.info(`Created widget ${quoteUntrusted(fresh.name)} (${escapeUntrusted(fresh.sitekey)}).`);
         const deleted = recycled.length ? { deleted: recycled } : {};
         return { ...base, outcome: 'created', widget: fresh, created: true, updated: false, changes: [], ...deleted };
       }
@@ -68,23 +72,25 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   if (desired.region !== undefined && target.region != null && target.region !== desired.region) {
     throw new InputError(
       'region',
-      `is "${desired.region}", but widget ${target.sitekey} was created in region "${target.region}", and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
+      `is "${desired.region}", but widget ${escapeUntrusted(target.sitekey)} was created in region ${quoteUntrusted(target.region)}, and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
     );
   }
   const changes = differences(target, desired);
   if (changes.length === 0) {
     const widget = await current();
-    logger.info(`Widget ${show(widget.name)} (${widget.sitekey}) is up to date.`);
+    logger.info(`Widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}) is up to date.`);
     return { ...base, outcome: 'unchanged', widget, created: false, updated: false, changes };
   }
   if (settings.dryRun) {
     const widget = await current();
-    logger.info(`Dry run: would update widget ${show(widget.name)} (${widget.sitekey}): ${changes.join('; ')}.`);
+    logger.info(
+      `Dry run: would update widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}): ${changes.join('; ')}.`,
+    );
     return { ...base, outcome: 'would update', widget, planned: desired, created: false, updated: false, changes };
   }
   if (target.last_modified_via === 'dashboard') {
     logger.notice(
-      `Widget ${show(target.name)} (${target.sitekey}) was last changed in the Cloudflare dashboard; this run overwrites that change (${changes.join('; ')}). Change the workflow's inputs instead to keep it.`,
+      `Widget ${quoteUntrusted(target.name)} (${escapeUntrusted(target.sitekey)}) was last changed in the Cloudflare dashboard; this run overwrites that change (${changes.join('; ')}). Change the workflow's inputs instead to keep it.`,
       'Manual change overwritten',
     );
   }
@@ -92,7 +98,9 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   const widget = await client
     .update(target.sitekey, replacement)
     .catch(refusedWith({ hostnamesSent: replacement.domains.length }));
-  logger.info(`Updated widget ${show(widget.name)} (${widget.sitekey}): ${changes.join('; ')}.`);
+  logger.info(
+    `Updated widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}): ${changes.join('; ')}.`,
+  );
   return { ...base, outcome: 'updated', widget, created: false, updated: true, changes };
 }
 
@@ -108,7 +116,7 @@ async function converge({ client, logger }: OperationContext, fresh: Widget): Pr
   const winner = matches[0];
   if (!winner || winner.sitekey === fresh.sitekey || !matches.some((w) => w.sitekey === fresh.sitekey)) return fresh;
   logger.warning(
-    `Another run created widget ${show(fresh.name)} at the same time (${winner.sitekey}); using it and deleting the duplicate this run created (${fresh.sitekey}).`,
+    `Another run created widget ${quoteUntrusted(fresh.name)} at the same time (${escapeUntrusted(winner.sitekey)}); using it and deleting the duplicate this run created (${escapeUntrusted(fresh.sitekey)}).`,
     'Concurrent create',
   );
   await client.delete(fresh.sitekey);

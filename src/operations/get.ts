@@ -1,4 +1,4 @@
-import { show } from '../log.ts';
+import { escapeUntrusted, quoteUntrusted } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
@@ -10,7 +10,7 @@ export async function runGet(
   { client, logger }: OperationContext,
 ): Promise<OperationResult> {
   const widget = await client.get(await resolveTarget(client, settings.target, logger));
-  logger.info(`Read widget ${show(widget.name)} (${widget.sitekey}).`);
+  logger.info(`Read widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}).`);
   return {
     operation: 'get',
     outcome: 'read',

@@ -2,7 +2,7 @@ import type { WidgetSummary } from '../api/schemas.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { PRUNE_CONCURRENCY } from '../constants.ts';
 import { branchPreviewName, repositoryName } from '../github-context.ts';
-import { show } from '../log.ts';
+import { quoteUntrusted, escapeUntrusted } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
@@ -38,9 +38,9 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     const kind = kindOf(widget.name);
     if (Number.isNaN(created)) {
       undated.push(widget);
-      keep.set(widget, `its created_on ${show(widget.created_on)} cannot be read`);
+      keep.set(widget, `its created_on ${quoteUntrusted(widget.created_on)} cannot be read`);
     } else if (kind.kind === 'default branch')
-      keep.set(widget, `the widget of the default branch ${show(kind.branch)}`);
+      keep.set(widget, `the widget of the default branch ${quoteUntrusted(kind.branch)}`);
     else if (created > cutoff) keep.set(widget, `created ${widget.created_on}, newer than older-than`);
     else if (kind.kind === 'pull request') pullRequests.push({ widget, number: kind.number });
     else if (kind.kind === "another repository's pull request")
@@ -49,7 +49,7 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
   }
   if (undated.length > 0) {
     logger.warning(
-      `Kept ${undated.length} widget(s) whose created_on cannot be read, whatever older-than says: ${undated.map((w) => `${show(w.name)} (${w.sitekey})`).join(', ')}.`,
+      `Kept ${undated.length} widget(s) whose created_on cannot be read, whatever older-than says: ${undated.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}.`,
       'Unreadable creation date',
     );
   }
@@ -80,7 +80,7 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     const live = new Map([...(branches instanceof Set ? branches : [])].map((b) => [branchPreviewName(repo, b), b]));
     for (const widget of branchPreviews) {
       if (branches === 'unknown') unsure.push(widget);
-      else if (live.has(widget.name)) keep.set(widget, `branch ${show(live.get(widget.name)!)} still exists`);
+      else if (live.has(widget.name)) keep.set(widget, `branch ${quoteUntrusted(live.get(widget.name)!)} still exists`);
     }
   }
   for (const widget of unsure) keep.set(widget, 'it may still be live (GitHub could not be asked)');
@@ -102,15 +102,23 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     changes: [],
     kept,
   };
-  const what = `named ${show(`${prefix}*`)}`;
+  const what = `named ${quoteUntrusted(`${prefix}*`)}`;
   if (settings.dryRun) {
     logger.info(
-      `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}; keeping ${kept.length}.`,
+      `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}${listed(doomed)}; keeping ${kept.length}.`,
     );
     return { ...base, outcome: 'would prune', deleted: doomed.map(ref) };
   }
   const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));
   const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
-  logger.info(`Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}; kept ${kept.length}.`);
+  logger.info(
+    `Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}${listed(deleted)}; kept ${kept.length}.`,
+  );
   return { ...base, outcome: deleted.length ? 'pruned' : 'nothing to prune', deleted };
 }
+
+/** The widgets by name and sitekey, after a colon; nothing when there are none. */
+const listed = (widgets: WidgetRef[]) =>
+  widgets.length
+    ? `: ${widgets.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}`
+    : '';

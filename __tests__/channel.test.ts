@@ -1,0 +1,182 @@
+// The runner's command channel: the bundled action, started as the runner starts it, with hostile
+// values arriving through the `name` input, through the names and sitekeys the API returns, and
+// through the API's error messages, in every operation that prints them. Its stdout is read with
+// the runner's own rules (helpers/runner-commands.ts): no command may reach the runner that the
+// action did not issue itself.
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runAction, type ActionResult } from '../scripts/lib/run-action.ts';
+import { builtBundle } from './helpers/bundle.ts';
+import { useEmulator } from './helpers/e2e.ts';
+import { foreignCommands, runnerCommands } from './helpers/runner-commands.ts';
+
+const t = useEmulator();
+let entry = '';
+beforeAll(async () => {
+  entry = join((await builtBundle()).dir, 'index.js');
+}, 120_000);
+const bundle = (inputs: Record<string, string>) =>
+  runAction({
+    entry,
+    inputs: {
+      'api-token': t.emulator.apiToken,
+      'account-id': t.emulator.accountId,
+      'api-url': t.emulator.url,
+      'max-retries': '0',
+      ...inputs,
+    },
+  });
+
+const OLD = '2026-01-01T00:00:00Z';
+
+/** Every run's foreign commands, as "line" strings, so a failure shows what got through. */
+function foreign(runs: ActionResult[]): string[] {
+  return runs.flatMap((run) => foreignCommands(run.stdout).map((command) => JSON.stringify(command.line)));
+}
+
+describe('no command reaches the runner that the action did not issue', () => {
+  it('through the name input, in ensure, get, rotate-secret, dry runs and delete', async () => {
+    // The input refuses control characters, so these are the shapes a name can take: `##[` anywhere,
+    // and line or paragraph separators and other .NET white space before `::`.
+    const names = [
+      'pr-7 ##[set-output name=deploy_url]https://evil.example/',
+      '##[stop-commands]PWNED',
+      'x ##[add-mask]0x4',
+      '\u2028::warning title=PWNED::PWNED \u00a0##[SET-ENV name=NODE_OPTIONS]PWNED',
+      '\u3000::stop-commands::PWNED\u2029\u205f::error::PWNED',
+    ];
+    const runs: ActionResult[] = [];
+    for (const name of names) {
+      runs.push(await bundle({ name, domains: 'pr-7.example.com', 'dry-run': 'true' }));
+      runs.push(await bundle({ name, domains: 'pr-7.example.com' }));
+      if (name === names[0]) {
+        runs.push(await bundle({ operation: 'get', name }));
+        runs.push(await bundle({ operation: 'rotate-secret', name }));
+      }
+      runs.push(await bundle({ operation: 'delete', name }));
+    }
+    // A name the input refuses is quoted in the error.
+    runs.push(await bundle({ name: 'x\n::error::PWNED\r##[add-mask]PWNED', domains: 'pr-7.example.com' }));
+
+    expect(foreign(runs)).toEqual([]);
+    expect(runs.map((run) => run.code)).toEqual([...runs.slice(0, -1).map(() => 0), 1]);
+    const stdout = runs.map((run) => run.stdout).join('\n');
+    expect(stdout).toContain('set-output name=deploy_url]https://evil.example/'); // it was printed
+    expect(t.emulator.widgets()).toEqual([]);
+  }, 120_000);
+
+  it('through names and sitekeys the API returns, in every operation that prints them', async () => {
+    const hostile = t.emulator.seed([
+      { name: 'app-pr-1\n::warning title=PWNED::PWNED', created_on: OLD },
+      { name: 'app-pr-2\r::stop-commands::PWNED', created_on: OLD },
+      { name: 'app-pr-3\r\n\u00a0::set-output name=sitekey::PWNED', created_on: OLD },
+      { name: 'app-pr-4\u0085::error::PWNED\u2028::notice::PWNED', created_on: OLD },
+      { name: 'app-pr-5 ##[add-mask]PWNED', created_on: OLD, domains: ['old.example.com'] },
+      { name: 'app-pr-6\v\f::echo::on\r##[endgroup]PWNED', created_on: OLD },
+    ]);
+    // Listed widgets with odd sitekeys are data: printed escaped, never failing the run.
+    t.emulator.seed([
+      { name: 'app-pr-7', sitekey: '0x4AAA##[set-output name=sitekey]PWNED', created_on: OLD },
+      { name: 'app-pr-8', sitekey: '0x4BBB\r::error::PWNED', created_on: OLD },
+    ]);
+    // Two widgets with one name: the warning lists the other's sitekey.
+    const [dupe] = t.emulator.seed([
+      { name: 'dupe ##[add-mask]PWNED', created_on: OLD },
+      { name: 'dupe ##[add-mask]PWNED', sitekey: '0x4CCC\n::warning::PWNED' },
+    ]);
+
+    const runs: ActionResult[] = [];
+    runs.push(await bundle({ operation: 'prune', 'name-prefix': 'app-pr-', 'older-than': '1d', 'dry-run': 'true' }));
+    for (const widget of hostile) {
+      // A rename: the old name from the API goes into "Updated widget … name: old -> new".
+      runs.push(
+        await bundle({ sitekey: widget.sitekey, name: `renamed-${widget.sitekey}`, domains: 'new.example.com' }),
+      );
+    }
+    runs.push(await bundle({ operation: 'get', sitekey: hostile[0]!.sitekey }));
+    runs.push(await bundle({ sitekey: hostile[1]!.sitekey, domains: 'new.example.com', 'dry-run': 'true' }));
+    runs.push(await bundle({ name: 'dupe ##[add-mask]PWNED', domains: 'dupe.example.com' }));
+    runs.push(await bundle({ operation: 'rotate-secret', sitekey: dupe!.sitekey }));
+    runs.push(await bundle({ operation: 'delete', name: 'dupe ##[add-mask]PWNED', 'dry-run': 'true' }));
+    runs.push(await bundle({ operation: 'delete', name: 'dupe ##[add-mask]PWNED' }));
+    runs.push(await bundle({ operation: 'prune', 'name-prefix': 'renamed-', 'older-than': '0s' }));
+    const last = t.emulator.seed([
+      { name: 'app-pr-9\n::warning title=PWNED::PWNED', created_on: OLD },
+      { name: 'app-pr-10\r::stop-commands::PWNED', created_on: OLD },
+    ]);
+    runs.push(await bundle({ operation: 'prune', 'name-prefix': 'app-pr-', 'older-than': '1d', 'github-token': '' }));
+
+    expect(foreign(runs)).toEqual([]);
+    for (const run of runs) expect(run.code, run.stdout).toBe(0);
+    const stdout = runs.map((run) => run.stdout).join('\n');
+    expect(stdout).toContain('name: app-pr-2\\r::stop-commands::PWNED -> renamed-'); // the old name, escaped
+    expect(stdout).toContain('0x4AAA##'); // the odd sitekeys were printed
+    expect(stdout).toContain('0x4CCC\\n::warning::PWNED');
+    // The odd sitekeys were deleted too, but reach no output.
+    expect(JSON.parse(runs.at(-1)!.outputs.deleted!)).toEqual(last.map((widget) => widget.sitekey));
+    expect(runs.at(-1)!.stdout).toMatch(/Pruned 4 of 4 widget\(s\)/);
+  }, 120_000);
+
+  it('the sitekey of the widget whose outputs the run writes must look like one, else no output', async () => {
+    const [odd] = t.emulator.seed([{ name: 'odd', sitekey: '0x4DDD ##[set-output name=sitekey]PWNED' }]);
+    const run = await bundle({ operation: 'get', name: 'odd' });
+    expect(run.code).toBe(1);
+    expect(run.outputs).toEqual({});
+    expect(run.env).toEqual({});
+    expect(foreignCommands(run.stdout)).toEqual([]);
+    const errors = runnerCommands(run.stdout).filter((command) => command.command === 'error');
+    expect(errors.map((command) => [command.properties.title, command.data])).toEqual([
+      [
+        'Cloudflare API error',
+        expect.stringMatching(/^The API returned the sitekey "0x4DDD ##\u200b\[set-output .*no output was written\.$/),
+      ],
+    ]);
+    expect(odd!.sitekey).toContain('##[');
+  });
+
+  it.each(['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'])(
+    "through the API's error messages: %s",
+    async (operation) => {
+      t.emulator.seed([{ name: 'app-pr-1', created_on: OLD }]);
+      t.emulator.injectFault({
+        kind: 'status',
+        status: 400,
+        times: 5,
+        body: {
+          success: false,
+          errors: [
+            { code: 1000, message: 'Bad\n::error::PWNED\r::stop-commands::PWNED ##[set-output name=sitekey]PWNED' },
+            { code: 1001, message: '\u00a0::warning::PWNED' },
+          ],
+          messages: [{ code: 1, message: '##[add-mask]PWNED' }],
+          result: null,
+        },
+      });
+      const run = await bundle({
+        operation,
+        name: 'app-pr-1',
+        domains: 'pr-1.example.com',
+        'name-prefix': 'app-pr-',
+        'older-than': '1d',
+        'github-token': '',
+      });
+      expect(run.code).toBe(1);
+      expect(foreignCommands(run.stdout)).toEqual([]);
+      expect(run.stdout).toContain('Bad\\n::error::PWNED');
+    },
+  );
+
+  it('a dry-run ensure that would create writes no sitekey, and an injected set-output stays text', async () => {
+    const run = await bundle({
+      name: 'pr-1 ##[set-output name=sitekey]0x4EVIL',
+      'dry-run': 'true',
+      domains: 'a.example.com',
+    });
+    expect(run.code).toBe(0);
+    expect(runnerCommands(run.stdout).filter((command) => command.command === 'set-output')).toEqual([]);
+    expect(foreignCommands(run.stdout)).toEqual([]);
+    expect(run.outputs.sitekey).toBeUndefined();
+    expect(run.outputs).toEqual({ created: 'false', updated: 'false' });
+    expect(run.stdout).toContain('set-output name=sitekey]0x4EVIL');
+  });
+});

@@ -1,0 +1,133 @@
+// The one escaping function for text the action did not write (log.ts), checked against a parser
+// written from the runner's rules (helpers/runner-commands.ts), not against @actions/core's escaping.
+import { describe, expect, it } from 'vitest';
+import { escapeUntrusted, quoteUntrusted, runnerLogger } from '../src/log.ts';
+import { SecretRegistry } from '../src/secrets.ts';
+import { foreignCommands, REGISTERED_COMMANDS, runnerCommands } from './helpers/runner-commands.ts';
+import { recordingRunner } from './helpers/runner.ts';
+
+// char.IsWhiteSpace in .NET; JavaScript's \s differs (it has U+FEFF, lacks U+0085).
+const DOTNET_WHITESPACE = [
+  ...'\t\n\v\f\r \u0085\u00a0\u1680\u202f\u205f\u3000\u2028\u2029',
+  ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+];
+const LINE_BREAKS = ['\n', '\r', '\r\n', '\u0085', '\u2028', '\u2029'];
+
+/** Each registered command in both syntaxes, with properties, in lower and upper case. */
+const COMMANDS = REGISTERED_COMMANDS.flatMap((name) =>
+  [name, name.toUpperCase()].flatMap((spelled) => [
+    `::${spelled} name=x,title=y::PWNED`,
+    `##[${spelled} name=x;title=y]PWNED`,
+  ]),
+);
+
+/** A command after every kind of line break and .NET white space, and `##[` after text. */
+const PAYLOADS = [
+  ...COMMANDS,
+  ...COMMANDS.map((command) => `text ${command}`),
+  ...LINE_BREAKS.flatMap((br) => COMMANDS.map((command) => `text${br}${command}`)),
+  ...DOTNET_WHITESPACE.flatMap((ws) => [`${ws}::warning::PWNED`, `text\n${ws}${ws}::error::PWNED`]),
+  // stop-commands, then the action's own commands after it would be ignored; and its resume token.
+  '::stop-commands::PWNED',
+  'x\n::stop-commands::pwned\n::PWNED::',
+];
+
+describe('the runner parser of the tests', () => {
+  it('reads both syntaxes, any case, after .NET white space, and stop-commands with its token', () => {
+    const stdout = [
+      'plain line',
+      '::warning title=a%2Cb::data%0Anext',
+      'text ##[set-output name=x]value',
+      '\u0085\u00a0 ::ADD-MASK::secret',
+      '\ufeff::error::not a command: U+FEFF is no .NET white space',
+      '::unknown::not registered',
+      '::stop-commands::tok',
+      '::error::ignored while stopped',
+      '##[TOK]',
+      '::debug::processed again',
+    ].join('\n');
+    expect(runnerCommands(stdout).map((c) => [c.syntax, c.command, c.properties, c.data])).toEqual([
+      ['::', 'warning', { title: 'a,b' }, 'data\nnext'],
+      ['##[', 'set-output', { name: 'x' }, 'value'],
+      ['::', 'add-mask', {}, 'secret'],
+      ['::', 'stop-commands', {}, 'tok'],
+      ['##[', 'tok', {}, ''],
+      ['::', 'debug', {}, 'processed again'],
+    ]);
+    // A bare \r ends a line for the runner.
+    expect(runnerCommands('Updated widget x\r::warning::PWNED\n').map((c) => c.command)).toEqual(['warning']);
+  });
+
+  it('tells the commands @actions/core writes from foreign ones', () => {
+    const stdout = [
+      '::add-mask::s',
+      '::group::Turnstile ensure: "x"',
+      'text ##[add-mask]x',
+      '  ::notice::indented',
+      'line\r::error::after a carriage return',
+      '::echo::on',
+      '::warning title=PWNED::x',
+      '::error::PWNED',
+      '::warning title=Duplicate widget names::2 widgets are named "PWNED"',
+      '::endgroup::',
+    ].join('\n');
+    expect(foreignCommands(stdout).map((c) => c.line)).toEqual([
+      'text ##[add-mask]x',
+      '  ::notice::indented',
+      '::error::after a carriage return',
+      '::echo::on',
+      '::warning title=PWNED::x',
+      '::error::PWNED',
+    ]);
+  });
+});
+
+describe('escapeUntrusted', () => {
+  it(`leaves no command in any of ${PAYLOADS.length} hostile values, quoted or not, alone on a line or in a sentence`, () => {
+    for (const value of PAYLOADS) {
+      for (const line of [
+        escapeUntrusted(value),
+        quoteUntrusted(value),
+        `Created widget ${quoteUntrusted(value)} (${escapeUntrusted(value)}).`,
+      ]) {
+        expect(runnerCommands(`${line}\n`), JSON.stringify(value)).toEqual([]);
+        expect(line).not.toMatch(/[\r\n\u0085\u2028\u2029]/);
+      }
+    }
+  });
+
+  it('keeps ordinary text as it is, and shows what it escapes', () => {
+    expect(escapeUntrusted('preview-app-pr-42 (0x4AAAAAAA_b-1)')).toBe('preview-app-pr-42 (0x4AAAAAAA_b-1)');
+    expect(escapeUntrusted('a\nb\rc\td\\e\u2028f\u0085g\u202eh')).toBe('a\\nb\\rc\\td\\\\e\\u2028f\\u0085g\\u202eh');
+    expect(quoteUntrusted('say "hi"')).toBe('"say \\"hi\\""');
+    // `::` inside a line means nothing to the runner, so an IPv6 address keeps it.
+    expect(escapeUntrusted('http://[::1]:8787')).toBe('http://[::1]:8787');
+    expect(escapeUntrusted('::warning::x')).toBe(':\u200b:warning::x');
+    expect(escapeUntrusted('\u00a0::x')).toBe('\u00a0:\u200b:x');
+    expect(escapeUntrusted('a ##[add-mask]b')).toBe('a ##\u200b[add-mask]b');
+  });
+});
+
+describe('the runner logger, behind the escaping of each value', () => {
+  it('lets no line of a message start a command, whatever the message, in every kind of line', () => {
+    const runner = recordingRunner();
+    const logger = runnerLogger(runner, new SecretRegistry(runner));
+    for (const payload of PAYLOADS) {
+      // Deliberately unescaped: the logger itself must hold when a print site forgets.
+      const message = `Updated widget x (0x4AA): name: ${payload} -> new`;
+      logger.info(message);
+      logger.debug(message);
+      logger.notice(message, 'Manual change overwritten');
+      logger.warning(message, 'Duplicate widget names');
+    }
+    expect(foreignCommands(runner.stdout)).toEqual([]);
+    expect(runner.stdout).toContain('PWNED');
+  });
+
+  it('breaks a command after a bare carriage return in a plain info line', () => {
+    const runner = recordingRunner();
+    runnerLogger(runner, new SecretRegistry(runner)).info('Updated widget "x": name: old\r::warning::PWNED -> new');
+    expect(runnerCommands(runner.stdout)).toEqual([]);
+    expect(runner.stdout).toBe('Updated widget "x": name: old\r:\u200b:warning::PWNED -> new\n');
+  });
+});
