@@ -40,6 +40,7 @@ const write = (cwd: string, path: string, content: string) => {
 const changelog = (unreleased: string) =>
   `# Changelog\n\nIntro.\n\n## [Unreleased]\n${unreleased ? `\n${unreleased}\n` : ''}`;
 
+const FIRST_FEATURE = '### Added\n\n- The first feature.';
 let template: string | undefined;
 /** The stub project, committed once; every test gets its own copy (a copy is much faster than git). */
 function committedTemplate(): string {
@@ -64,6 +65,7 @@ function committedTemplate(): string {
     packages: { '': { name: 'fixture', version: '0.0.0' } },
   };
   write(dir, 'package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
+  write(dir, 'CHANGELOG.md', changelog(FIRST_FEATURE));
   write(dir, 'src/main.txt', 'one\n');
   execFileSync('sh', ['-c', build], { cwd: dir });
   // The workflow runs `node scripts/release.ts notes "$TAG"` from the checkout.
@@ -75,12 +77,13 @@ function committedTemplate(): string {
 }
 
 /** A committed stub project on main: package.json 0.0.0, a CHANGELOG with Unreleased changes, a fresh dist/. */
-function project(unreleased = '### Added\n\n- The first feature.'): string {
+function project(unreleased = FIRST_FEATURE): string {
   const dir = tempDir();
   cpSync(committedTemplate(), dir, { recursive: true });
-  write(dir, 'CHANGELOG.md', changelog(unreleased));
-  git(dir, 'add', 'CHANGELOG.md');
-  git(dir, 'commit', '--quiet', '-m', 'CHANGELOG');
+  if (unreleased !== FIRST_FEATURE) {
+    write(dir, 'CHANGELOG.md', changelog(unreleased));
+    git(dir, 'commit', '--quiet', '--all', '-m', 'CHANGELOG');
+  }
   return dir;
 }
 
