@@ -3,14 +3,24 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import type { Reporter, TestModule } from 'vitest/node';
 
-/** Ends the run with a plain `Tests: N passed, N failed, N skipped` line that any CI can read. */
-const plainSummary: Reporter = {
+/**
+ * Ends the run with a plain `Tests: N passed, N failed, N skipped` line that any CI can read: after the
+ * coverage summary when coverage is on (vitest reports coverage after the run's end), else at the run's end.
+ */
+let summaryLine = '';
+let coverageOn = false;
+const plainSummary: Reporter & { onFinishedReportCoverage(): void } = {
+  onInit(vitest) {
+    coverageOn = vitest.config.coverage.enabled;
+  },
   onTestRunEnd(testModules: ReadonlyArray<TestModule>) {
     const count = (state: 'passed' | 'failed' | 'skipped') =>
       testModules.reduce((sum, module) => sum + [...module.children.allTests(state)].length, 0);
-    process.stdout.write(
-      `\nTests: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped\n`,
-    );
+    summaryLine = `\nTests: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped\n`;
+    if (!coverageOn) process.stdout.write(summaryLine);
+  },
+  onFinishedReportCoverage() {
+    process.stdout.write(summaryLine);
   },
 };
 
@@ -34,6 +44,10 @@ export default defineConfig({
     // Builds the bundle from src/ once, for the dist check and the smoke tests.
     globalSetup: ['__tests__/setup/bundle.ts'],
     testTimeout: 15_000,
+    // `npm test` passes --coverage: what of src/ the in-process tests run (the bundle's child processes
+    // are not counted). `npx vitest run --coverage --coverage.reporter=text` lists the lines not reached.
+    // Reported after failing runs too, so the plain summary line always follows it.
+    coverage: { provider: 'v8', include: ['src/**/*.ts'], reporter: ['text-summary'], reportOnFailure: true },
     // No test file changes global state (no module mocks, stubbed env or fake timers), so workers are reused.
     isolate: false,
     // @actions/workflow-parser is inlined because its JSON imports lack the import attribute Node requires.

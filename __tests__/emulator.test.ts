@@ -3,7 +3,7 @@
 // Network on 127.0.0.1 only.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'undici';
@@ -609,6 +609,22 @@ describe('emulator/cli.ts (npm run emulator)', () => {
     line.catch(() => undefined);
     return { child, exited, line, stderr: () => stderr };
   }
+
+  it('runs as e2e.yml starts it, `node emulator/cli.ts` after setup-node and before any npm ci', () => {
+    // setup-node installs the Node of .node-version: the major the tests run on (the `node` devDependency).
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const nodeVersion = readFileSync(join(ROOT, '.node-version'), 'utf8').trim();
+    expect(manifest.devDependencies.node).toMatch(new RegExp(`^\\^${nodeVersion}\\.`));
+    expect(process.versions.node.split('.')[0]).toBe(nodeVersion);
+    expect(readFileSync(join(ROOT, '.github', 'workflows', 'e2e.yml'), 'utf8')).toContain('node emulator/cli.ts ');
+    // No node_modules: only Node's built-in modules and the emulator's own files are imported.
+    for (const file of readdirSync(join(ROOT, 'emulator'))) {
+      const imports = [...readFileSync(join(ROOT, 'emulator', file), 'utf8').matchAll(/^import [^']*'([^']+)'/gm)];
+      for (const [, from] of imports) expect(from, `${file} imports ${from}`).toMatch(/^(node:|\.\/[\w-]+\.ts$)/);
+    }
+  });
 
   it('is the "emulator" npm script', () => {
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts;

@@ -2,29 +2,45 @@
 // - The bundled action as the runner starts it vs bench/floor.mjs (the same HTTP calls, no
 //   framework), per operation, at 0 ms and 50 ms of injected latency: medians, min-max, ratios.
 // - Requests and TCP connections per run, against the minimum each operation needs.
-// - dist/ size, its load time, and what each dependency contributes.
-// - prune over 100, 500 and 2000 widgets at 50 ms, against a one-at-a-time loop.
-// Prints a table and writes bench/results.json. Everything runs on 127.0.0.1. --help: the knobs.
+// - dist/ size, its load time, and (with --full) what each dependency contributes.
+// - prune against a one-at-a-time loop at 50 ms.
+// The default is a short run (3 runs per cell, prune over 100 widgets, under a minute); --full is the
+// run BENCHMARKS.md records. Progress goes to stderr. Figures go to build/bench/results.json
+// (git-ignored); --record writes them to bench/results.json instead, which is tracked.
+// Everything runs on 127.0.0.1. --help: the knobs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { buildBundle, moduleWeights } from './lib/bundle.ts';
 import { runAction } from './lib/run-action.ts';
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(`Usage: npm run bench   (node scripts/bench.ts)
-Measures dist/ against bench/floor.mjs on 127.0.0.1 and writes bench/results.json.
-  BENCH_RUNS=7             runs per operation and latency
-  BENCH_PRUNE=100,500,2000 prune sizes (BENCH_PRUNE=0: none)
-A quick run: BENCH_RUNS=1 BENCH_PRUNE=0 npm run bench`);
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`Usage: npm run bench [-- --full] [-- --record]
+Measures dist/ against bench/floor.mjs on 127.0.0.1 (build first: npm run build).
+  (default)   a short run: 3 runs per cell, prune over 100 widgets; under a minute
+  --full      the full run: 7 runs per cell, prune over 100, 500 and 2000 widgets (~6 minutes,
+              2000 waits for the rate limit's window), and each dependency's weight (a build)
+  --record    a full run whose figures replace bench/results.json (the file BENCHMARKS.md cites)
+Without --record the figures go to build/bench/results.json (git-ignored).
+  BENCH_RUNS=N             runs per cell (overrides the mode's)
+  BENCH_PRUNE=100,500      prune sizes (BENCH_PRUNE=0: none)`);
   process.exit(0);
 }
+const unknown = args.filter((arg) => !['--full', '--record'].includes(arg));
+if (unknown.length > 0) {
+  console.error(`bench: unknown argument ${unknown.join(' ')}; see npm run bench -- --help`);
+  process.exit(1);
+}
+const RECORD = args.includes('--record');
+const FULL = RECORD || args.includes('--full');
 
 const root = resolve(import.meta.dirname, '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const PRUNE_SIZES = (process.env.BENCH_PRUNE ?? '100,500,2000').split(',').map(Number).filter(Boolean);
+const RUNS = Number(process.env.BENCH_RUNS ?? (FULL ? 7 : 3));
+const PRUNE_SIZES = (process.env.BENCH_PRUNE ?? (FULL ? '100,500,2000' : '100')).split(',').map(Number).filter(Boolean);
+const RESULTS = RECORD ? join(root, 'bench', 'results.json') : join(root, 'build', 'bench', 'results.json');
 const FLOOR = join(root, 'bench', 'floor.mjs');
 
 const median = (values: number[]) => {
@@ -78,6 +94,57 @@ const scenarios: Scenario[] = [
     setup: (e) => ({ operation: 'delete', sitekey: seedOne(e, 'bench-delete').sitekey }),
   },
 ];
+
+const LATENCIES = [0, 50];
+
+/**
+ * Progress on stderr: the cell being measured, the runs left and an estimate of the time left (from
+ * the average run so far). A prune run counts as one run per 25 widgets, roughly its cost at 50 ms.
+ * On a terminal the line is rewritten in place; in a log, each cell gets one line.
+ */
+class Progress {
+  private done = 0;
+  private readonly started = performance.now();
+  private cell = '';
+  private logged = '';
+  private readonly total: number;
+  constructor(total: number) {
+    this.total = total;
+  }
+
+  start(cell: string): void {
+    this.cell = cell;
+    this.show();
+  }
+
+  advance(units = 1): void {
+    this.done += units;
+    this.show();
+  }
+
+  end(): void {
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    process.stderr.write(`[bench] done in ${Math.round((performance.now() - this.started) / 1000)} s\n`);
+  }
+
+  private show(): void {
+    const left = this.total - this.done;
+    const perRun = this.done > 0 ? (performance.now() - this.started) / this.done : undefined;
+    const estimate = perRun === undefined ? '' : `, ~${Math.ceil((left * perRun) / 1000)} s left`;
+    const line = `[bench] ${this.cell}: ${left} of ${this.total} runs left${estimate}`;
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+    else if (this.logged !== this.cell) {
+      process.stderr.write(`${line}\n`);
+      this.logged = this.cell;
+    }
+  }
+}
+const pruneUnits = (size: number) => Math.ceil(size / 25);
+const progress = new Progress(
+  scenarios.length * LATENCIES.length * (2 * RUNS + 1) +
+    2 * RUNS +
+    PRUNE_SIZES.reduce((sum, size) => sum + 2 * pruneUnits(size), 0),
+);
 
 interface Measured {
   ms: number[];
@@ -176,12 +243,14 @@ const emulator = await startEmulator({ widgetLimit: 1_000_000 });
 try {
   // 1-3. Operations: action vs floor, same run, interleaved so drift hits both alike.
   const rows = results.operations;
-  for (const latency of [0, 50]) {
+  for (const latency of LATENCIES) {
     emulator.setLatency(latency);
     for (const scenario of scenarios) {
+      progress.start(`${scenario.name} at ${latency} ms`);
       const action: Measured = { ms: [], requests: [], connections: [] };
       const floor: Measured = { ms: [], requests: [], connections: [] };
       await measure(emulator, scenario, undefined, -1); // warm the file cache
+      progress.advance();
       for (let i = 0; i < RUNS; i++) {
         for (const [target, entry] of [
           [action, undefined],
@@ -191,6 +260,7 @@ try {
           target.ms.push(ms);
           target.requests.push(requests);
           target.connections.push(connections);
+          progress.advance();
         }
       }
       const a = stats(action.ms);
@@ -210,8 +280,12 @@ try {
   }
 
   // 3. Bundle: size, load time, dependency weights.
+  progress.start('start-up of dist/index.js');
   const bare = timeCommand(['-e', ''], RUNS);
+  progress.advance(RUNS);
   const load = timeCommand(['--input-type=module', '-e', "await import('./dist/index.js').catch(() => {})"], RUNS);
+  progress.advance(RUNS);
+  if (FULL) progress.start('dependency weights (a build of src/)');
   results.bundle = {
     distIndexBytes: statSync(join(root, 'dist', 'index.js')).size,
     distFiles: Object.fromEntries(
@@ -220,7 +294,7 @@ try {
     nodeStartMs: stats(bare),
     loadAndExitMs: stats(load),
     loadOverheadMs: median(load) - median(bare),
-    largestModulesBytes: dependencyWeights(),
+    largestModulesBytes: FULL ? dependencyWeights() : {},
   };
 
   // 4. prune at 50 ms latency: bounded concurrency vs a one-at-a-time loop.
@@ -232,6 +306,7 @@ try {
       ['action', undefined, 'prune'],
       ['oneAtATime', FLOOR, 'prune-one-at-a-time'],
     ] as const) {
+      progress.start(`prune over ${size} widgets (${label === 'action' ? 'the action' : 'one at a time'})`);
       const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
       emulator.seed(Array.from({ length: size }, (_, i) => ({ name: `bench-prune-${i}`, created_on: old })));
       emulator.resetRecords();
@@ -255,6 +330,7 @@ try {
         connections: emulator.connections,
         left,
       };
+      progress.advance(pruneUnits(size));
     }
     const action = runs.action!;
     const oneAtATime = runs.oneAtATime!;
@@ -263,6 +339,7 @@ try {
 } finally {
   await emulator.close();
 }
+progress.end();
 
 // Report.
 const ms = (s: { median: number; min: number; max: number }) => `${Math.round(s.median)} (${s.min}-${s.max})`;
@@ -289,9 +366,11 @@ console.log(
     .map(([file, bytes]) => `${file} ${(bytes / 1024).toFixed(0)} KiB`)
     .join(', ')}`,
 );
-console.log('Largest contributors (source bytes in the bundle):');
-for (const [name, bytes] of Object.entries(bundle.largestModulesBytes))
-  console.log(`  ${name}: ${(bytes / 1024).toFixed(0)} KiB`);
+if (FULL) {
+  console.log('Largest contributors (source bytes in the bundle):');
+  for (const [name, bytes] of Object.entries(bundle.largestModulesBytes))
+    console.log(`  ${name}: ${(bytes / 1024).toFixed(0)} KiB`);
+}
 console.log('\nprune at 50 ms latency:');
 console.table(
   results.prune.map((r) => ({
@@ -304,6 +383,8 @@ console.table(
     'left over': r.action.left,
   })),
 );
-const file = join(root, 'bench', 'results.json');
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nFigures written to ${file.slice(root.length + 1)}`);
+mkdirSync(dirname(RESULTS), { recursive: true });
+writeFileSync(RESULTS, `${JSON.stringify({ ...results, full: FULL }, null, 2)}\n`);
+console.log(
+  `\nFigures written to ${RESULTS.slice(root.length + 1)}${FULL ? '' : ' (a short run; --full for the recorded one)'}`,
+);

@@ -1,7 +1,8 @@
 // npm run local-action [-- <operation>]: runs the action from source (src/main.ts) with
 // @github/local-action, the way GitHub documents local debugging, against the local Turnstile API
-// emulator. Inputs come from .env when present, else from .env.example; an operation given on the
-// command line replaces INPUT_OPERATION.
+// emulator, and exits with the action's exit code. Inputs come from .env when present, else from
+// .env.example; an operation given on the command line replaces INPUT_OPERATION. local-action's
+// output is fitted to 100 columns (lib/local-action-output.ts).
 //
 // The emulator: when INPUT_API-URL names a loopback address (the default, 127.0.0.1:8787) and the
 // server there answers with the emulator's identifying header, that emulator is used (e.g. one
@@ -18,8 +19,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import { EMULATOR_HEADER, EMULATOR_HEADER_VALUE, startEmulator, type Emulator } from '../emulator/server.ts';
+import { fitLocalActionOutput } from './lib/local-action-output.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
+/** src/main.ts's run(), with its result as the exit code (local-action drops it). */
+const ENTRY = 'scripts/lib/local-action-entry.ts';
 const DEFAULT_URL = 'http://127.0.0.1:8787/client/v4';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** The operations that need an existing widget: the script's own emulator gets one seeded. */
@@ -72,11 +76,14 @@ function seedFor(emulator: Emulator, env: Record<string, string | undefined>): s
   return `seeded widget "${widget!.name}" (${widget!.sitekey})`;
 }
 
-/**
- * `local-action run . src/main.ts <env file>`, started the way its bin starts it (tsx, with
- * TARGET_ACTION_PATH) but without the bin's wrapper, which answers every failed run with a stack
- * trace of its own; the action's failure is its ::error:: line.
- */
+/** For prune: a widget under INPUT_NAME-PREFIX, 30 days old, so that the run has one to delete. */
+function seedOldWidget(emulator: Emulator, env: Record<string, string | undefined>): string {
+  const created = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  const name = `${env['INPUT_NAME-PREFIX'] ?? ''}old`;
+  const [widget] = emulator.seed([{ name, domains: ['example.com'], created_on: created }]);
+  return `seeded widget "${widget!.name}" (${widget!.sitekey}), created 30 days ago`;
+}
+
 /** Whether the (identified) emulator at `apiUrl` has the widget the inputs name; true when unsure. */
 async function hasWidget(apiUrl: string, env: Record<string, string | undefined>): Promise<boolean> {
   if (env.INPUT_SITEKEY || !env.INPUT_NAME) return true;
@@ -97,6 +104,11 @@ async function hasWidget(apiUrl: string, env: Record<string, string | undefined>
   }
 }
 
+/**
+ * `local-action run . scripts/lib/local-action-entry.ts <env file>`, started the way its bin starts
+ * it (tsx, with TARGET_ACTION_PATH) but without the bin's wrapper, which answers every failed run
+ * with a stack trace of its own; the action's failure is its ::error:: line and its exit code.
+ */
 function runLocalAction(envFile: string): Promise<number> {
   let entry: string;
   let tsx: string;
@@ -107,11 +119,19 @@ function runLocalAction(envFile: string): Promise<number> {
     throw new Refusal('@github/local-action is not installed: install the dev dependencies with npm ci');
   }
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [tsx, entry, 'run', '.', 'src/main.ts', envFile], {
+    const child = spawn(process.execPath, [tsx, entry, 'run', '.', ENTRY, envFile], {
       cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, TARGET_ACTION_PATH: ROOT, NODE_NO_WARNINGS: '1', NODE_PACKAGE_MANAGER: 'npm' },
+      stdio: ['inherit', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        TARGET_ACTION_PATH: ROOT,
+        NODE_NO_WARNINGS: '1',
+        NODE_PACKAGE_MANAGER: 'npm',
+        // Its output is filtered through a pipe; the colours stay when this script writes to a terminal.
+        ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
+      },
     });
+    child.stdout.pipe(fitLocalActionOutput()).pipe(process.stdout);
     // Ctrl+C reaches the child too; wait for it to end so the emulator and the env copy are cleaned up.
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGINT', forward).on('SIGTERM', forward);
@@ -167,8 +187,12 @@ async function main(): Promise<number> {
         apiKey: env['INPUT_API-KEY'] || undefined,
       });
       changes['INPUT_API-URL'] = emulator.url;
-      const seeded = NEEDS_WIDGET.has(env.INPUT_OPERATION ?? '') ? `; ${seedFor(emulator, env)}` : '';
-      console.log(`Started the Turnstile API emulator at ${emulator.url}${seeded}.`);
+      const seeded = NEEDS_WIDGET.has(env.INPUT_OPERATION ?? '')
+        ? seedFor(emulator, env)
+        : env.INPUT_OPERATION === 'prune' && env['INPUT_NAME-PREFIX']
+          ? seedOldWidget(emulator, env)
+          : '';
+      console.log(`Started the Turnstile API emulator at ${emulator.url}${seeded ? `;\n${seeded}` : ''}.`);
     }
   }
 

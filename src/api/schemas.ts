@@ -1,9 +1,5 @@
 import { z } from 'zod';
 
-// A run parses each schema a handful of times: zod's JIT (compiling parsers with new Function)
-// costs more than it saves here, measured at 1-4 ms of start-up.
-z.config({ jitless: true });
-
 // Shapes of https://developers.cloudflare.com/api/resources/turnstile/subresources/widgets/
 // (spec/turnstile-widgets.openapi.json).
 // Read tolerantly, write exactly: a response must carry only what the action uses, may carry
