@@ -14,59 +14,64 @@ import { differences, findByName, replacementConfig } from './widgets.ts';
  * missing, update it in place when it differs, and otherwise change nothing.
  */
 export async function runEnsure(settings: SettingsOf<'ensure'>, context: OperationContext): Promise<OperationResult> {
-  const { client, logger } = context;
-  const base = { operation: 'ensure' as const, dryRun: settings.dryRun };
-  // The widget to compare with, and the same widget with its secret once a response carried it
-  // (the list does not; GET, create and update do).
-  let target: WidgetSummary | undefined;
-  let withSecret: Widget | undefined;
-
   if (!byName(settings)) {
-    target = withSecret = await client.get(settings.target.sitekey);
-  } else {
-    const name = settings.target.name;
-    const matches = await findByName(client, name);
-    target = matches[0];
-    if (matches.length > 1) {
-      const others = matches.slice(1).map((widget) => widget.sitekey);
-      logger.warning(
-        `${matches.length} widgets are named ${quoteUntrusted(name)}; using the oldest (${escapeUntrusted(target?.sitekey ?? '')}). The others (${others.join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
-        'Duplicate widget names',
-      );
-    }
-    if (!target) {
-      const desired: NewWidget = { ...settings.fields, name };
-      if (settings.dryRun) {
-        // Only widgets it would recycle at the limit make a `deleted` output and summary row.
-        const recycling = await plannedRecycling(context, settings.namePrefix);
-        logger.info(
-          `Dry run: no widget is named ${quoteUntrusted(name)}; would create it for ${desired.domains.map(escapeUntrusted).join(', ')}.`,
-        );
-        return {
-          ...base,
-          outcome: 'would create',
-          widget: undefined,
-          planned: desired,
-          created: false,
-          updated: false,
-          changes: [],
-          ...(recycling.length ? { deleted: recycling } : {}),
-        };
-      }
-      const { created: fresh, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
-        createWidget(context, desired, new Set()),
-      );
-      target = await converge(context, fresh);
-      if (target.sitekey === fresh.sitekey) {
-        logger.info(`Created widget ${quoteUntrusted(fresh.name)} (${escapeUntrusted(fresh.sitekey)}).`);
-        const deleted = recycled.length ? { deleted: recycled } : {};
-        return { ...base, outcome: 'created', widget: fresh, created: true, updated: false, changes: [], ...deleted };
-      }
-    }
+    // GET returns the secret too, so an unchanged widget needs no second read.
+    const widget = await context.client.get(settings.target.sitekey);
+    return bringUpToDate(settings, context, widget, widget);
   }
-  const found = target;
-  const current = async (): Promise<Widget> => withSecret ?? client.get(found.sitekey);
+  const existing = await oldestNamed(context, settings.target.name);
+  return existing ? bringUpToDate(settings, context, existing) : createMissing(settings, context);
+}
 
+/** The oldest widget named exactly `name` (the one every run agrees on), warning about the others. */
+async function oldestNamed({ client, logger }: OperationContext, name: string): Promise<WidgetSummary | undefined> {
+  const [oldest, ...others] = await findByName(client, name);
+  if (oldest && others.length > 0) {
+    logger.warning(
+      `${others.length + 1} widgets are named ${quoteUntrusted(name)}; using the oldest (${escapeUntrusted(oldest.sitekey)}). The others (${others.map((w) => escapeUntrusted(w.sitekey)).join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
+      'Duplicate widget names',
+    );
+  }
+  return oldest;
+}
+
+/** No widget has the name: create it (recycling at the widget limit), or say what a dry run would. */
+async function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
+  const { logger } = context;
+  const base = { operation: 'ensure' as const, dryRun: settings.dryRun, updated: false, changes: [] };
+  const desired: NewWidget = { ...settings.fields, name: settings.target.name };
+  if (settings.dryRun) {
+    // Only widgets it would recycle at the limit make a `deleted` output and summary row.
+    const recycling = await plannedRecycling(context, settings.namePrefix);
+    logger.info(
+      `Dry run: no widget is named ${quoteUntrusted(desired.name)}; would create it for ${desired.domains.map(escapeUntrusted).join(', ')}.`,
+    );
+    const deleted = recycling.length ? { deleted: recycling } : {};
+    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, ...deleted };
+  }
+  const { created: fresh, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
+    createWidget(context, desired, new Set()),
+  );
+  const winner = await converge(context, fresh);
+  // Another run created the name at the same moment: its widget is the one to bring up to date.
+  if (winner.sitekey !== fresh.sitekey) return bringUpToDate(settings, context, winner);
+  logger.info(`Created widget ${quoteUntrusted(fresh.name)} (${escapeUntrusted(fresh.sitekey)}).`);
+  const deleted = recycled.length ? { deleted: recycled } : {};
+  return { ...base, outcome: 'created', widget: fresh, created: true, ...deleted };
+}
+
+/**
+ * Compares the widget with the inputs and updates it in place (one full PUT) when they differ.
+ * `withSecret` is the same widget when a response already carried its secret (the list does not).
+ */
+async function bringUpToDate(
+  settings: SettingsOf<'ensure'>,
+  { client, logger }: OperationContext,
+  target: WidgetSummary,
+  withSecret?: Widget,
+): Promise<OperationResult> {
+  const base = { operation: 'ensure' as const, dryRun: settings.dryRun, created: false };
+  const current = async (): Promise<Widget> => withSecret ?? client.get(target.sitekey);
   // By sitekey without `name`, the widget keeps its own name.
   const desired: WidgetChange = { ...settings.fields, name: settings.name ?? target.name };
   if (desired.region !== undefined && target.region != null && target.region !== desired.region) {
@@ -79,14 +84,14 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   if (changes.length === 0) {
     const widget = await current();
     logger.info(`Widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}) is up to date.`);
-    return { ...base, outcome: 'unchanged', widget, created: false, updated: false, changes };
+    return { ...base, outcome: 'unchanged', widget, updated: false, changes };
   }
   if (settings.dryRun) {
     const widget = await current();
     logger.info(
       `Dry run: would update widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}): ${changes.join('; ')}.`,
     );
-    return { ...base, outcome: 'would update', widget, planned: desired, created: false, updated: false, changes };
+    return { ...base, outcome: 'would update', widget, planned: desired, updated: false, changes };
   }
   if (target.last_modified_via === 'dashboard') {
     logger.notice(
@@ -101,7 +106,7 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   logger.info(
     `Updated widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}): ${changes.join('; ')}.`,
   );
-  return { ...base, outcome: 'updated', widget, created: false, updated: true, changes };
+  return { ...base, outcome: 'updated', widget, updated: true, changes };
 }
 
 /** ensure by name may create the widget (its settings then carry hostnames); by sitekey it never does. */

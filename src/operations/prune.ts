@@ -6,7 +6,7 @@ import { quoteUntrusted, escapeUntrusted } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, ref } from './delete.ts';
-import { previewKinds } from './previews.ts';
+import { previewKinds, type PreviewKind } from './previews.ts';
 import type { OperationResult, WidgetRef } from './result.ts';
 
 /**
@@ -23,73 +23,20 @@ import type { OperationResult, WidgetRef } from './result.ts';
 export async function runPrune(settings: SettingsOf<'prune'>, context: OperationContext): Promise<OperationResult> {
   const { client, logger, clock, github } = context;
   const prefix = settings.namePrefix;
-  const cutoff = clock.now() - settings.olderThanMs;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
   const candidates = (await client.listAll(`name:${prefix}`)).filter((w) => w.name.startsWith(prefix));
-
-  // First what the names and dates decide alone; GitHub is asked only about old previews.
-  const keep = new Map<WidgetSummary, string>();
-  const kindOf = previewKinds(github, prefix);
-  const pullRequests: { widget: WidgetSummary; number: number }[] = [];
-  const branchPreviews: WidgetSummary[] = [];
-  const undated: WidgetSummary[] = [];
-  for (const widget of candidates) {
-    const created = Date.parse(widget.created_on);
-    const kind = kindOf(widget.name);
-    if (Number.isNaN(created)) {
-      undated.push(widget);
-      keep.set(widget, `its created_on ${quoteUntrusted(widget.created_on)} cannot be read`);
-    } else if (kind.kind === 'default branch')
-      keep.set(widget, `the widget of the default branch ${quoteUntrusted(kind.branch)}`);
-    else if (created > cutoff) keep.set(widget, `created ${widget.created_on}, newer than older-than`);
-    else if (kind.kind === 'pull request') pullRequests.push({ widget, number: kind.number });
-    else if (kind.kind === "another repository's pull request")
-      keep.set(widget, "named like another repository's pull-request preview: not this repository's to check");
-    else if (kind.kind === 'branch') branchPreviews.push(widget);
-  }
+  const { keep, oldPreviews, undated } = judgeByNameAndAge(
+    candidates,
+    previewKinds(github, prefix),
+    clock.now() - settings.olderThanMs,
+  );
   if (undated.length > 0) {
     logger.warning(
-      `Kept ${undated.length} widget(s) whose created_on cannot be read, whatever older-than says: ${undated.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}.`,
+      `Kept ${undated.length} widget(s) whose created_on cannot be read, whatever older-than says${listed(undated)}.`,
       'Unreadable creation date',
     );
   }
-
-  // After one failure GitHub is not asked again: one warning, one time bound.
-  let failure: string | undefined;
-  const ask = async <T>(list: (() => Promise<T>) | undefined): Promise<T | 'unknown' | undefined> => {
-    if (!list) return undefined; // no github-token: age alone decides
-    if (failure !== undefined) return 'unknown';
-    try {
-      return await list();
-    } catch (error) {
-      failure = error instanceof Error ? error.message : String(error);
-      return 'unknown';
-    }
-  };
-  const unsure: WidgetSummary[] = [];
-  if (pullRequests.length > 0) {
-    const open = await ask(context.openPullRequests);
-    for (const { widget, number } of pullRequests) {
-      if (open === 'unknown') unsure.push(widget);
-      else if (open?.has(number)) keep.set(widget, `pull request #${number} is still open`);
-    }
-  }
-  if (branchPreviews.length > 0) {
-    const branches = await ask(context.branches);
-    const repo = repositoryName(github)!;
-    const live = new Map([...(branches instanceof Set ? branches : [])].map((b) => [branchPreviewName(repo, b), b]));
-    for (const widget of branchPreviews) {
-      if (branches === 'unknown') unsure.push(widget);
-      else if (live.has(widget.name)) keep.set(widget, `branch ${quoteUntrusted(live.get(widget.name)!)} still exists`);
-    }
-  }
-  for (const widget of unsure) keep.set(widget, 'it may still be live (GitHub could not be asked)');
-  if (failure !== undefined) {
-    logger.warning(
-      `${failure} Keeping ${unsure.length} widget(s) of this repository's pull requests or branches, since any of them may still be live.`,
-      'GitHub API error',
-    );
-  }
+  await keepLivePreviews(oldPreviews, keep, context);
 
   const kept = candidates.filter((w) => keep.has(w)).map((widget) => ({ widget, reason: keep.get(widget)! }));
   const doomed = candidates.filter((w) => !keep.has(w));
@@ -115,6 +62,86 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     `Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}${listed(deleted)}; kept ${kept.length}.`,
   );
   return { ...base, outcome: deleted.length ? 'pruned' : 'nothing to prune', deleted };
+}
+
+/** Old previews of this repository, which only GitHub can tell live from stale. */
+interface OldPreviews {
+  pullRequests: { widget: WidgetSummary; number: number }[];
+  branches: WidgetSummary[];
+}
+
+/** What the names and dates decide alone: the widgets kept (and why), and the old previews left to ask about. */
+function judgeByNameAndAge(
+  candidates: WidgetSummary[],
+  kindOf: (name: string) => PreviewKind,
+  cutoff: number,
+): { keep: Map<WidgetSummary, string>; oldPreviews: OldPreviews; undated: WidgetSummary[] } {
+  const keep = new Map<WidgetSummary, string>();
+  const oldPreviews: OldPreviews = { pullRequests: [], branches: [] };
+  const undated: WidgetSummary[] = [];
+  for (const widget of candidates) {
+    const created = Date.parse(widget.created_on);
+    const kind = kindOf(widget.name);
+    if (Number.isNaN(created)) {
+      undated.push(widget);
+      keep.set(widget, `its created_on ${quoteUntrusted(widget.created_on)} cannot be read`);
+    } else if (kind.kind === 'default branch')
+      keep.set(widget, `the widget of the default branch ${quoteUntrusted(kind.branch)}`);
+    else if (created > cutoff) keep.set(widget, `created ${widget.created_on}, newer than older-than`);
+    else if (kind.kind === 'pull request') oldPreviews.pullRequests.push({ widget, number: kind.number });
+    else if (kind.kind === "another repository's pull request")
+      keep.set(widget, "named like another repository's pull-request preview: not this repository's to check");
+    else if (kind.kind === 'branch') oldPreviews.branches.push(widget);
+  }
+  return { keep, oldPreviews, undated };
+}
+
+/**
+ * Adds to `keep` the old previews GitHub says are live: an open pull request, an existing branch.
+ * Without a github-token nothing is asked (age decides); when GitHub cannot be asked, every preview
+ * it would have judged is kept (fail safe), with one warning. After one failure GitHub is not asked
+ * again: one warning, one time bound.
+ */
+async function keepLivePreviews(
+  { pullRequests, branches }: OldPreviews,
+  keep: Map<WidgetSummary, string>,
+  { openPullRequests, branches: listBranches, github, logger }: OperationContext,
+): Promise<void> {
+  let failure: string | undefined;
+  const ask = async <T>(list: (() => Promise<T>) | undefined): Promise<T | 'unknown' | undefined> => {
+    if (!list) return undefined;
+    if (failure !== undefined) return 'unknown';
+    try {
+      return await list();
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+      return 'unknown';
+    }
+  };
+  const unsure: WidgetSummary[] = [];
+  if (pullRequests.length > 0) {
+    const open = await ask(openPullRequests);
+    for (const { widget, number } of pullRequests) {
+      if (open === 'unknown') unsure.push(widget);
+      else if (open?.has(number)) keep.set(widget, `pull request #${number} is still open`);
+    }
+  }
+  if (branches.length > 0) {
+    const existing = await ask(listBranches);
+    const repo = repositoryName(github)!;
+    const live = new Map([...(existing instanceof Set ? existing : [])].map((b) => [branchPreviewName(repo, b), b]));
+    for (const widget of branches) {
+      if (existing === 'unknown') unsure.push(widget);
+      else if (live.has(widget.name)) keep.set(widget, `branch ${quoteUntrusted(live.get(widget.name)!)} still exists`);
+    }
+  }
+  for (const widget of unsure) keep.set(widget, 'it may still be live (GitHub could not be asked)');
+  if (failure !== undefined) {
+    logger.warning(
+      `${failure} Keeping ${unsure.length} widget(s) of this repository's pull requests or branches, since any of them may still be live.`,
+      'GitHub API error',
+    );
+  }
 }
 
 /** The widgets by name and sitekey, after a colon; nothing when there are none. */
