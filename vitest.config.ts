@@ -13,10 +13,21 @@ const plainSummary: Reporter & { onFinishedReportCoverage(): void } = {
   onInit(vitest) {
     coverageOn = vitest.config.coverage.enabled;
   },
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>) {
-    const count = (state: 'passed' | 'failed' | 'skipped') =>
-      testModules.reduce((sum, module) => sum + [...module.children.allTests(state)].length, 0);
-    summaryLine = `\nTests: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped\n`;
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>) {
+    // A file that failed outside its tests (in a hook or at import) leaves them unrun: they count as
+    // failed, not skipped, and so does an error outside any test.
+    let passed = 0;
+    let failed = unhandledErrors.length;
+    let skipped = 0;
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') passed++;
+        else if (state === 'failed' || module.state() === 'failed') failed++;
+        else skipped++;
+      }
+    }
+    summaryLine = `\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`;
     if (!coverageOn) process.stdout.write(summaryLine);
   },
   onFinishedReportCoverage() {

@@ -3,7 +3,7 @@
 // compares it with the committed dist/, smoke.test.ts runs it as the runner would (so the smoke
 // tests never exercise a stale dist/), licenses.test.ts checks its licences; each awaits it with
 // builtBundle() from helpers/bundle.ts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -18,7 +18,11 @@ declare module 'vitest' {
 
 export default function setup(project: TestProject): () => void {
   const root = mkdtempSync(join(tmpdir(), 'bundle-'));
-  const done = (result: object) => writeFileSync(join(root, 'done.json'), JSON.stringify(result));
+  // Written whole, then renamed: builtBundle() polls for done.json and must never read half of it.
+  const done = (result: object) => {
+    writeFileSync(join(root, 'done.json.partial'), JSON.stringify(result));
+    renameSync(join(root, 'done.json.partial'), join(root, 'done.json'));
+  };
   buildBundleInBackground(join(root, 'dist')).then(
     (modules) => done({ modules }),
     (error: unknown) => done({ error: error instanceof Error ? error.message : String(error) }),
