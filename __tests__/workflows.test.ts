@@ -15,7 +15,7 @@ import { INPUT_NAMES } from '../src/inputs.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';
 import { inputVariables } from '../scripts/lib/action-inputs.ts';
-import { recordingLogger } from './helpers/mock-api.ts';
+import { recordingLogger } from './helpers/logger.ts';
 
 const silent = recordingLogger();
 import { WidgetNotFoundError } from '../src/operations/target.ts';
