@@ -224,7 +224,8 @@ describe('the emulator against both extracts in spec/', () => {
     expect(body).toMatchObject({ success: false, errors: [{ code: CODES.methodNotAllowed }], result: null });
   });
 
-  it.each([12, 15])('%i hostnames: schema-valid and accepted (the Free plan allows 15)', async (count) => {
+  it('15 hostnames: schema-valid and accepted (the Free plan allows 15)', async () => {
+    const count = 15;
     const body = { ...BODY, domains: Array.from({ length: count }, (_, i) => `d${i}.example.com`) };
     for (const contract of Object.values(CONTRACTS))
       expect(contract.validateRequestBody('POST', COLLECTION, body), contract.file).toEqual([]);
