@@ -57,6 +57,15 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 
 const CONFIG = { name: 'n', domains: ['a.example.com'], mode: 'managed' as const };
 
+describe('mayHaveActed', () => {
+  it('only an API failure may hide a write; any other error (a bug, a refused config) did not act', () => {
+    expect(mayHaveActed(new Error('config did not parse'))).toBe(false);
+    expect(mayHaveActed(new CloudflareApiError({ operation: 'POST /x', status: undefined, detail: 'no answer' }))).toBe(
+      true,
+    );
+  });
+});
+
 describe('TurnstileClient', () => {
   it('sends the bearer token and reads a widget', async () => {
     const [seeded] = t.emulator.seed([{ name: 'app' }]);

@@ -55,6 +55,20 @@ describe('non-idempotent writes', () => {
     expect(errorLines(run)).toEqual([]);
   });
 
+  it('rotate-secret refused on the network before it acted: the widget still has its secret, so it rotates again, once', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42' }]);
+    t.emulator.injectFault({ kind: 'reset', method: 'POST', path: /\/rotate_secret$/ });
+    const run = await t.run({ operation: 'rotate-secret' });
+    expect(run.code, run.stdout).toBe(0);
+    const [now] = t.emulator.widgets();
+    expect(now!.secret).not.toBe(seeded!.secret);
+    expect(run.outputs.secret).toBe(now!.secret);
+    const rotate = `POST /accounts/${t.emulator.accountId}/challenges/widgets/${seeded!.sitekey}/rotate_secret`;
+    expect(writes(t.emulator)).toEqual([rotate, rotate]);
+    expect(t.emulator.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([0, 200]);
+    expect(lines(run)).toContainEqual(expect.stringMatching(/rotate_secret: no usable answer; checking in \d+\.\d s/));
+  });
+
   it('operation create: a POST lost on the network is recovered through the list, without a second POST', async () => {
     t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
     const { context, logger } = emulatorContext(t.emulator);
@@ -367,6 +381,65 @@ describe('messages', () => {
     } finally {
       github.server.close();
     }
+  });
+});
+
+describe('failure titles', () => {
+  it('get by a name no widget has: "Widget not found"', async () => {
+    const run = await t.run({ operation: 'get', name: 'app-pr-1' });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/^::error title=Widget not found::No Turnstile widget named "app-pr-1" exists/),
+    ]);
+  });
+
+  it('a sitekey from the API that does not look like one: no output at all, the secret masked', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'app-pr-1', sitekey: 'x; echo pwned' }]);
+    const run = await t.run({ operation: 'get', name: 'app-pr-1' });
+    expect(run.code).toBe(1);
+    expect(run.outputs).toEqual({});
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^::error title=Cloudflare API error::The API returned the sitekey "x; echo pwned", which does not look like a sitekey/,
+      ),
+    ]);
+    expect(lines(run)).toContain(`::add-mask::${seeded!.secret}`);
+  });
+
+  it('a dry-run create at the widget limit whose open pull requests GitHub refuses: "GitHub API error"', async () => {
+    const github = await fakeGitHub(403, { message: 'Resource not accessible by integration' });
+    try {
+      t.emulator.seed(
+        Array.from({ length: 20 }, (_, i) => ({ name: `preview-app-pr-${i + 1}`, created_on: daysAgo(30) })),
+      );
+      const run = await t.run(
+        {
+          operation: 'create',
+          domains: 'pr-42.example.com',
+          'dry-run': 'true',
+          'github-token': 'ghs_fakeGitHubToken0123456789',
+        },
+        { GITHUB_API_URL: github.url },
+      );
+      expect(run.code).toBe(1);
+      expect(errorLines(run)).toEqual([
+        expect.stringMatching(/^::error title=GitHub API error::GitHub API: .*HTTP 403.*pull-requests: read/),
+      ]);
+      expect(t.emulator.widgets()).toHaveLength(20);
+    } finally {
+      github.server.close();
+    }
+  });
+
+  it('a job summary that cannot be written does not hide the failure', async () => {
+    const runner = recordingRunner();
+    runner.appendSummary = () => Promise.reject(new Error('summary file is gone'));
+    const env = { ...runnerEnv(), ...inputVariables({ operation: 'get', name: 'x', 'api-token': '' }) };
+    expect(await runAction({ runner, env, clock: virtualClock() })).toBe(1);
+    expect(runner.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([
+      expect.stringMatching(/^::error title=Invalid input%3A account-id::/),
+      expect.stringMatching(/^::error title=Invalid input%3A api-token::/),
+    ]);
   });
 });
 
