@@ -431,6 +431,27 @@ describe('failure titles', () => {
     }
   });
 
+  it('a dry-run create below the widget limit does not ask GitHub about pull requests', async () => {
+    const github = await fakeGitHub(403, { message: 'Resource not accessible by integration' });
+    try {
+      t.emulator.seed([{ name: 'preview-app-pr-1', created_on: daysAgo(30) }]);
+      const run = await t.run(
+        {
+          operation: 'create',
+          domains: 'pr-42.example.com',
+          'dry-run': 'true',
+          'github-token': 'ghs_fakeGitHubToken0123456789',
+        },
+        { GITHUB_API_URL: github.url },
+      );
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.outputs.deleted).toBeUndefined();
+      expect(github.seen).toEqual([]);
+    } finally {
+      github.server.close();
+    }
+  });
+
   it('a job summary that cannot be written does not hide the failure', async () => {
     const runner = recordingRunner();
     runner.appendSummary = () => Promise.reject(new Error('summary file is gone'));
