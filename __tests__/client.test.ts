@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TurnstileClient, mayHaveActed, type ClientOptions } from '../src/api/client.ts';
 import { CloudflareApiError } from '../src/api/errors.ts';
+import { parseRetryAfter } from '../src/api/retry.ts';
 import { useEmulator } from './helpers/e2e.ts';
 import { virtualClock } from './helpers/runner.ts';
 
@@ -56,6 +57,24 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 }
 
 const CONFIG = { name: 'n', domains: ['a.example.com'], mode: 'managed' as const };
+
+describe('mayHaveActed', () => {
+  it('only an API failure may hide a write; any other error (a bug, a refused config) did not act', () => {
+    expect(mayHaveActed(new Error('config did not parse'))).toBe(false);
+    expect(mayHaveActed(new CloudflareApiError({ operation: 'POST /x', status: undefined, detail: 'no answer' }))).toBe(
+      true,
+    );
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds or an HTTP date; anything else is no Retry-After at all', () => {
+    const now = Date.parse('2026-11-25T00:00:00Z');
+    expect(parseRetryAfter('2.5', now)).toBe(2500);
+    expect(parseRetryAfter('Wed, 25 Nov 2026 00:00:07 GMT', now)).toBe(7000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});
 
 describe('TurnstileClient', () => {
   it('sends the bearer token and reads a widget', async () => {

@@ -41,6 +41,12 @@ describe('parseDomains', () => {
     ]);
   });
 
+  it('refuses a URL that does not parse, naming it', () => {
+    expect(problems('https://[pr-1.example.com')).toEqual([
+      'contains "https://[pr-1.example.com", which is not a valid URL or hostname.',
+    ]);
+  });
+
   it.each(['10.0.0.010', '0x7f.1', '1.2.3', '123', '0177.0.0.1', '01.2.3.4'])(
     'refuses the legacy IPv4 form %j instead of reading it as another address',
     (value) => {

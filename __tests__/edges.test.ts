@@ -1,17 +1,17 @@
 // Edge cases: non-idempotent writes and their recovery, tolerant reading of responses, messages and
 // hints, the job summary, and workflow-command injection through names and error texts. The
-// action runs in-process (against the emulator, or an undici MockAgent), on a virtual clock.
+// action runs in-process against the emulator (or operations are driven directly), on a virtual clock.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CloudflareApiError, hintFor } from '../src/api/errors.ts';
 import { runCreate } from '../src/operations/create.ts';
 import { runEnsure } from '../src/operations/ensure.ts';
-import { runRotateSecret } from '../src/operations/rotate.ts';
 import { useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
 import { foreignCommands } from './helpers/runner-commands.ts';
-import { ACCOUNT, ORIGIN, listOf, listShape, mockApi, ok, widget } from './helpers/mock-api.ts';
-import { recordingRunner, runInProcess, runnerEnv, virtualClock } from './helpers/runner.ts';
+import { calls, emulatorContext } from './helpers/operations.ts';
+import { recordingRunner, runnerEnv, virtualClock } from './helpers/runner.ts';
+import type { WidgetRecord } from '../emulator/server.ts';
 import { inputVariables } from '../scripts/lib/action-inputs.ts';
 import { run as runAction } from '../src/main.ts';
 import { settings } from './helpers/settings.ts';
@@ -21,10 +21,6 @@ const DAY = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 const lines = (run: ActionRun) => run.stdout.split('\n');
 const errorLines = (run: ActionRun) => lines(run).filter((line) => line.startsWith('::error'));
-const posts = (api: ReturnType<typeof mockApi>) => api.requests.filter((r) => r.method === 'POST');
-/** The mock API's requests as "METHOD /rest-of-path" (below the widgets collection). */
-const calls = (api: ReturnType<typeof mockApi>) =>
-  api.requests.map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/.*\/widgets/, '') || '/'}`);
 
 /** A loopback HTTP server standing in for GitHub's API; every request gets `status` and `body`. */
 async function fakeGitHub(status: number, body: unknown): Promise<{ server: Server; url: string; seen: string[] }> {
@@ -38,112 +34,88 @@ async function fakeGitHub(status: number, body: unknown): Promise<{ server: Serv
 }
 
 describe('non-idempotent writes', () => {
-  it.each(['false', 'true'])(
-    'rotate-secret (invalidate-immediately: %s) whose response is lost after the rotation: adopts the new secret, rotates once',
-    async (invalidate) => {
-      const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42', domains: ['pr-42.example.com'] }]);
-      t.emulator.injectFault({ kind: 'lost-response', method: 'POST', path: /\/rotate_secret$/ });
-      const run = await t.run({ operation: 'rotate-secret', 'invalidate-immediately': invalidate });
-      expect(run.code, run.stdout).toBe(0);
-      const [now] = t.emulator.widgets();
-      expect(now!.secret).not.toBe(seeded!.secret);
-      expect(run.outputs.secret).toBe(now!.secret);
-      expect(run.outputs).toMatchObject({ sitekey: seeded!.sitekey, updated: 'true' });
-      // One rotation: a re-sent POST would be recorded (and, in the grace period, refused with 400).
-      expect(writes(t.emulator)).toEqual([
-        `POST /accounts/${t.emulator.accountId}/challenges/widgets/${seeded!.sitekey}/rotate_secret`,
-      ]);
-      expect(t.emulator.requests.filter((r) => r.status >= 400)).toEqual([]);
-      // A plain log line: nothing for the user to act on, so no annotation.
-      expect(lines(run)).toContainEqual(expect.stringMatching(/^The rotate_secret response was lost/));
-      expect(lines(run).filter((line) => line.startsWith('::warning'))).toEqual([]);
-      expect(errorLines(run)).toEqual([]);
-    },
-  );
+  // invalidate-immediately false: a re-sent POST would also be refused (the grace period).
+  it('rotate-secret whose response is lost after the rotation: adopts the new secret, rotates once', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42', domains: ['pr-42.example.com'] }]);
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST', path: /\/rotate_secret$/ });
+    const run = await t.run({ operation: 'rotate-secret', 'invalidate-immediately': 'false' });
+    expect(run.code, run.stdout).toBe(0);
+    const [now] = t.emulator.widgets();
+    expect(now!.secret).not.toBe(seeded!.secret);
+    expect(run.outputs.secret).toBe(now!.secret);
+    expect(run.outputs).toMatchObject({ sitekey: seeded!.sitekey, updated: 'true' });
+    // One rotation: a re-sent POST would be recorded (and, in the grace period, refused with 400).
+    expect(writes(t.emulator)).toEqual([
+      `POST /accounts/${t.emulator.accountId}/challenges/widgets/${seeded!.sitekey}/rotate_secret`,
+    ]);
+    expect(t.emulator.requests.filter((r) => r.status >= 400)).toEqual([]);
+    // A plain log line: nothing for the user to act on, so no annotation.
+    expect(lines(run)).toContainEqual(expect.stringMatching(/^The rotate_secret response was lost.*has a new secret/));
+    expect(lines(run).filter((line) => line.startsWith('::warning'))).toEqual([]);
+    expect(errorLines(run)).toEqual([]);
+  });
+
+  it('rotate-secret refused on the network before it acted: the widget still has its secret, so it rotates again, once', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42' }]);
+    t.emulator.injectFault({ kind: 'reset', method: 'POST', path: /\/rotate_secret$/ });
+    const run = await t.run({ operation: 'rotate-secret' });
+    expect(run.code, run.stdout).toBe(0);
+    const [now] = t.emulator.widgets();
+    expect(now!.secret).not.toBe(seeded!.secret);
+    expect(run.outputs.secret).toBe(now!.secret);
+    const rotate = `POST /accounts/${t.emulator.accountId}/challenges/widgets/${seeded!.sitekey}/rotate_secret`;
+    expect(writes(t.emulator)).toEqual([rotate, rotate]);
+    expect(t.emulator.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([0, 200]);
+    expect(lines(run)).toContainEqual(expect.stringMatching(/rotate_secret: no usable answer; checking in \d+\.\d s/));
+  });
 
   it('operation create: a POST lost on the network is recovered through the list, without a second POST', async () => {
-    const api = mockApi();
-    // Made by the lost attempt: created after the create began (the virtual clock's start).
-    const made = widget({ name: 'app-pr-1', created_on: '2026-11-25T00:00:01.000000Z' });
-    api.networkError('POST', '');
-    api.on('GET', '', listOf([made]));
-    api.on('GET', `/${made.sitekey}`, ok(made));
-    const result = await runCreate(settings({ operation: 'create' }), api.context());
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
+    const { context, logger } = emulatorContext(t.emulator);
+    const result = await runCreate(settings({ operation: 'create' }), context);
+    const [made] = t.emulator.widgets();
     expect(result).toMatchObject({ outcome: 'created', created: true });
-    expect(result.widget?.sitekey).toBe(made.sitekey);
-    expect(result.widget?.secret).toBe(made.secret);
-    // The lost POST has no reply, so it is not recorded: every recorded call is a read.
-    expect(calls(api)).toEqual(['GET /', `GET /${made.sitekey}`]);
-    expect(api.logger.lines).toContainEqual({
+    expect(result.widget?.sitekey).toBe(made!.sitekey);
+    expect(result.widget?.secret).toBe(made!.secret);
+    expect(calls(t.emulator)).toEqual(['POST /', 'GET /', `GET /${made!.sitekey}`]);
+    expect(t.emulator.widgets()).toHaveLength(1);
+    expect(logger.lines).toContainEqual({
       level: 'info',
       message: expect.stringMatching(/response was lost, but widget "app-pr-1" exists/),
     });
   });
 
-  it('operation ensure: a POST lost on the network is recovered through the list, without a second POST', async () => {
-    const api = mockApi();
-    const made = widget({ name: 'app-pr-1' });
-    api.on('GET', '', listOf([]));
-    api.networkError('POST', '');
-    api.on('GET', '', listOf([made]), 2); // the recovery, then the re-list that settles races
-    api.on('GET', `/${made.sitekey}`, ok(made));
-    const result = await runEnsure(settings(), api.context());
-    expect(result).toMatchObject({ outcome: 'created', created: true });
-    expect(result.widget?.sitekey).toBe(made.sitekey);
-    expect(calls(api)).toEqual(['GET /', 'GET /', `GET /${made.sitekey}`, 'GET /']);
-  });
-
-  it('rotate-secret: a POST lost on the network is recovered by reading the widget, without a second POST', async () => {
-    const api = mockApi();
-    const before = widget();
-    const after = { ...before, secret: '0x4AAAAAAArotatedsecret0000000000000' };
-    api.on('GET', `/${before.sitekey}`, ok(before));
-    api.networkError('POST', `/${before.sitekey}/rotate_secret`);
-    api.on('GET', `/${before.sitekey}`, ok(after));
-    const result = await runRotateSecret(
-      settings({ operation: 'rotate-secret', sitekey: before.sitekey }),
-      api.context(),
-    );
-    expect(result).toMatchObject({ outcome: 'rotated', updated: true });
-    expect(result.widget?.secret).toBe(after.secret);
-    expect(calls(api)).toEqual([`GET /${before.sitekey}`, `GET /${before.sitekey}`]);
-    expect(api.logger.lines).toContainEqual({
-      level: 'info',
-      message: expect.stringMatching(/rotate_secret response was lost.*has a new secret/),
-    });
-  });
-
-  const unreadable: [string, { status: number; raw?: string; body?: unknown; headers?: Record<string, string> }][] = [
-    ['a body that is not JSON', { status: 200, raw: '<html>OK</html>', headers: { 'content-type': 'text/html' } }],
-    ['JSON that is not an envelope', { status: 200, body: { created: true } }],
-    ['an envelope whose result has an unexpected shape', ok({ id: 7, label: 'app-pr-1' })],
-    ['an envelope without a result', { status: 200, body: { success: true, errors: [], messages: [] } }],
+  const unreadable: [string, string | object][] = [
+    ['a body that is not JSON', '<html>OK</html>'],
+    ['JSON that is not an envelope', { created: true }],
+    [
+      'an envelope whose result has an unexpected shape',
+      { success: true, errors: [], messages: [], result: { id: 7, label: 'app-pr-1' } },
+    ],
+    ['an envelope without a result', { success: true, errors: [], messages: [] }],
   ];
+  /** The create happens; its 200 answer is unreadable. */
+  const unreadableCreate = (body: string | object) =>
+    t.emulator.injectFault({ kind: 'replaced-response', method: 'POST', status: 200, body });
 
-  it.each(unreadable)('operation create: a 200 with %s is recovered through the list (one POST)', async (_, reply) => {
-    const api = mockApi();
-    const made = widget({ name: 'app-pr-1', created_on: '2026-11-25T00:00:01.000000Z' });
-    api.on('POST', '', reply);
-    api.on('GET', '', listOf([made]));
-    api.on('GET', `/${made.sitekey}`, ok(made));
-    const result = await runCreate(settings({ operation: 'create' }), api.context());
+  it.each(unreadable)('operation create: a 200 with %s is recovered through the list (one POST)', async (_, body) => {
+    unreadableCreate(body);
+    const result = await runCreate(settings({ operation: 'create' }), emulatorContext(t.emulator).context);
+    const [made] = t.emulator.widgets();
     expect(result).toMatchObject({ outcome: 'created', created: true });
-    expect(result.widget?.sitekey).toBe(made.sitekey);
-    expect(calls(api)).toEqual(['POST /', 'GET /', `GET /${made.sitekey}`]);
+    expect(result.widget?.sitekey).toBe(made!.sitekey);
+    expect(t.emulator.widgets()).toHaveLength(1);
+    expect(calls(t.emulator)).toEqual(['POST /', 'GET /', `GET /${made!.sitekey}`]);
   });
 
-  it.each(unreadable)('operation ensure: a 200 with %s is recovered through the list (one POST)', async (_, reply) => {
-    const api = mockApi();
-    const made = widget({ name: 'app-pr-1' });
-    api.on('GET', '', listOf([]));
-    api.on('POST', '', reply);
-    api.on('GET', '', listOf([made]), 2);
-    api.on('GET', `/${made.sitekey}`, ok(made));
-    const result = await runEnsure(settings(), api.context());
+  it.each(unreadable)('operation ensure: a 200 with %s is recovered through the list (one POST)', async (_, body) => {
+    unreadableCreate(body);
+    const result = await runEnsure(settings(), emulatorContext(t.emulator).context);
+    const [made] = t.emulator.widgets();
     expect(result).toMatchObject({ outcome: 'created', created: true });
-    expect(result.widget?.sitekey).toBe(made.sitekey);
-    expect(posts(api)).toHaveLength(1);
-    expect(calls(api)).toEqual(['GET /', 'POST /', 'GET /', `GET /${made.sitekey}`, 'GET /']);
+    expect(result.widget?.sitekey).toBe(made!.sitekey);
+    expect(t.emulator.widgets()).toHaveLength(1);
+    expect(calls(t.emulator)).toEqual(['GET /', 'POST /', 'GET /', `GET /${made!.sitekey}`, 'GET /']);
   });
 });
 
@@ -171,88 +143,117 @@ describe('ensure by sitekey without name', () => {
 describe('tolerant reading', () => {
   /** A widget without region, offlabel, bot_fight_mode; null clearance_level, ephemeral_id; extra fields. */
   function sparseWidget() {
-    const {
-      region: _region,
-      offlabel: _offlabel,
-      bot_fight_mode: _bot,
-      ...rest
-    } = widget({ name: 'app-pr-1', domains: ['pr-1.example.com'] });
-    return {
-      ...rest,
-      clearance_level: null,
-      ephemeral_id: null,
-      modified_on: null,
-      future_field: { nested: [1, 2] },
-      tier: 'enterprise',
-    };
+    const [seeded] = t.emulator.seed([
+      {
+        name: 'app-pr-1',
+        domains: ['pr-1.example.com'],
+        region: undefined,
+        offlabel: undefined,
+        bot_fight_mode: undefined,
+        clearance_level: null,
+        ephemeral_id: null,
+        modified_on: null,
+        future_field: { nested: [1, 2] },
+        tier: 'enterprise',
+      } as unknown as Partial<WidgetRecord>,
+    ]);
+    return JSON.parse(JSON.stringify(seeded)) as WidgetRecord & Record<string, unknown>;
   }
+  const envelope = (result: unknown, extra: Record<string, unknown> = {}) => ({
+    success: true,
+    errors: [],
+    messages: [],
+    result,
+    ...extra,
+  });
+  const listShape = <W extends { secret: string }>({ secret: _secret, ...rest }: W) => rest;
 
   it('reads a sparse widget with unknown fields, result_info null and codeless messages; keeps the fields in `widget`', async () => {
-    const api = mockApi();
     const sparse = sparseWidget();
-    api.on('GET', '', ok([listShape(sparse)], { result_info: null, messages: [{ message: 'no code here' }] }));
-    api.on('GET', `/${sparse.sitekey}`, ok(sparse, { messages: [{ message: 'deprecated soon' }], errors: null }));
-    const run = await runInProcess(
-      {
-        'api-url': `${ORIGIN}/client/v4`,
-        'account-id': ACCOUNT,
-        'api-token': 'test-token',
-        name: 'app-pr-1',
-        domains: 'pr-1.example.com',
-      },
-      { dispatcher: api.agent },
-    );
+    // The emulator always sends result_info and codes; these answers leave them out.
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      method: 'GET',
+      path: /\/widgets$/,
+      body: envelope([listShape(sparse)], { result_info: null, messages: [{ message: 'no code here' }] }),
+    });
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      method: 'GET',
+      path: /\/widgets\/0x/,
+      body: envelope(sparse, { messages: [{ message: 'deprecated soon' }], errors: null }),
+    });
+    const run = await t.run({ name: 'app-pr-1', domains: 'pr-1.example.com' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs).toMatchObject({ sitekey: sparse.sitekey, secret: sparse.secret, updated: 'false' });
     const shown = JSON.parse(run.outputs.widget!) as Record<string, unknown>;
     expect(shown).toMatchObject({ future_field: { nested: [1, 2] }, tier: 'enterprise', clearance_level: null });
     expect(shown).not.toHaveProperty('secret');
-    expect(calls(api)).toEqual(['GET /', `GET /${sparse.sitekey}`]);
+    expect(calls(t.emulator)).toEqual(['GET /', `GET /${sparse.sitekey}`]);
+    // The answers were the faults' (the emulator's own carry result_info and message codes).
+    expect(t.emulator.requests.map((r) => (r.response as { result_info?: unknown }).result_info)).toEqual([
+      null,
+      undefined,
+    ]);
   });
 
   it('a PUT never sends a field whose current value was absent or null', async () => {
-    const api = mockApi();
-    const sparse = sparseWidget();
-    api.on('GET', '', listOf([sparse]));
-    api.on('PUT', `/${sparse.sitekey}`, (request) => ok({ ...sparse, ...(request.body as object) }));
-    const result = await runEnsure(settings({}, { domains: ['pr-1.example.com', 'new.example.com'] }), api.context());
+    sparseWidget();
+    const result = await runEnsure(
+      settings({}, { domains: ['pr-1.example.com', 'new.example.com'] }),
+      emulatorContext(t.emulator).context,
+    );
     expect(result).toMatchObject({ outcome: 'updated', updated: true });
-    const put = api.requests.find((r) => r.method === 'PUT');
+    const put = t.emulator.requests.find((r) => r.method === 'PUT');
     expect(Object.keys(put!.body as object).sort()).toEqual(['domains', 'mode', 'name']);
   });
 
   it('pages without total_count until a short page', async () => {
-    const api = mockApi();
-    const full = Array.from({ length: 1000 }, () => widget());
-    const rest = [widget(), widget()];
-    api.on('GET', '', ok(full.map(listShape), { result_info: { page: 1, per_page: 1000, count: 1000 } }));
-    api.on('GET', '', ok(rest.map(listShape), { result_info: null }));
-    const found = await api.client().listAll();
-    expect(found.map((w) => w.sitekey)).toEqual([...full, ...rest].map((w) => w.sitekey));
-    expect(api.requests.map((r) => new URL(r.path, 'http://x').searchParams.get('page'))).toEqual(['1', '2']);
+    const seeded = t.emulator.seed(Array.from({ length: 1002 }, (_, i) => ({ name: `app-${i}` }))).map(listShape);
+    const page = (result: unknown[], resultInfo: unknown) => ({
+      kind: 'status' as const,
+      status: 200,
+      method: 'GET',
+      body: envelope(result, { result_info: resultInfo }),
+    });
+    t.emulator.injectFault(page(seeded.slice(0, 1000), { page: 1, per_page: 1000, count: 1000 }));
+    t.emulator.injectFault(page(seeded.slice(1000), null));
+    const found = await emulatorContext(t.emulator).client.listAll();
+    expect(found.map((w) => w.sitekey)).toEqual(seeded.map((w) => w.sitekey));
+    expect(t.emulator.requests.map((r) => r.query.page)).toEqual(['1', '2']);
+    expect(t.emulator.requests.map((r) => (r.response as { result_info: unknown }).result_info)).toEqual([
+      { page: 1, per_page: 1000, count: 1000 },
+      null,
+    ]);
   });
 
   it('stops at a short first page when result_info is null', async () => {
-    const api = mockApi();
-    api.on('GET', '', ok([listShape(widget())], { result_info: null }));
-    await expect(api.client().listAll()).resolves.toHaveLength(1);
-    expect(api.requests).toHaveLength(1);
+    const [only] = t.emulator.seed([{ name: 'app' }]);
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      method: 'GET',
+      body: envelope([listShape(only!)], { result_info: null }),
+    });
+    await expect(emulatorContext(t.emulator).client.listAll()).resolves.toHaveLength(1);
+    expect(t.emulator.requests).toHaveLength(1);
   });
 
   it('an error envelope whose entries lack a code (or a message) still gives a clear error', async () => {
-    const api = mockApi();
-    api.on('GET', '/0x4AAAAAAAsitekey', {
+    t.emulator.injectFault({
+      kind: 'status',
       status: 400,
       body: { success: false, errors: [{ message: 'Something odd' }, {}], messages: [{ code: null }], result: null },
     });
-    const error = await api
-      .client()
-      .get('0x4AAAAAAAsitekey')
+    const error = await emulatorContext(t.emulator)
+      .client.get('0x4AAAAAAAsitekey')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudflareApiError);
     expect((error as Error).message).toMatch(/\(HTTP 400\): Something odd; no message\./);
     expect((error as Error).message).not.toMatch(/undefined|null|not a Cloudflare API envelope/);
-    expect(api.requests).toHaveLength(1);
+    expect(t.emulator.requests).toHaveLength(1);
   });
 
   it.each([
@@ -380,6 +381,86 @@ describe('messages', () => {
     } finally {
       github.server.close();
     }
+  });
+});
+
+describe('failure titles', () => {
+  it('get by a name no widget has: "Widget not found"', async () => {
+    const run = await t.run({ operation: 'get', name: 'app-pr-1' });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/^::error title=Widget not found::No Turnstile widget named "app-pr-1" exists/),
+    ]);
+  });
+
+  it('a sitekey from the API that does not look like one: no output at all, the secret masked', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'app-pr-1', sitekey: 'x; echo pwned' }]);
+    const run = await t.run({ operation: 'get', name: 'app-pr-1' });
+    expect(run.code).toBe(1);
+    expect(run.outputs).toEqual({});
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^::error title=Cloudflare API error::The API returned the sitekey "x; echo pwned", which does not look like a sitekey/,
+      ),
+    ]);
+    expect(lines(run)).toContain(`::add-mask::${seeded!.secret}`);
+  });
+
+  it('a dry-run create at the widget limit whose open pull requests GitHub refuses: "GitHub API error"', async () => {
+    const github = await fakeGitHub(403, { message: 'Resource not accessible by integration' });
+    try {
+      t.emulator.seed(
+        Array.from({ length: 20 }, (_, i) => ({ name: `preview-app-pr-${i + 1}`, created_on: daysAgo(30) })),
+      );
+      const run = await t.run(
+        {
+          operation: 'create',
+          domains: 'pr-42.example.com',
+          'dry-run': 'true',
+          'github-token': 'ghs_fakeGitHubToken0123456789',
+        },
+        { GITHUB_API_URL: github.url },
+      );
+      expect(run.code).toBe(1);
+      expect(errorLines(run)).toEqual([
+        expect.stringMatching(/^::error title=GitHub API error::GitHub API: .*HTTP 403.*pull-requests: read/),
+      ]);
+      expect(t.emulator.widgets()).toHaveLength(20);
+    } finally {
+      github.server.close();
+    }
+  });
+
+  it('a dry-run create below the widget limit does not ask GitHub about pull requests', async () => {
+    const github = await fakeGitHub(403, { message: 'Resource not accessible by integration' });
+    try {
+      t.emulator.seed([{ name: 'preview-app-pr-1', created_on: daysAgo(30) }]);
+      const run = await t.run(
+        {
+          operation: 'create',
+          domains: 'pr-42.example.com',
+          'dry-run': 'true',
+          'github-token': 'ghs_fakeGitHubToken0123456789',
+        },
+        { GITHUB_API_URL: github.url },
+      );
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.outputs.deleted).toBeUndefined();
+      expect(github.seen).toEqual([]);
+    } finally {
+      github.server.close();
+    }
+  });
+
+  it('a job summary that cannot be written does not hide the failure', async () => {
+    const runner = recordingRunner();
+    runner.appendSummary = () => Promise.reject(new Error('summary file is gone'));
+    const env = { ...runnerEnv(), ...inputVariables({ operation: 'get', name: 'x', 'api-token': '' }) };
+    expect(await runAction({ runner, env, clock: virtualClock() })).toBe(1);
+    expect(runner.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([
+      expect.stringMatching(/^::error title=Invalid input%3A account-id::/),
+      expect.stringMatching(/^::error title=Invalid input%3A api-token::/),
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
+import { readGitHubContext } from '../src/github-context.ts';
 
 const t = useEmulator();
 const DOMAINS = { domains: 'pr.example.com' };
@@ -173,5 +174,19 @@ describe('a fork pull request without secrets', () => {
       ),
     ]);
     expect(t.emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('an event payload that is not an object', () => {
+  it('names no pull request, saying the payload has an unexpected shape', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+    writeFileSync(file, '42');
+    const context = readGitHubContext({
+      GITHUB_REPOSITORY: 'octo-org/preview-app',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: file,
+    });
+    expect(context.subject).toEqual({ none: expect.stringMatching(/^its event payload has an unexpected shape: /) });
+    expect(context.fromFork).toBe(false);
   });
 });

@@ -52,7 +52,9 @@ describe('rate limiting and server errors', () => {
     expect(t.emulator.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'POST', 'GET']);
   });
 
-  it.each([500, 502, 503, 504])('%i with an HTML body: backs off, retries, succeeds', async (status) => {
+  // Every status from 500 to 599 takes one path (isRetryableStatus); 500 is its lower edge.
+  it('500 with an HTML body: backs off, retries, succeeds', async () => {
+    const status = 500;
     t.emulator.injectFault({ kind: 'status', status, body: `<html><body>${status} error</body></html>` });
     const run = await t.run(DOMAINS);
     expectOneWidget(run);

@@ -2,6 +2,7 @@
 // 7003) and on facts about the request, never on the wording of a message or the emulator's codes.
 import { describe, expect, it } from 'vitest';
 import { CloudflareApiError, hintFor, refusedWith } from '../src/api/errors.ts';
+import { GitHubApiError } from '../src/github-api.ts';
 
 const refusal = (status: number | undefined, code: number, message: string) =>
   new CloudflareApiError({ operation: 'POST /x', status, detail: 'no answer', errors: [{ code, message }] });
@@ -35,7 +36,6 @@ describe('the widget limit needs evidence', () => {
 
   it.each([
     [500, 1000],
-    [503, 1001],
     [403, 10000],
     [405, 10405],
     [399, 1001],
@@ -106,6 +106,23 @@ describe('hints', () => {
     expect(thrown).toBeInstanceOf(CloudflareApiError);
     expect((thrown as Error).message).toMatch(
       /^Cloudflare API POST \/x failed \(HTTP 400\): \[1001\] Bad request\. Hint: the request sent 20 hostnames/,
+    );
+  });
+});
+
+describe('GitHub API hints', () => {
+  const refused = (status: number, message: string) =>
+    new GitHubApiError('listing open pull requests', Object.assign(new Error(message), { response: { status } }));
+
+  it('401: the github-token input is not a valid token', () => {
+    expect(refused(401, 'Bad credentials').message).toBe(
+      "GitHub API: listing open pull requests failed (HTTP 401): Bad credentials. Hint: `github-token` is not a valid token: leave it unset (the job's GITHUB_TOKEN is used) or pass a valid one.",
+    );
+  });
+
+  it('any other refusal: check the token and the permissions', () => {
+    expect(refused(422, 'Validation Failed').message).toMatch(
+      /\(HTTP 422\): Validation Failed\. Hint: check `github-token` and the job's `permissions:`\.$/,
     );
   });
 });

@@ -14,7 +14,8 @@ beforeEach(() => {
 });
 
 describe('hostnames per widget: no local count, Cloudflare decides', () => {
-  it.each([12, 15])('%i hostnames are accepted and sent, all of them', async (count) => {
+  it('15 hostnames are accepted and sent, all of them', async () => {
+    const count = 15;
     const run = await t.run({ domains: hosts(count).join('\n') });
     expect(run.code, run.stdout).toBe(0);
     const creates = t.emulator.requests.filter((r) => r.method === 'POST');

@@ -8,7 +8,7 @@ import { INPUTS } from '../src/inputs.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';
 import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
-import { recordingLogger } from './helpers/mock-api.ts';
+import { recordingLogger } from './helpers/logger.ts';
 import { runnerEnv } from './helpers/runner.ts';
 
 const ACCOUNT = '0123456789ABCDEF0123456789abcdef';

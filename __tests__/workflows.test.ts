@@ -15,7 +15,7 @@ import { INPUT_NAMES } from '../src/inputs.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';
 import { inputVariables } from '../scripts/lib/action-inputs.ts';
-import { recordingLogger } from './helpers/mock-api.ts';
+import { recordingLogger } from './helpers/logger.ts';
 
 const silent = recordingLogger();
 import { WidgetNotFoundError } from '../src/operations/target.ts';
@@ -114,10 +114,6 @@ describe('action.yml', () => {
 });
 
 describe('workflows', () => {
-  it('include ci, e2e and release', () => {
-    expect(workflowFiles).toEqual(expect.arrayContaining(['ci.yml', 'e2e.yml', 'release.yml']));
-  });
-
   it.each(workflowFiles)('%s is valid for GitHub', async (file) => {
     const { errors, jobs } = await checkWorkflow(file, read(`.github/workflows/${file}`));
     expect(errors).toEqual([]);
@@ -215,10 +211,7 @@ describe('dependabot', () => {
   it('updates the npm packages and the actions pinned in the workflows', () => {
     const updates = (parse(read('.github/dependabot.yml')) as { updates: Record<string, unknown>[] }).updates;
     const covered = updates.map((update) => `${String(update['package-ecosystem'])} ${String(update.directory)}`);
-    expect(existsSync(join(root, 'package.json'))).toBe(true);
-    expect(covered).toContain('npm /');
-    expect(workflowFiles.length).toBeGreaterThan(0);
-    expect(covered).toContain('github-actions /');
+    expect(covered).toEqual(expect.arrayContaining(['npm /', 'github-actions /']));
   });
 });
 
@@ -246,14 +239,6 @@ const ours = /^\s*-?\s*uses: <owner>\/turnstile-widget-action@(.*)$/gm;
 
 describe('README', () => {
   const readme = read('README.md');
-
-  it('starts with the two commands: the demo and npm test', () => {
-    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    expect(firstBlock.split('\n').filter(Boolean)).toEqual([
-      expect.stringMatching(/^npm ci && npm run demo\b/),
-      expect.stringMatching(/^npm test\b/),
-    ]);
-  });
 
   it('lists exactly the inputs of action.yml, with the same defaults', () => {
     const rows = table(readme, 'Inputs');

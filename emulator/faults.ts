@@ -20,9 +20,14 @@ export type Fault = {
     | { kind: 'lost-response' }
     /** Answer normally after an extra delay. */
     | { kind: 'delay'; ms: number }
+    /**
+     * Carry the request out (e.g. create the widget), then answer with this status and body instead
+     * of the real answer: a write that happened behind an unreadable reply.
+     */
+    | { kind: 'replaced-response'; status: number; headers?: Record<string, string>; body?: string | object }
   );
 
-export type StatusFault = Extract<Fault, { kind: 'status' }>;
+export type StatusFault = Extract<Fault, { kind: 'status' | 'replaced-response' }>;
 
 export class FaultQueue {
   private faults: { fault: Fault; left: number }[] = [];

@@ -5,7 +5,7 @@
 // dist/ and imports nothing from src/ (it stands in for Cloudflare, not for the action).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { faultResponse, FaultQueue, type Fault } from './faults.ts';
+import { faultResponse, FaultQueue, type Fault, type StatusFault } from './faults.ts';
 import { handle, INVALID_JSON, type Credentials } from './routes.ts';
 import { WidgetStore, type WidgetRecord } from './store.ts';
 
@@ -144,13 +144,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (fault?.kind === 'delay') await sleep(fault.ms);
     if (latencyMs > 0) await sleep(latencyMs);
-    if (fault?.kind === 'status') {
-      const { type, text, json } = faultResponse(fault);
-      record.status = fault.status;
+    /** A fault's answer in place of the real one. */
+    const answerWith = (replacement: StatusFault) => {
+      const { type, text, json } = faultResponse(replacement);
+      record.status = replacement.status;
       record.response = json;
-      res.writeHead(fault.status, { 'content-type': type, ...fault.headers }).end(text);
-      return;
-    }
+      res.writeHead(replacement.status, { 'content-type': type, ...replacement.headers }).end(text);
+    };
+    if (fault?.kind === 'status') return answerWith(fault);
     const answer = handle(store, credentials, {
       method,
       path: below,
@@ -162,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       req.socket.destroy(); // the change is made; only the reply is lost
       return;
     }
+    if (fault?.kind === 'replaced-response') return answerWith(fault); // the change is made; the reply is not its answer
     record.status = answer.status;
     record.response = answer.body;
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));

@@ -22,7 +22,7 @@ export interface Dependencies {
   runner: Runner;
   /** The step's environment: INPUT_* inputs, GITHUB_* context, proxy variables. */
   env: NodeJS.ProcessEnv;
-  /** Tests pass a MockAgent or their own pool; by default one keep-alive pool (proxy-aware) per run. */
+  /** Tests pass their own dispatcher; by default one keep-alive pool (proxy-aware) per run. */
   dispatcher?: Dispatcher;
   clock?: Clock;
   random?: () => number;

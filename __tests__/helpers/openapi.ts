@@ -13,11 +13,6 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const SPEC_DIR = resolve(import.meta.dirname, '..', '..', 'spec');
 export const SPEC_PATH = resolve(SPEC_DIR, 'turnstile-widgets.openapi.json');
 export const SPEC_2026_PATH = resolve(SPEC_DIR, 'turnstile-widgets.2026.openapi.json');
-/**
- * Where the extracts were taken from, when this checkout sits beside that folder (in development):
- * the tests then also check that spec/ still holds the same files. The repository needs only spec/.
- */
-export const SHARED_DIR = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'cloudflare-api');
 
 const COLLECTION = '/accounts/{account_id}/challenges/widgets';
 const WIDGET = '/accounts/{account_id}/challenges/widgets/{sitekey}';

@@ -2,7 +2,10 @@ import { readGitHubContext } from '../../src/github-context.ts';
 import { readInputs } from '../../src/inputs.ts';
 import { parseSettings, type Operation, type SettingsOf } from '../../src/settings.ts';
 import { inputVariables } from '../../scripts/lib/action-inputs.ts';
-import { ACCOUNT, ORIGIN } from './mock-api.ts';
+
+// Operations get their client from the context; these only have to pass the input checks.
+const API_URL = 'https://api.cloudflare.test/client/v4';
+const ACCOUNT = '0123456789abcdef0123456789abcdef';
 
 interface Overrides<O extends Operation> {
   operation?: O;
@@ -36,7 +39,7 @@ export function settings<O extends Operation = 'ensure'>(
   const bySitekey = overrides.sitekey !== undefined;
   const inputs: Record<string, string> = {
     operation,
-    'api-url': `${ORIGIN}/client/v4`,
+    'api-url': API_URL,
     'account-id': ACCOUNT,
     'api-token': 'test-token',
     'request-timeout': '1',

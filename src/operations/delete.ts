@@ -33,7 +33,7 @@ export async function runDelete(
         ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => escapeUntrusted(w.sitekey)).join(', ')}.`
         : `Dry run: no widget ${what}; nothing to delete.`,
     );
-    return { ...base, outcome: 'would delete', deleted: matches.map(ref) };
+    return { ...base, outcome: 'would delete', deleted: matches.map(widgetRef) };
   }
   // By sitekey the DELETE alone suffices: its answer names the widget.
   const sitekeys =
@@ -51,7 +51,8 @@ export async function runDelete(
   return { ...base, outcome: deleted.length ? 'deleted' : 'nothing to delete', deleted };
 }
 
-export const ref = ({ sitekey, name }: WidgetRef): WidgetRef => ({ sitekey, name });
+/** A widget as the `deleted` output and the logs name it: sitekey and name, nothing else. */
+export const widgetRef = ({ sitekey, name }: WidgetRef): WidgetRef => ({ sitekey, name });
 
 /** The widget with this sitekey, as a list of one, or none (the filter is exact for sitekeys). */
 async function bySitekey(client: TurnstileClient, sitekey: string): Promise<WidgetRef[]> {
@@ -61,7 +62,7 @@ async function bySitekey(client: TurnstileClient, sitekey: string): Promise<Widg
 /** DELETE that treats "already gone" (404) as done; returns what this call removed, if anything. */
 export async function deleteIfPresent(client: TurnstileClient, sitekey: string): Promise<WidgetRef | undefined> {
   try {
-    return ref(await client.delete(sitekey));
+    return widgetRef(await client.delete(sitekey));
   } catch (error) {
     if (error instanceof CloudflareApiError && error.status === 404) return undefined;
     throw error;

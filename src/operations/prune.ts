@@ -5,7 +5,7 @@ import { branchPreviewName, repositoryName } from '../github-context.ts';
 import { quoteUntrusted, escapeUntrusted } from '../log.ts';
 import type { SettingsOf } from '../settings.ts';
 import type { OperationContext } from './context.ts';
-import { deleteIfPresent, ref } from './delete.ts';
+import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewKinds, type PreviewKind } from './previews.ts';
 import type { OperationResult, WidgetRef } from './result.ts';
 
@@ -54,7 +54,7 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     logger.info(
       `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}${listed(doomed)}; keeping ${kept.length}.`,
     );
-    return { ...base, outcome: 'would prune', deleted: doomed.map(ref) };
+    return { ...base, outcome: 'would prune', deleted: doomed.map(widgetRef) };
   }
   const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));
   const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);

@@ -3,7 +3,7 @@ import type { WidgetSummary } from '../api/schemas.ts';
 import { FREE_PLAN } from '../constants.ts';
 import { escapeUntrusted, quoteUntrusted } from '../log.ts';
 import type { OperationContext } from './context.ts';
-import { deleteIfPresent, ref } from './delete.ts';
+import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewPattern, previewPrefix } from './previews.ts';
 import type { WidgetRef } from './result.ts';
 import { oldestFirst } from './widgets.ts';
@@ -92,7 +92,7 @@ export async function plannedRecycling(
       `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => quoteUntrusted(w.name)).join(', ')}.`,
     );
   }
-  return stale.map(ref);
+  return stale.map(widgetRef);
 }
 
 /** The account is at its widget limit and nothing could be recycled. */

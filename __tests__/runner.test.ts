@@ -1,0 +1,88 @@
+// The two adapters the bundle uses and no in-process run does: actionsRunner (over the real
+// @actions/core, writing stdout, GITHUB_OUTPUT, GITHUB_ENV and the step summary as on a runner) and
+// the system clock. index.ts, the entry point, runs only in the bundle smoke tests (smoke.test.ts),
+// in a child process that coverage cannot see.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../src/api/clock.ts';
+import { actionsRunner } from '../src/runner.ts';
+import { maskedValues } from '../scripts/lib/runner-log.ts';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+/** Runs `body` with stdout captured; returns what @actions/core wrote. */
+async function stdoutOf(body: () => Promise<void> | void): Promise<string> {
+  let written = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written += String(chunk);
+    return true;
+  });
+  try {
+    await body();
+  } finally {
+    spy.mockRestore();
+  }
+  return written;
+}
+
+describe('actionsRunner', () => {
+  it('speaks the runner protocol through @actions/core: commands, files, summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const files = { GITHUB_OUTPUT: 'output', GITHUB_ENV: 'env', GITHUB_STEP_SUMMARY: 'summary' };
+    for (const [variable, file] of Object.entries(files)) {
+      writeFileSync(join(dir, file), '');
+      vi.stubEnv(variable, join(dir, file));
+    }
+    const stdout = await stdoutOf(async () => {
+      actionsRunner.setSecret('s3cret-value');
+      actionsRunner.debug('a debug line');
+      actionsRunner.info('plain info');
+      actionsRunner.notice('noticed', 'A title');
+      actionsRunner.warning('careful');
+      actionsRunner.error('broke, badly', 'Failed: x');
+      actionsRunner.startGroup('Group');
+      actionsRunner.endGroup();
+      actionsRunner.setOutput('sitekey', '0x4AAAAAAAexample');
+      actionsRunner.exportVariable('TURNSTILE_SITEKEY', '0x4AAAAAAAexample');
+      await actionsRunner.appendSummary('<h3>Turnstile</h3>');
+    });
+    expect(stdout.split('\n').filter(Boolean)).toEqual([
+      '::add-mask::s3cret-value',
+      '::debug::a debug line',
+      'plain info',
+      '::notice title=A title::noticed',
+      '::warning::careful',
+      '::error title=Failed%3A x::broke, badly',
+      '::group::Group',
+      '::endgroup::',
+    ]);
+    expect(maskedValues(stdout)).toEqual(['s3cret-value']);
+    expect(readFileSync(join(dir, 'output'), 'utf8')).toMatch(/^sitekey<<(\S+)\n0x4AAAAAAAexample\n\1\n$/);
+    expect(readFileSync(join(dir, 'env'), 'utf8')).toMatch(/^TURNSTILE_SITEKEY<<(\S+)\n0x4AAAAAAAexample\n\1\n$/);
+    expect(readFileSync(join(dir, 'summary'), 'utf8')).toBe('<h3>Turnstile</h3>\n');
+  });
+
+  it('without a step summary file, appending to the summary does nothing', async () => {
+    vi.stubEnv('GITHUB_STEP_SUMMARY', '');
+    await expect(actionsRunner.appendSummary('<p>x</p>')).resolves.toBeUndefined();
+  });
+});
+
+describe('systemClock', () => {
+  it('tells real time, sleeps and times out for real (1 ms)', async () => {
+    const before = Date.now();
+    expect(Math.abs(systemClock.now() - before)).toBeLessThan(1000);
+    await systemClock.sleep(1);
+    expect(Date.now()).toBeGreaterThanOrEqual(before + 1);
+    const signal = systemClock.timeout(1);
+    expect(signal.aborted).toBe(false);
+    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+    expect(signal.reason).toBeInstanceOf(DOMException);
+    expect((signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+});
