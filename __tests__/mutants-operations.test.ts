@@ -47,11 +47,12 @@ describe('widgets with one name, created in the same second', () => {
 
   it('one widget of that name gets no warning', async () => {
     t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
-    for (const inputs of [
+    const inputs: Record<string, string>[] = [
       { operation: 'get', name: 'one' },
       { name: 'one', domains: 'a.example.com' },
-    ]) {
-      const run = await t.run(inputs);
+    ];
+    for (const input of inputs) {
+      const run = await t.run(input);
       expect(run.stdout).not.toContain('::warning');
     }
   });
