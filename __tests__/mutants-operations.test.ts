@@ -182,4 +182,25 @@ describe('ensure', () => {
     ]);
     expect(updated.outputs).toMatchObject({ created: 'false', updated: 'true' });
   });
+
+  it('a widget that already has the asked mode, flags and region is up to date', async () => {
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
+    const run = await t.run({
+      name: 'one',
+      domains: 'a.example.com',
+      mode: 'managed',
+      region: 'world',
+      'bot-fight-mode': 'false',
+    });
+    expect(run.code).toBe(0);
+    expect(shown(run.stdout)).toEqual([`Widget "one" (${A}) is up to date.`]);
+    expect(writes(t.emulator)).toEqual([]);
+  });
+
+  it('a hostname only removed is a change', async () => {
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com', 'b.example.com'], sitekey: A }]);
+    const run = await t.run({ name: 'one', domains: 'a.example.com' });
+    expect(shown(run.stdout)).toEqual([`Updated widget "one" (${A}): domains: -b.example.com.`]);
+    expect(t.emulator.widgets()[0]!.domains).toEqual(['a.example.com']);
+  });
 });
