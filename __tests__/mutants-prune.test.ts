@@ -35,4 +35,17 @@ describe('prune', () => {
     expect(run.summary).toContain('<tr><td>Result</td><td>nothing to prune</td></tr>');
     expect(t.emulator.widgets()).toHaveLength(1);
   });
+
+  it('names every widget whose creation date cannot be read, and keeps them', async () => {
+    t.emulator.seed([
+      { name: 'tmp-1', domains: ['a.example.com'], sitekey: A, created_on: 'yesterday' },
+      { name: 'tmp-2', domains: ['a.example.com'], sitekey: B, created_on: '' },
+    ]);
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'tmp-', 'older-than': '1d', 'github-token': '' });
+    expect(run.code).toBe(0);
+    expect(shown(run.stdout)).toContain(
+      `::warning title=Unreadable creation date::Kept 2 widget(s) whose created_on cannot be read, whatever older-than says: "tmp-1" (${A}), "tmp-2" (${B}).`,
+    );
+    expect(t.emulator.widgets()).toHaveLength(2);
+  });
 });
