@@ -1,6 +1,7 @@
 // Tests written for mutants that survived `npm run test:mutation -- api`: the retry rules, the
 // Retry-After header, the hints and the widget-limit judgement, at their edges.
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../src/api/clock.ts';
 import { CloudflareApiError, hintFor } from '../src/api/errors.ts';
 import { isRetryableStatus, parseRetryAfter } from '../src/api/retry.ts';
 
@@ -67,5 +68,18 @@ describe('the widget limit judged from the answer', () => {
       ]).mayBeWidgetLimit,
     ).toBe(false);
     expect(refusal([{ code: null, message: 'Quota exceeded' }]).mayBeWidgetLimit).toBe(true);
+  });
+});
+
+describe('the system clock the action runs on', () => {
+  it('reads the time, gives a live timeout signal, and sleeps (0 ms here)', async () => {
+    const before = Date.now();
+    const now = systemClock.now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+    const signal = systemClock.timeout(60_000);
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(signal.aborted).toBe(false);
+    await expect(systemClock.sleep(0)).resolves.toBeUndefined();
   });
 });
