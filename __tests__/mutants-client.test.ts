@@ -1,7 +1,10 @@
 // Tests written for mutants that survived `npm run test:mutation -- api` in client.ts: what the user
 // is told when an answer is not what Cloudflare sends, run in-process against the emulator.
+import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { TurnstileClient } from '../src/api/client.ts';
 import { useEmulator } from './helpers/e2e.ts';
+import { virtualClock } from './helpers/runner.ts';
 
 const t = useEmulator();
 
@@ -49,5 +52,29 @@ describe('answers that are not what Cloudflare sends', () => {
     const detail = /unexpected response shape \(([^)]*)\)/.exec(errorLine(run.stdout))?.[1] ?? '';
     expect(detail.split('; ')).toHaveLength(3);
     expect(detail).toMatch(/^result\.0\.\w+: /);
+  });
+});
+
+describe('the client as the action builds it in production', () => {
+  it('without a random source of its own, backs off with Math.random', async () => {
+    const agent = new Agent();
+    const clock = virtualClock(Date.parse('2026-11-25T00:00:00Z'));
+    try {
+      const client = new TurnstileClient({
+        apiUrl: t.emulator.url,
+        accountId: t.emulator.accountId,
+        auth: { kind: 'token', token: t.emulator.apiToken },
+        logger: { debug: () => undefined, info: () => undefined },
+        dispatcher: agent,
+        requestTimeoutMs: 10_000,
+        maxRetries: 1,
+        clock,
+      });
+      t.emulator.injectFault({ kind: 'status', status: 503, method: 'GET' });
+      expect(await client.listAll()).toEqual([]);
+      expect(clock.slept).toHaveLength(1);
+    } finally {
+      await agent.destroy();
+    }
   });
 });
