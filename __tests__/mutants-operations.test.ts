@@ -133,6 +133,22 @@ describe('rotate-secret', () => {
   });
 });
 
+describe('a refused rotation', () => {
+  it.each([
+    [30, 'the widget last changed 30 min ago'],
+    [180, undefined],
+  ])('of a widget changed %i min ago: the grace-period hint only within two hours', async (minutes, hint) => {
+    const modified = new Date(Date.now() - minutes * 60_000).toISOString();
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A, modified_on: modified }]);
+    t.emulator.injectFault({ kind: 'status', status: 400, method: 'POST', path: /rotate_secret/ });
+    const run = await t.run({ operation: 'rotate-secret', sitekey: A });
+    expect(run.code).toBe(1);
+    const error = run.stdout.split('\n').find((line) => line.startsWith('::error'))!;
+    if (hint) expect(error).toContain(hint);
+    else expect(error).not.toContain('previous one');
+  });
+});
+
 describe('create', () => {
   it('a dry run names every hostname and creates nothing', async () => {
     const run = await t.run({
