@@ -2,6 +2,8 @@
 // a small machine (each area takes minutes on 2 cores, all of src/ close to an hour). Each area keeps
 // its own incremental file, so a second run re-tests only the mutants whose code or tests changed
 // (--force: all of them), and its own reports: build/mutation/<area>/index.html and mutation.json.
+// Incremental runs keep the old status of static mutants (module-level constants, such as a regex):
+// after adding tests for one of those, run the area with --force.
 // Without an area, every area in turn. stryker.config.json holds what the areas share.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
