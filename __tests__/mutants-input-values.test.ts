@@ -20,6 +20,9 @@ describe('did you mean', () => {
     expect(closest('aa', ['ab', 'ac'])).toBe('ab');
     // Two swapped pairs are two edits; counted as four replacements they would be too far.
     expect(closest('nmae-perfix', ['name', 'name-prefix'])).toBe('name-prefix');
+    // Three replacements, with no neighbours to swap: too far either way round.
+    expect(closest('abzq', ['cazr'])).toBeUndefined();
+    expect(closest('bazq', ['aczr'])).toBeUndefined();
   });
 
   it('a prefix either way from three letters, nothing for a far shorter guess', () => {
@@ -48,6 +51,12 @@ describe('domains', () => {
     const two = parseDomains('pr x 42.example.com');
     expect(two.problems).toEqual([
       'contains "pr x 42.example.com": spaces separate hostnames, so this reads as "pr", "x", "42.example.com", and "pr", "x" are not hostnames on their own. Write each hostname without spaces.',
+    ]);
+  });
+
+  it('a refused piece on a line with spaces is named as not a hostname on its own', () => {
+    expect(parseDomains('a.example.com *.b.example.com').problems).toEqual([
+      'contains "a.example.com *.b.example.com": spaces separate hostnames, so this reads as "a.example.com", "*.b.example.com", and "*.b.example.com" is not a hostname on its own. Write each hostname without spaces.',
     ]);
   });
 
