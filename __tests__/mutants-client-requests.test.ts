@@ -1,6 +1,8 @@
 // Tests written for mutants that survived `npm run test:mutation -- api` in client.ts: the requests
 // the client sends (headers, pages) and what a dropped or silent connection is reported as, run
 // in-process against the emulator through a real undici Agent.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { TurnstileClient } from '../src/api/client.ts';
@@ -9,6 +11,15 @@ import { useEmulator } from './helpers/e2e.ts';
 import { virtualClock } from './helpers/runner.ts';
 
 const t = useEmulator();
+
+/** A loopback port that was free a moment ago and is closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** A client on `agent` whose request options are recorded in `sent` before they go out. */
 function recordingClient(agent: Agent, options: { apiUrl?: string; requestTimeoutMs?: number } = {}) {
@@ -114,9 +125,12 @@ describe('connections that fail', () => {
   it('a refused connection is a network error with its code', async () => {
     const agent = new Agent();
     try {
-      // The discard port, on which nothing listens on a test machine.
-      const { client } = recordingClient(agent, { apiUrl: 'http://127.0.0.1:9' });
-      await expect(client.listAll()).rejects.toThrow(/network error ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:9/);
+      // A port this test held a moment ago and closed again: nothing listens there now.
+      const port = await closedPort();
+      const { client } = recordingClient(agent, { apiUrl: `http://127.0.0.1:${port}` });
+      await expect(client.listAll()).rejects.toThrow(
+        new RegExp(`network error ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`),
+      );
     } finally {
       await agent.destroy();
     }
