@@ -1,25 +1,15 @@
 // Tests written for mutants that survived `npm run test:mutation -- api` in client.ts: the requests
 // the client sends (headers, pages) and what a dropped or silent connection is reported as, run
 // in-process against the emulator through a real undici Agent.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { TurnstileClient } from '../src/api/client.ts';
 import { MAX_PER_PAGE } from '../src/api/limits.ts';
 import { useEmulator } from './helpers/e2e.ts';
+import { closedPort } from './helpers/ports.ts';
 import { virtualClock } from './helpers/runner.ts';
 
 const t = useEmulator();
-
-/** A loopback port that was free a moment ago and is closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A client on `agent` whose request options are recorded in `sent` before they go out. */
 function recordingClient(agent: Agent, options: { apiUrl?: string; requestTimeoutMs?: number } = {}) {

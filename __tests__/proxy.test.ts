@@ -15,6 +15,7 @@ import {
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
+import { closedPort } from './helpers/ports.ts';
 
 const t = useEmulator();
 
@@ -162,16 +163,6 @@ async function startGitHub(): Promise<{ url: string; requests: string[]; close: 
     requests,
     close: () => closeServer(server),
   };
-}
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await closeServer(server);
-  return port;
 }
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
+import { closedPort } from './helpers/ports.ts';
 
 const t = useEmulator();
 const DAY = 86_400_000;
@@ -279,10 +280,7 @@ describe('the GitHub API honours request-timeout and max-retries', () => {
 
   it('a refused connection is tried again too, then named in the warning', async () => {
     seedAccount();
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     const run = await prune(
       { 'name-prefix': 'preview-app-pr-', 'max-retries': '1' },
       { GITHUB_API_URL: `http://127.0.0.1:${port}` },
