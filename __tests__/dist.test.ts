@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { installDrift } from '../scripts/lib/installed.ts';
 import { builtBundle } from './helpers/bundle.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -9,6 +10,12 @@ const root = resolve(import.meta.dirname, '..');
 // The runner executes dist/, never src/: the committed bundle must be exactly what the build makes.
 describe('dist/', () => {
   it('is what `npm run build` makes of src/ (rebuild and commit dist/ after changing src/)', async () => {
+    // A build from other dependency versions differs too; that is an install to redo, not src/ to fix.
+    const drift = installDrift(root);
+    expect(
+      drift,
+      `node_modules differs from package-lock.json, so the build cannot match dist/: run \`npm ci\``,
+    ).toEqual([]);
     const built = (await builtBundle()).dir;
     const files = readdirSync(built).sort();
     expect(readdirSync(join(root, 'dist')).sort()).toEqual(files);

@@ -1,6 +1,7 @@
 // Smoke tests: the bundle built from src/ (see setup/bundle.ts), started as a child process the way
 // the runner starts it (INPUT_* variables with action.yml's defaults, GITHUB_OUTPUT, GITHUB_ENV and
 // GITHUB_STEP_SUMMARY files), once per operation, against the emulator on 127.0.0.1.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../scripts/lib/run-action.ts';
@@ -77,5 +78,14 @@ describe('the bundle, as the runner starts it', () => {
     ]);
     expect(run.stderr).toBe('');
     expect(t.emulator.requests).toHaveLength(0);
+  });
+
+  it('on a Node older than 24: one line that says the action runs on Node 24, exit 1, nothing else', () => {
+    // The preload makes Node 24 report 20.20.2; without the guard undici would fail to load with a TypeError.
+    const older = 'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.20.2"})';
+    const run = spawnSync(process.execPath, ['--import', older, entry], { encoding: 'utf8', env: { PATH: '' } });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('This action runs on Node 24 (action.yml: runs.using: node24); this is Node 20.20.2.\n');
   });
 });

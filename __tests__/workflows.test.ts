@@ -213,6 +213,12 @@ describe('dependabot', () => {
     const covered = updates.map((update) => `${String(update['package-ecosystem'])} ${String(update.directory)}`);
     expect(covered).toEqual(expect.arrayContaining(['npm /', 'github-actions /']));
   });
+
+  it('and CI runs weekly on a fresh clone, so that an install a new release breaks shows within days', () => {
+    const ci = workflows.find(({ file }) => file === 'ci.yml')!.yaml;
+    expect(ci.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* [0-6]$/) as unknown }]);
+    expect(ci.jobs.test!.steps.map((step) => step.run)).toContain('npm ci');
+  });
 });
 
 /** The text of `## <heading>` up to the next `## `. */
