@@ -2,9 +2,9 @@
 // recorded, never waited for; request timeouts fire after a tenth of their time.
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TurnstileClient, mayHaveActed, type ClientOptions } from '../src/api/client.ts';
-import { CloudflareApiError } from '../src/api/errors.ts';
-import { parseRetryAfter } from '../src/api/retry.ts';
+import { TurnstileClient, mayHaveActed, type ClientOptions } from '../src/cloudflare/client.ts';
+import { CloudflareApiError } from '../src/cloudflare/errors.ts';
+import { parseRetryAfter } from '../src/http/retry.ts';
 import { useEmulator } from './helpers/e2e.ts';
 import { virtualClock } from './helpers/runner.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDomains } from '../src/domains.ts';
+import { parseDomains } from '../src/inputs/hostnames.ts';
 
 const problems = (raw: string) => parseDomains(raw).problems;
 

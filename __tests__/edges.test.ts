@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CloudflareApiError, hintFor } from '../src/api/errors.ts';
+import { CloudflareApiError, hintFor } from '../src/cloudflare/errors.ts';
 import { runCreate } from '../src/operations/create.ts';
 import { runEnsure } from '../src/operations/ensure.ts';
 import { useEmulator, writes, type ActionRun } from './helpers/e2e.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
-import { readGitHubContext } from '../src/github-context.ts';
+import { readGitHubContext } from '../src/github/context.ts';
 
 const t = useEmulator();
 const DOMAINS = { domains: 'pr.example.com' };

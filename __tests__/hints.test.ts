@@ -1,8 +1,8 @@
 // Hints and the widget-limit proof rest on what Cloudflare documents (status, codes 10000, 10405,
 // 7003) and on facts about the request, never on the wording of a message or the emulator's codes.
 import { describe, expect, it } from 'vitest';
-import { CloudflareApiError, hintFor, refusedWith } from '../src/api/errors.ts';
-import { GitHubApiError } from '../src/github-api.ts';
+import { CloudflareApiError, hintFor, refusedWith } from '../src/cloudflare/errors.ts';
+import { GitHubApiError } from '../src/github/api.ts';
 
 const refusal = (status: number | undefined, code: number, message: string) =>
   new CloudflareApiError({ operation: 'POST /x', status, detail: 'no answer', errors: [{ code, message }] });

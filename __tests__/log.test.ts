@@ -1,8 +1,8 @@
 // The one escaping function for text the action did not write (log.ts), checked against a parser
 // written from the runner's rules (helpers/runner-commands.ts), not against @actions/core's escaping.
 import { describe, expect, it } from 'vitest';
-import { escapeUntrusted, quoteUntrusted, runnerLogger } from '../src/log.ts';
-import { SecretRegistry } from '../src/secrets.ts';
+import { escapeUntrusted, quoteUntrusted, runnerLogger } from '../src/log/logger.ts';
+import { SecretRegistry } from '../src/log/secrets.ts';
 import { foreignCommands, REGISTERED_COMMANDS, runnerCommands } from './helpers/runner-commands.ts';
 import { recordingRunner } from './helpers/runner.ts';
 

@@ -1,9 +1,9 @@
 // Tests written for mutants that survived `npm run test:mutation -- api`: which failed writes may
 // have taken effect, a fractional Retry-After, and the codes an error carries.
 import { describe, expect, it } from 'vitest';
-import { mayHaveActed } from '../src/api/client.ts';
-import { CloudflareApiError } from '../src/api/errors.ts';
-import { parseRetryAfter } from '../src/api/retry.ts';
+import { mayHaveActed } from '../src/cloudflare/client.ts';
+import { CloudflareApiError } from '../src/cloudflare/errors.ts';
+import { parseRetryAfter } from '../src/http/retry.ts';
 
 const failure = (status: number | undefined) =>
   new CloudflareApiError({ operation: 'POST /widgets', status, detail: 'no answer' });

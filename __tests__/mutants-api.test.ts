@@ -1,9 +1,9 @@
 // Tests written for mutants that survived `npm run test:mutation -- api`: the retry rules, the
 // Retry-After header, the hints and the widget-limit judgement, at their edges.
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../src/api/clock.ts';
-import { CloudflareApiError, hintFor } from '../src/api/errors.ts';
-import { isRetryableStatus, parseRetryAfter } from '../src/api/retry.ts';
+import { systemClock } from '../src/http/clock.ts';
+import { CloudflareApiError, hintFor } from '../src/cloudflare/errors.ts';
+import { isRetryableStatus, parseRetryAfter } from '../src/http/retry.ts';
 
 describe('which statuses are retried', () => {
   it.each([

@@ -3,8 +3,8 @@
 // in-process against the emulator through a real undici Agent.
 import { Agent, type Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { TurnstileClient } from '../src/api/client.ts';
-import { MAX_PER_PAGE } from '../src/api/limits.ts';
+import { TurnstileClient } from '../src/cloudflare/client.ts';
+import { MAX_PER_PAGE } from '../src/cloudflare/limits.ts';
 import { useEmulator } from './helpers/e2e.ts';
 import { closedPort } from './helpers/ports.ts';
 import { virtualClock } from './helpers/runner.ts';

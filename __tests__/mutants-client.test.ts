@@ -2,7 +2,7 @@
 // is told when an answer is not what Cloudflare sends, run in-process against the emulator.
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { TurnstileClient } from '../src/api/client.ts';
+import { TurnstileClient } from '../src/cloudflare/client.ts';
 import { useEmulator } from './helpers/e2e.ts';
 import { virtualClock } from './helpers/runner.ts';
 

@@ -1,9 +1,9 @@
 // Tests written for mutants that survived `npm run test:mutation -- inputs`: the did-you-mean guess,
 // the domains parser and the value schemas, called directly with the values a user might type.
 import { describe, expect, it } from 'vitest';
-import { parseDomains } from '../src/domains.ts';
-import { accountId, apiUrl, duration } from '../src/input-values.ts';
-import { closest, readInputs } from '../src/inputs.ts';
+import { parseDomains } from '../src/inputs/hostnames.ts';
+import { accountId, apiUrl, duration } from '../src/inputs/values.ts';
+import { closest, readInputs } from '../src/inputs/declared.ts';
 
 const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
   result.success ? [] : result.error!.issues.map((issue) => issue.message);

@@ -1,8 +1,8 @@
-// Tests written for mutants that survived `npm run test:mutation` in src/log.ts: behaviours a user
+// Tests written for mutants that survived `npm run test:mutation` in src/log/logger.ts: behaviours a user
 // would notice that no other test pinned down.
 import { describe, expect, it } from 'vitest';
-import { runnerLogger } from '../src/log.ts';
-import { SecretRegistry } from '../src/secrets.ts';
+import { runnerLogger } from '../src/log/logger.ts';
+import { SecretRegistry } from '../src/log/secrets.ts';
 import { foreignCommands } from './helpers/runner-commands.ts';
 import { recordingRunner } from './helpers/runner.ts';
 

@@ -347,7 +347,7 @@ describe('a proxy that refuses connections', () => {
     expect(result.stdout).not.toMatch(/^\s+at .+[(:]\d+/m);
   });
 
-  // Fails today (src/github-api.ts): Octokit reports a request that got no answer as a RequestError
+  // Fails today (src/github/api.ts): Octokit reports a request that got no answer as a RequestError
   // with status 500, so the warning says "(HTTP 500)" and "GitHub had a server-side problem" instead
   // of the network hint. `it.fails` flips to a failure once that is fixed: then make it `it`.
   it('prune: that warning names no HTTP status and hints at HTTPS_PROXY and NO_PROXY', async () => {

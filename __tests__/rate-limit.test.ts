@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../src/api/rate-limit.ts';
+import { RateLimiter } from '../src/cloudflare/rate-limit.ts';
 
 describe('RateLimiter', () => {
   it('lets `limit` requests through per window, then waits for the oldest to leave it', async () => {

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../src/api/clock.ts';
-import { actionsRunner } from '../src/runner.ts';
+import { systemClock } from '../src/http/clock.ts';
+import { actionsRunner } from '../src/log/runner.ts';
 import { maskedValues } from '../scripts/lib/runner-log.ts';
 
 afterEach(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeWidgetSecret, SecretRegistry } from '../src/secrets.ts';
+import { looksLikeWidgetSecret, SecretRegistry } from '../src/log/secrets.ts';
 
 function registry() {
   const masked: string[] = [];

@@ -1,8 +1,8 @@
 // Small pure functions whose edge cases no run reaches: the order concurrent runs agree on, a
 // difference from an unset field, and the did-you-mean of the input layer.
 import { describe, expect, it } from 'vitest';
-import type { WidgetSummary } from '../src/api/schemas.ts';
-import { closest } from '../src/inputs.ts';
+import type { WidgetSummary } from '../src/cloudflare/schemas.ts';
+import { closest } from '../src/inputs/declared.ts';
 import { differences, oldestFirst } from '../src/operations/widgets.ts';
 import { settings } from './helpers/settings.ts';
 

@@ -9,11 +9,11 @@ import { convertActionTemplate, parseAction } from '@actions/workflow-parser/act
 import type { FileProvider } from '@actions/workflow-parser/workflows/file-provider';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { hintFor, type HintContext } from '../src/api/errors.ts';
-import { InputErrors } from '../src/input-errors.ts';
-import { INPUT_NAMES } from '../src/inputs.ts';
-import { readSettings } from '../src/read-settings.ts';
-import { SecretRegistry } from '../src/secrets.ts';
+import { hintFor, type HintContext } from '../src/cloudflare/errors.ts';
+import { InputErrors } from '../src/inputs/errors.ts';
+import { INPUT_NAMES } from '../src/inputs/declared.ts';
+import { readSettings } from '../src/inputs/read-settings.ts';
+import { SecretRegistry } from '../src/log/secrets.ts';
 import { inputVariables } from '../scripts/lib/action-inputs.ts';
 import { recordingLogger } from './helpers/logger.ts';
 

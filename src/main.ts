@@ -1,22 +1,22 @@
 import { inspect } from 'node:util';
-import { TurnstileClient } from './api/client.ts';
-import { CloudflareApiError } from './api/errors.ts';
-import { createDispatcher, type Dispatcher } from './api/http.ts';
-import { systemClock, type Clock } from './api/clock.ts';
-import { CLOUDFLARE_API_URL, PRUNE_CONCURRENCY } from './constants.ts';
-import { InputError, InputErrors } from './input-errors.ts';
-import { GitHubApiError, gitHubApi } from './github-api.ts';
-import { readGitHubContext } from './github-context.ts';
-import { escapeUntrusted, forRunner, quoteUntrusted, runnerLogger } from './log.ts';
+import { CLOUDFLARE_API_URL, TurnstileClient } from './cloudflare/client.ts';
+import { CloudflareApiError } from './cloudflare/errors.ts';
+import { createDispatcher, type Dispatcher } from './http/pool.ts';
+import { systemClock, type Clock } from './http/clock.ts';
+import { InputError, InputErrors } from './inputs/errors.ts';
+import { GitHubApiError, gitHubApi } from './github/api.ts';
+import { readGitHubContext } from './github/context.ts';
+import { escapeUntrusted, forRunner, quoteUntrusted, runnerLogger } from './log/logger.ts';
 import { runOperation } from './operations/index.ts';
+import { PRUNE_CONCURRENCY } from './operations/prune.ts';
 import { WidgetLimitError } from './operations/recycle.ts';
 import { WidgetNotFoundError } from './operations/target.ts';
-import { UnsafeOutputError, writeOutputs } from './outputs.ts';
-import { readSettings } from './read-settings.ts';
-import { actionsRunner, type Runner } from './runner.ts';
-import { SecretRegistry } from './secrets.ts';
-import type { Settings } from './settings.ts';
-import { failureSummary, resultSummary } from './summary.ts';
+import { UnsafeOutputError, writeOutputs } from './report/outputs.ts';
+import { readSettings } from './inputs/read-settings.ts';
+import { actionsRunner, type Runner } from './log/runner.ts';
+import { SecretRegistry } from './log/secrets.ts';
+import type { Settings } from './inputs/settings.ts';
+import { failureSummary, resultSummary } from './report/summary.ts';
 
 export interface Dependencies {
   runner: Runner;

@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/log.ts';
+import type { Logger } from '../../src/log/logger.ts';
 
 export interface RecordedLog {
   level: 'debug' | 'info' | 'notice' | 'warning';

@@ -3,8 +3,8 @@
 import { Agent } from 'undici';
 import { afterEach } from 'vitest';
 import type { Emulator } from '../../emulator/server.ts';
-import { TurnstileClient, type ClientOptions } from '../../src/api/client.ts';
-import { readGitHubContext } from '../../src/github-context.ts';
+import { TurnstileClient, type ClientOptions } from '../../src/cloudflare/client.ts';
+import { readGitHubContext } from '../../src/github/context.ts';
 import type { OperationContext } from '../../src/operations/context.ts';
 import { recordingLogger } from './logger.ts';
 import { virtualClock } from './runner.ts';

@@ -4,9 +4,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../src/api/clock.ts';
+import type { Clock } from '../../src/http/clock.ts';
 import { run, type Dependencies } from '../../src/main.ts';
-import type { Runner } from '../../src/runner.ts';
+import type { Runner } from '../../src/log/runner.ts';
 import { inputVariables } from '../../scripts/lib/action-inputs.ts';
 
 const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');

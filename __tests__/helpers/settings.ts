@@ -1,6 +1,6 @@
-import { readGitHubContext } from '../../src/github-context.ts';
-import { readInputs } from '../../src/inputs.ts';
-import { parseSettings, type Operation, type SettingsOf } from '../../src/settings.ts';
+import { readGitHubContext } from '../../src/github/context.ts';
+import { readInputs } from '../../src/inputs/declared.ts';
+import { parseSettings, type Operation, type SettingsOf } from '../../src/inputs/settings.ts';
 import { inputVariables } from '../../scripts/lib/action-inputs.ts';
 
 // Operations get their client from the context; these only have to pass the input checks.

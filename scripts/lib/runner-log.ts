@@ -1,6 +1,6 @@
 // Renders an action's stdout the way the Actions runner shows it in the job log: workflow
 // commands are interpreted, and every value registered with ::add-mask:: is replaced by ***.
-import { SecretRegistry } from '../../src/secrets.ts';
+import { SecretRegistry } from '../../src/log/secrets.ts';
 
 const COMMAND = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/;
 

@@ -1,12 +1,8 @@
-import type { TurnstileClient } from '../api/client.ts';
-import type { Clock } from '../api/clock.ts';
-import type { GitHubContext } from '../github-context.ts';
-import type { Logger } from '../log.ts';
-
-/** The open pull request numbers of this repository (GitHub's API). */
-export type ListOpenPullRequests = () => Promise<Set<number>>;
-/** The branch names of this repository (GitHub's API). */
-export type ListBranches = () => Promise<Set<string>>;
+import type { TurnstileClient } from '../cloudflare/client.ts';
+import type { Clock } from '../http/clock.ts';
+import type { ListBranches, ListOpenPullRequests } from '../github/api.ts';
+import type { GitHubContext } from '../github/context.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** What every operation works with besides its settings. */
 export interface OperationContext {

@@ -1,12 +1,14 @@
-import { refusedWith } from '../api/errors.ts';
-import type { Widget } from '../api/schemas.ts';
-import { CLOCK_SKEW_MS } from '../constants.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log.ts';
-import type { NewWidget, SettingsOf } from '../settings.ts';
+import { refusedWith } from '../cloudflare/errors.ts';
+import type { Widget } from '../cloudflare/schemas.ts';
+import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
+import type { NewWidget, SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import { creationConfig, findByName } from './widgets.ts';
+
+/** A runner's clock and a create's server timestamps may disagree by this much. */
+export const CLOCK_SKEW_MS = 120_000;
 
 /**
  * POST a new widget. A create is not idempotent: when an attempt may have created the widget

@@ -1,7 +1,7 @@
-import type { TurnstileClient } from '../api/client.ts';
-import { CloudflareApiError } from '../api/errors.ts';
-import { escapeUntrusted, quoteUntrusted } from '../log.ts';
-import type { SettingsOf } from '../settings.ts';
+import type { TurnstileClient } from '../cloudflare/client.ts';
+import { CloudflareApiError } from '../cloudflare/errors.ts';
+import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
+import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult, WidgetRef } from './result.ts';
 import { findByName } from './widgets.ts';

@@ -1,8 +1,8 @@
-import { refusedWith } from '../api/errors.ts';
-import type { Widget, WidgetSummary } from '../api/schemas.ts';
-import { InputError } from '../input-errors.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log.ts';
-import type { EnsureByName, NewWidget, SettingsOf, WidgetChange } from '../settings.ts';
+import { refusedWith } from '../cloudflare/errors.ts';
+import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
+import { InputError } from '../inputs/errors.ts';
+import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
+import type { EnsureByName, NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import { createWidget } from './create.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';

@@ -1,5 +1,5 @@
-import { escapeUntrusted, quoteUntrusted } from '../log.ts';
-import type { SettingsOf } from '../settings.ts';
+import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
+import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
 import { resolveTarget } from './target.ts';

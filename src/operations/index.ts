@@ -1,4 +1,4 @@
-import type { Settings } from '../settings.ts';
+import type { Settings } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import { runCreate } from './create.ts';
 import { runDelete } from './delete.ts';

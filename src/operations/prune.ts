@@ -1,13 +1,15 @@
-import type { WidgetSummary } from '../api/schemas.ts';
-import { mapConcurrently } from '../concurrency.ts';
-import { PRUNE_CONCURRENCY } from '../constants.ts';
-import { branchPreviewName, repositoryName } from '../github-context.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log.ts';
-import type { SettingsOf } from '../settings.ts';
+import type { WidgetSummary } from '../cloudflare/schemas.ts';
+import { mapConcurrently } from './concurrency.ts';
+import { branchPreviewName, repositoryName } from '../github/context.ts';
+import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
+import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
-import { previewKinds, type PreviewKind } from './previews.ts';
+import { previewKinds, type PreviewKind } from '../github/previews.ts';
 import type { OperationResult, WidgetRef } from './result.ts';
+
+/** Deletes in flight at once during prune: fast for hundreds of widgets, far below burst limits. */
+export const PRUNE_CONCURRENCY = 10;
 
 /**
  * operation: prune — delete widgets whose name starts with `name-prefix`, that are older than

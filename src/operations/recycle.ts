@@ -1,10 +1,10 @@
-import { CloudflareApiError } from '../api/errors.ts';
-import type { WidgetSummary } from '../api/schemas.ts';
-import { FREE_PLAN } from '../constants.ts';
-import { escapeUntrusted, quoteUntrusted } from '../log.ts';
+import { CloudflareApiError } from '../cloudflare/errors.ts';
+import type { WidgetSummary } from '../cloudflare/schemas.ts';
+import { FREE_PLAN } from '../cloudflare/limits.ts';
+import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
-import { previewPattern, previewPrefix } from './previews.ts';
+import { previewPattern, previewPrefix } from '../github/previews.ts';
 import type { WidgetRef } from './result.ts';
 import { oldestFirst } from './widgets.ts';
 

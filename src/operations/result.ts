@@ -1,5 +1,5 @@
-import type { Widget, WidgetSummary } from '../api/schemas.ts';
-import type { Operation } from '../settings.ts';
+import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
+import type { Operation } from '../inputs/settings.ts';
 
 /** A widget named in a result (deleted, or that a dry run would delete). */
 export interface WidgetRef {

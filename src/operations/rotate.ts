@@ -1,7 +1,7 @@
-import { refusedWith } from '../api/errors.ts';
-import type { Widget } from '../api/schemas.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log.ts';
-import type { SettingsOf } from '../settings.ts';
+import { refusedWith } from '../cloudflare/errors.ts';
+import type { Widget } from '../cloudflare/schemas.ts';
+import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
+import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
 import { resolveTarget } from './target.ts';

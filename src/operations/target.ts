@@ -1,6 +1,6 @@
-import type { TurnstileClient } from '../api/client.ts';
-import { escapeUntrusted, quoteUntrusted, type Logger } from '../log.ts';
-import type { Target } from '../settings.ts';
+import type { TurnstileClient } from '../cloudflare/client.ts';
+import { escapeUntrusted, quoteUntrusted, type Logger } from '../log/logger.ts';
+import type { Target } from '../inputs/settings.ts';
 import { findByName } from './widgets.ts';
 
 /** No widget matches the given sitekey or name. */

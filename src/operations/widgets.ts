@@ -1,8 +1,11 @@
-import type { TurnstileClient } from '../api/client.ts';
-import type { Widget, WidgetConfig, WidgetSummary } from '../api/schemas.ts';
-import { WIDGET_DEFAULTS } from '../constants.ts';
-import { escapeUntrusted } from '../log.ts';
-import type { NewWidget, WidgetChange } from '../settings.ts';
+import type { TurnstileClient } from '../cloudflare/client.ts';
+import type { Widget, WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
+import { escapeUntrusted } from '../log/logger.ts';
+import type { NewWidget, WidgetChange } from '../inputs/settings.ts';
+
+/** What a new widget gets for a setting the inputs leave unset (action.yml describes it). An
+ *  existing widget keeps its value instead, so these are not action.yml defaults. */
+export const WIDGET_DEFAULTS = { mode: 'managed' } as const;
 
 /**
  * Widgets whose name equals `name` exactly, oldest first. The API's `filter=name:` is a

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../http/clock.ts';
 import { CloudflareApiError, type HintContext } from './errors.ts';
-import type { Dispatcher } from './http.ts';
+import type { Dispatcher } from '../http/pool.ts';
 import { MAX_PER_PAGE, RATE_LIMIT, READ_LIMITS } from './limits.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { isRetryableStatus, parseRetryAfter, retryDelay, RETRY_TIMING, type RetryPolicy } from './retry.ts';
+import { isRetryableStatus, parseRetryAfter, retryDelay, RETRY_TIMING, type RetryPolicy } from '../http/retry.ts';
 import {
   envelopeSchema,
   rotateSecretBodySchema,
@@ -17,6 +17,9 @@ import {
   type WidgetConfig,
   type WidgetSummary,
 } from './schemas.ts';
+
+/** Cloudflare's API base URL (action.yml `api-url`). */
+export const CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
 
 /** The credentials the client sends: an API token, or a legacy global key with its e-mail. */
 export type ApiAuth = { kind: 'token'; token: string } | { kind: 'key'; email: string; key: string };

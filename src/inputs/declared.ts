@@ -1,4 +1,4 @@
-import { CLOUDFLARE_API_URL } from './constants.ts';
+import { CLOUDFLARE_API_URL } from '../cloudflare/client.ts';
 
 /**
  * Every input action.yml declares, with its default exactly as action.yml writes it (a test checks

@@ -8,7 +8,7 @@
 // parse-domain needs ~1 ms per lookup and eight more packages; tldts-experimental uses a
 // probabilistic structure that may report false positives, i.e. refuse a legitimate hostname.
 import { parse } from 'tldts';
-import { ipVersion } from './domains.ts';
+import { ipVersion } from './hostnames.ts';
 
 // The input is already a bare hostname: skip URL extraction and validation, detect IPs ourselves.
 const OPTIONS = { allowPrivateDomains: true, extractHostname: false, validateHostname: false, detectIp: false };

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { CLOUDFLARE_API_URL } from './constants.ts';
-import { parseDomains } from './domains.ts';
-import type { InputName } from './inputs.ts';
-import { quoteUntrusted } from './log.ts';
+import { CLOUDFLARE_API_URL } from '../cloudflare/client.ts';
+import { parseDomains } from './hostnames.ts';
+import type { InputName } from './declared.ts';
+import { quoteUntrusted } from '../log/logger.ts';
 import { publicSuffixRefusal } from './public-suffix.ts';
-import { looksLikeWidgetSecret } from './secrets.ts';
+import { looksLikeWidgetSecret } from '../log/secrets.ts';
 
 // The schema of each input's value, on its own: what a valid value looks like and what the user
 // is told otherwise. Each issue's message is what follows `Input "<name>" ` in the error.

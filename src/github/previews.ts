@@ -1,4 +1,4 @@
-import { branchPreviewName, repositoryName, type GitHubContext } from '../github-context.ts';
+import { branchPreviewName, repositoryName, type GitHubContext } from './context.ts';
 
 // Which widgets are this repository's previews, read from their names alone. Every pattern is
 // anchored at both ends: `app-pr-(\d+)$` alone would take `preview-app-pr-3`, another repository's.

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CLEARANCE_LEVELS, MODES, REGIONS } from './api/schemas.ts';
-import { parseDomains } from './domains.ts';
-import { InputError, InputErrors } from './input-errors.ts';
-import { defaultWidgetName, type GitHubContext } from './github-context.ts';
+import { CLEARANCE_LEVELS, MODES, REGIONS } from '../cloudflare/schemas.ts';
+import { parseDomains } from './hostnames.ts';
+import { InputError, InputErrors } from './errors.ts';
+import { defaultWidgetName, type GitHubContext } from '../github/context.ts';
 import {
   accountId,
   apiUrl,
@@ -17,9 +17,9 @@ import {
   required,
   sitekey,
   wholeNumber,
-} from './input-values.ts';
-import { closest, INPUT_NAMES, type StepInputs } from './inputs.ts';
-import { quoteUntrusted } from './log.ts';
+} from './values.ts';
+import { closest, INPUT_NAMES, type StepInputs } from './declared.ts';
+import { quoteUntrusted } from '../log/logger.ts';
 
 // The action's settings: one zod schema for what every operation shares and one per operation (a
 // discriminated union on `operation`), built from the schemas of each input's value

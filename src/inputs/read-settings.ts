@@ -1,7 +1,7 @@
-import { readGitHubContext, type GitHubContext } from './github-context.ts';
-import { readInputs, type InputName, type RawInputs } from './inputs.ts';
-import type { Logger } from './log.ts';
-import { looksLikeWidgetSecret, type SecretRegistry } from './secrets.ts';
+import { readGitHubContext, type GitHubContext } from '../github/context.ts';
+import { readInputs, type InputName, type RawInputs } from './declared.ts';
+import type { Logger } from '../log/logger.ts';
+import { looksLikeWidgetSecret, type SecretRegistry } from '../log/secrets.ts';
 import { parseSettings, widgetInputs, type Operation, type Settings } from './settings.ts';
 
 /**

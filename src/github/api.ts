@@ -1,11 +1,15 @@
 import type { getOctokit as GetOctokit } from '@actions/github';
 import { fetch, Response } from 'undici';
-import type { Dispatcher } from './api/http.ts';
-import type { Clock } from './api/clock.ts';
-import { RETRY_TIMING } from './api/retry.ts';
-import { escapeUntrusted } from './log.ts';
-import type { GitHubContext } from './github-context.ts';
-import type { ListBranches, ListOpenPullRequests } from './operations/context.ts';
+import type { Dispatcher } from '../http/pool.ts';
+import type { Clock } from '../http/clock.ts';
+import { RETRY_TIMING } from '../http/retry.ts';
+import { escapeUntrusted } from '../log/logger.ts';
+import type { GitHubContext } from './context.ts';
+
+/** The open pull request numbers of this repository (GitHub's API). */
+export type ListOpenPullRequests = () => Promise<Set<number>>;
+/** The branch names of this repository (GitHub's API). */
+export type ListBranches = () => Promise<Set<string>>;
 
 /** GitHub's API refused or could not be reached; the message says what to change. */
 export class GitHubApiError extends Error {

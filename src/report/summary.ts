@@ -1,6 +1,6 @@
-import { escapeUntrusted } from './log.ts';
-import type { OperationResult } from './operations/result.ts';
-import type { SecretRegistry } from './secrets.ts';
+import { escapeUntrusted } from '../log/logger.ts';
+import type { OperationResult } from '../operations/result.ts';
+import type { SecretRegistry } from '../log/secrets.ts';
 
 // The job summary is Markdown in which the action writes one HTML block per line. A blank line
 // would end the block and let the rest render as Markdown (a heading, a link the action never

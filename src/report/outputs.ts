@@ -1,8 +1,8 @@
-import { quoteUntrusted } from './log.ts';
-import type { OperationResult } from './operations/result.ts';
-import { withoutSecret } from './operations/widgets.ts';
-import type { Runner } from './runner.ts';
-import type { SecretRegistry } from './secrets.ts';
+import { quoteUntrusted } from '../log/logger.ts';
+import type { OperationResult } from '../operations/result.ts';
+import { withoutSecret } from '../operations/widgets.ts';
+import type { Runner } from '../log/runner.ts';
+import type { SecretRegistry } from '../log/secrets.ts';
 
 // What a sitekey looks like (Cloudflare's schema: at most 32 characters). Outputs end up in
 // shells and GITHUB_ENV, so a sitekey of any other shape from the API is refused, not passed on.
