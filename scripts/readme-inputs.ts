@@ -6,5 +6,4 @@ import { withTables } from './lib/readme-tables.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const readme = resolve(root, 'README.md');
-const action = readFileSync(resolve(root, 'action.yml'), 'utf8');
-writeFileSync(readme, await withTables(readFileSync(readme, 'utf8'), action, readme));
+writeFileSync(readme, withTables(readFileSync(readme, 'utf8'), readFileSync(resolve(root, 'action.yml'), 'utf8')));

@@ -1,6 +1,5 @@
 // The README's inputs and outputs tables, made from action.yml's descriptions and placed between
-// marker comments, then formatted as Prettier formats the README, so the tables cannot drift.
-import { format, resolveConfig } from 'prettier';
+// marker comments, so they cannot drift. Columns are padded as Prettier pads them (format:check agrees).
 import { parse } from 'yaml';
 
 interface Declared {
@@ -11,8 +10,13 @@ interface Declared {
 
 const cell = (text: string) => text.trim().replace(/\s+/g, ' ').replace(/\|/g, '\\|');
 const code = (text: string) => `\`${text}\``;
-const table = (header: string[], rows: string[][]) =>
-  [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
+const width = (text: string) => [...text].length;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((_, column) => Math.max(3, ...[header, ...rows].map((row) => width(row[column]!))));
+  const line = (row: string[]) => `| ${row.map((text, column) => text.padEnd(widths[column]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((size) => '-'.repeat(size))), ...rows.map(line)].join('\n');
+}
 
 export function tablesFrom(actionYml: string): { inputs: string; outputs: string } {
   const action = parse(actionYml) as { inputs: Record<string, Declared>; outputs: Record<string, Declared> };
@@ -30,16 +34,16 @@ export function tablesFrom(actionYml: string): { inputs: string; outputs: string
   };
 }
 
-export const marker = (table: string) => `<!-- ${table}: made from action.yml by npm run readme -->`;
+const marker = (name: string) => `<!-- ${name}: made from action.yml by npm run readme -->`;
 
-/** The README with both tables made anew from action.yml; `path` is where Prettier's config is looked up. */
-export async function withTables(readme: string, actionYml: string, path: string): Promise<string> {
+/** The README with both tables made anew from action.yml. */
+export function withTables(readme: string, actionYml: string): string {
   let text = readme;
   for (const [name, made] of Object.entries(tablesFrom(actionYml))) {
     const start = text.indexOf(marker(name));
     const end = text.indexOf(`<!-- /${name} -->`, start);
-    if (start < 0 || end < 0) throw new Error(`${path} has no ${marker(name)} … <!-- /${name} --> to fill`);
+    if (start < 0 || end < 0) throw new Error(`README.md has no ${marker(name)} … <!-- /${name} --> to fill`);
     text = `${text.slice(0, start + marker(name).length)}\n\n${made}\n\n${text.slice(end)}`;
   }
-  return format(text, { ...(await resolveConfig(path)), filepath: path });
+  return text;
 }
