@@ -48,6 +48,17 @@ export function escapeUntrusted(text: string): string {
   return breakCommands(text.replace(UNPRINTABLE, escapeChar));
 }
 
+/**
+ * The forms `text` can take inside a message built with escapeUntrusted or quoteUntrusted (as a
+ * whole value, or inside one, quotes escaped or not), `text` itself first. A message is escaped
+ * before it is redacted, so the secret registry redacts each form of a secret.
+ */
+export function escapedForms(text: string): string[] {
+  const escaped = text.replace(UNPRINTABLE, escapeChar);
+  const forms = [text, escapeUntrusted(text), escaped.split('##[').join(`##${ZWSP}[`)];
+  return [...new Set([...forms, ...forms.map((form) => form.replace(/"/g, '\\"'))])];
+}
+
 /** `escapeUntrusted` in double quotes (a quote inside is escaped), for a value inside a sentence. */
 export function quoteUntrusted(text: string): string {
   return `"${escapeUntrusted(text).replace(/"/g, '\\"')}"`;
