@@ -180,3 +180,40 @@ describe('no command reaches the runner that the action did not issue', () => {
     expect(run.stdout).toContain('set-output name=sitekey]0x4EVIL');
   });
 });
+
+describe('values from the API that reach outputs and the summary (in-process)', () => {
+  it('a widget whose name or mode has a control character fails the run before any output', async () => {
+    const widgets = t.emulator.seed([
+      { name: 'app\r\nINJECTED=1' },
+      { name: 'app-2', mode: 'managed\nNODE_OPTIONS=--require=./evil.js' },
+      { name: 'app-3', mode: 'managed\u0085' },
+    ]);
+    const refused = [
+      'name "app\\r\\nINJECTED=1"',
+      'mode "managed\\nNODE_OPTIONS=--require=./evil.js"',
+      'mode "managed\\u0085"',
+    ];
+    for (const [i, widget] of widgets.entries()) {
+      const run = await t.run({ operation: 'get', sitekey: widget.sitekey, 'export-env': 'true' });
+      expect(run.code).toBe(1);
+      expect(run.outputs).toEqual({});
+      expect(run.env).toEqual({});
+      const errors = runnerCommands(run.stdout).filter((command) => command.command === 'error');
+      expect(errors.map((command) => [command.properties.title, command.data])).toEqual([
+        [
+          'Cloudflare API error',
+          `The API returned the ${refused[i]}, which contains a control character (such as a line break); no output was written.`,
+        ],
+      ]);
+    }
+  });
+
+  it("prune's kept reasons show created_on escaped (Date.parse reads past a comment with a bidi override)", async () => {
+    t.emulator.seed([{ name: 'app-pr-1', created_on: 'Jan 1 2099 (\u202eexe.gnp)' }]);
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'older-than': '1d', 'github-token': '' });
+    expect(run.code).toBe(0);
+    expect(run.summary).toContain('app-pr-1 (');
+    expect(run.summary).toContain('created Jan 1 2099 (\\u202eexe.gnp), newer than older-than');
+    expect(run.summary).not.toContain('\u202e');
+  });
+});

@@ -512,15 +512,21 @@ describe('job summary', () => {
   it('a name from the API cannot end the table or the HTML block: blank line, heading, link, | and `', async () => {
     const name = 'app-pr-1\n\n# Injected heading\n\n[click](https://evil.example) | `code` <b>x</b>\r\n\u2028';
     const [seeded] = t.emulator.seed([{ name, created_on: daysAgo(30) }]);
-    const runs = [
+    // get and the dry run would write the name to an output: they fail, the name in the error cell.
+    const refused = [
       await t.run({ operation: 'get', sitekey: seeded!.sitekey }),
       await t.run({ sitekey: seeded!.sitekey, name: 'renamed', domains: 'example.com', 'dry-run': 'true' }),
+    ];
+    const runs = [
       await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'older-than': '60d' }), // kept: too young
       await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' }),
     ];
-    for (const run of runs) {
-      expect(run.code, run.stdout).toBe(0);
+    for (const run of [...refused, ...runs]) {
+      expect(run.code, run.stdout).toBe(refused.includes(run) ? 1 : 0);
       expectBlocksIntact(run.summary);
+      expect(run.summary).toContain('app-pr-1\\n\\n# Injected heading\\n\\n[click](https://evil.example) &#124; ');
+    }
+    for (const run of runs) {
       expect(run.summary).toContain(
         'app-pr-1\\n\\n# Injected heading\\n\\n[click](https://evil.example) &#124; &#96;code&#96; &lt;b&gt;x&lt;/b&gt;\\r\\n\\u2028',
       );
@@ -607,8 +613,10 @@ describe('workflow-command injection', () => {
     runs.push(await t.run({ operation: 'rotate-secret', sitekey: stop!.sitekey }));
     runs.push(await t.run({ operation: 'delete', sitekey: spaced!.sitekey }));
     runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' }));
-    for (const run of runs) {
-      expect(run.code, run.stdout).toBe(0);
+    // Each run that would write one of these names to an output fails instead: get, ensure, rotate-secret.
+    const codes = [0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0];
+    for (const [i, run] of runs.entries()) {
+      expect(run.code, run.stdout).toBe(codes[i]);
       expect(foreign(run.stdout)).toEqual([]);
       expect(run.stdout).not.toMatch(/^\s*::warning title=injected/m);
       expect(run.stdout).not.toMatch(/^\s*::stop-commands::/m);

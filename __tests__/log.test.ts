@@ -124,6 +124,26 @@ describe('the runner logger, behind the escaping of each value', () => {
     expect(runner.stdout).toContain('PWNED');
   });
 
+  it('breaks a command after every kind of line break in raw text, NEL and the separators included', () => {
+    // The escaping turns these into visible escapes first; only this layer sees them raw.
+    const runner = recordingRunner();
+    const logger = runnerLogger(runner, new SecretRegistry(runner));
+    for (const br of LINE_BREAKS) logger.info(`old${br}::warning::PWNED${br}\u00a0::error::PWNED`);
+    expect(runner.stdout).toBe(
+      LINE_BREAKS.map((br) => `old${br}:\u200b:warning::PWNED${br}\u00a0:\u200b:error::PWNED\n`).join(''),
+    );
+  });
+
+  it('reads runs of 32,000 line breaks in one pass, and breaks each command in them', () => {
+    const runner = recordingRunner();
+    const logger = runnerLogger(runner, new SecretRegistry(runner));
+    const runs = ['\n'.repeat(32_000), `${'\u0085'.repeat(32_000)}end`, '\r\n ::x'.repeat(16_000)];
+    for (const text of runs) logger.info(text);
+    expect(runner.stdout).toBe(
+      `${'\n'.repeat(32_000)}\n${'\u0085'.repeat(32_000)}end\n${'\r\n :\u200b:x'.repeat(16_000)}\n`,
+    );
+  });
+
   it('breaks a command after a bare carriage return in a plain info line', () => {
     const runner = recordingRunner();
     runnerLogger(runner, new SecretRegistry(runner)).info('Updated widget "x": name: old\r::warning::PWNED -> new');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { escapeUntrusted, quoteUntrusted } from '../src/log/logger.ts';
 import { looksLikeWidgetSecret, SecretRegistry } from '../src/log/secrets.ts';
 
 function registry() {
@@ -35,6 +36,36 @@ describe('SecretRegistry', () => {
     expect(looksLikeWidgetSecret(longest)).toBe(false);
     expect(secrets.redact(longest)).toBe(longest);
     expect(looksLikeWidgetSecret(`${longest}c`)).toBe(true);
+  });
+
+  it('redacts a secret in every form the escaping gives it, since a message may be escaped before it is redacted', () => {
+    const { secrets } = registry();
+    const secret = 's3cr\\3t\t"q9" ##[z7';
+    secrets.add(secret);
+    for (const message of [
+      secret,
+      escapeUntrusted(secret),
+      escapeUntrusted(`Invalid token ${secret}.`),
+      `Invalid token ${quoteUntrusted(secret)}.`,
+      quoteUntrusted(`token ${secret}`),
+    ]) {
+      expect(secrets.redact(message)).not.toMatch(/s3cr|3t|q9|z7/);
+    }
+    expect(secrets.redact(escapeUntrusted(`Invalid token ${secret}.`))).toBe('Invalid token ***.');
+    expect(secrets.redact(`Invalid token ${quoteUntrusted(secret)}.`)).toBe('Invalid token "***".');
+    // `::` at the start of a text is broken differently from `::` inside one.
+    secrets.add('::tok\\');
+    expect(secrets.redact(escapeUntrusted('::tok\\ failed'))).toBe('*** failed');
+    expect(secrets.redact(escapeUntrusted('x ::tok\\'))).toBe('x ***');
+  });
+
+  it('masks and redacts each line of a value with line breaks, which no log line can hold whole', () => {
+    const { masked, secrets } = registry();
+    secrets.add('ghs_part1\r\nX-Evil: ghs_part2\n \nlast');
+    expect(masked).toEqual(['ghs_part1\r\nX-Evil: ghs_part2\n \nlast', 'ghs_part1', 'X-Evil: ghs_part2', 'last']);
+    expect(secrets.redact('Headers: token ghs_part1 | X-Evil: ghs_part2 | \\r\\nlast')).toBe(
+      'Headers: token *** | *** | \\r\\n***',
+    );
   });
 
   it('two runs in one process share nothing', () => {

@@ -15,14 +15,19 @@ export interface Logger {
 // JavaScript's \s, e.g. U+0085 and U+180E differ), and the older `##[name …]data` anywhere in a line.
 // Command names match case-insensitively.
 const DOTNET_WHITESPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LINE_START_COMMAND = new RegExp(`(^|[\\r\\n\\u0085\\u2028\\u2029])([${DOTNET_WHITESPACE}]*):(?=:)`, 'g');
-const LEGACY_COMMAND = /##\[/g;
+// One match per place a command could start, so the text is read once (a pattern that retried
+// the white space after each line break was quadratic on a run of line breaks): `##[`, or a
+// line's start with all the white space after it and the `::` that would follow.
+const COMMAND_START = new RegExp(`##\\[|(?:^|[\\r\\n\\u0085\\u2028\\u2029])[${DOTNET_WHITESPACE}]*(?:::)?`, 'g');
 // A zero-width space is no .NET whitespace: `:\u200b:` and `##\u200b[` read the same, run nothing.
 const ZWSP = '\u200b';
 
 /** Breaks every `##[` and every `::` that starts a line, so the runner sees no command in `text`. */
 function breakCommands(text: string): string {
-  return text.replace(LEGACY_COMMAND, `##${ZWSP}[`).replace(LINE_START_COMMAND, `$1$2:${ZWSP}`);
+  return text.replace(COMMAND_START, (found) => {
+    if (found === '##[') return `##${ZWSP}[`;
+    return found.endsWith('::') ? `${found.slice(0, -1)}${ZWSP}:` : found;
+  });
 }
 
 // Line breaks of every kind (also those a log viewer may break at), other control characters and
@@ -41,6 +46,17 @@ const escapeChar = (char: string) => NAMED_ESCAPES[char] ?? `\\u${char.charCodeA
  */
 export function escapeUntrusted(text: string): string {
   return breakCommands(text.replace(UNPRINTABLE, escapeChar));
+}
+
+/**
+ * The forms `text` can take inside a message built with escapeUntrusted or quoteUntrusted (as a
+ * whole value, or inside one, quotes escaped or not), `text` itself first. A message is escaped
+ * before it is redacted, so the secret registry redacts each form of a secret.
+ */
+export function escapedForms(text: string): string[] {
+  const escaped = text.replace(UNPRINTABLE, escapeChar);
+  const forms = [text, escapeUntrusted(text), escaped.split('##[').join(`##${ZWSP}[`)];
+  return [...new Set([...forms, ...forms.map((form) => form.replace(/"/g, '\\"'))])];
 }
 
 /** `escapeUntrusted` in double quotes (a quote inside is escaped), for a value inside a sentence. */

@@ -1,3 +1,4 @@
+import { escapedForms } from './logger.ts';
 import type { Runner } from './runner.ts';
 
 // Turnstile secrets look like 0x4AAAAAAA… with about 35 characters; sitekeys have about 24 and at
@@ -17,6 +18,8 @@ export function looksLikeWidgetSecret(value: string): boolean {
  */
 export class SecretRegistry {
   private readonly known = new Set<string>();
+  /** Every form of every secret, raw and escaped (escapedForms), longest first. */
+  private forms: string[] = [];
   private readonly runner: Pick<Runner, 'setSecret'>;
 
   constructor(runner: Pick<Runner, 'setSecret'>) {
@@ -27,13 +30,17 @@ export class SecretRegistry {
     if (!value || this.known.has(value)) return;
     this.runner.setSecret(value);
     this.known.add(value);
+    // Longest first, so a secret that contains another one is replaced whole.
+    this.forms = [...new Set([...this.forms, ...escapedForms(value)])].sort((a, b) => b.length - a.length);
+    // No log line holds a line break, so the runner could not mask such a value whole: each of its lines is a secret too.
+    const lines = value.split(/\r\n|\r|\n/);
+    if (lines.length > 1) for (const line of lines) if (line.trim()) this.add(line);
   }
 
+  /** `text` without any secret, in any form escaping gave it: a message may be escaped before it is redacted. */
   redact(text: string): string {
     let result = text.replace(SECRET_SHAPE, '***');
-    // Longest first, so a secret that contains another one is replaced whole.
-    const byLength = [...this.known].sort((a, b) => b.length - a.length);
-    for (const secret of byLength) result = result.split(secret).join('***');
+    for (const form of this.forms) result = result.split(form).join('***');
     return result;
   }
 }

@@ -89,7 +89,7 @@ function judgeByNameAndAge(
       keep.set(widget, `its created_on ${quoteUntrusted(widget.created_on)} cannot be read`);
     } else if (kind.kind === 'default branch')
       keep.set(widget, `the widget of the default branch ${quoteUntrusted(kind.branch)}`);
-    else if (created > cutoff) keep.set(widget, `created ${widget.created_on}, newer than older-than`);
+    else if (created > cutoff) keep.set(widget, `created ${escapeUntrusted(widget.created_on)}, newer than older-than`);
     else if (kind.kind === 'pull request') oldPreviews.pullRequests.push({ widget, number: kind.number });
     else if (kind.kind === "another repository's pull request")
       keep.set(widget, "named like another repository's pull-request preview: not this repository's to check");

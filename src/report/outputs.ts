@@ -7,6 +7,9 @@ import type { SecretRegistry } from '../log/secrets.ts';
 // What a sitekey looks like (Cloudflare's schema: at most 32 characters). Outputs end up in
 // shells and GITHUB_ENV, so a sitekey of any other shape from the API is refused, not passed on.
 const SITEKEY_SHAPE = /^[A-Za-z0-9_-]{1,32}$/;
+// Nor may a name or mode carry a control character (a line break among them) into them, as the
+// name input may not.
+const CONTROL = /\p{Cc}/u;
 
 /** The API answered with a value that must not reach an output. */
 export class UnsafeOutputError extends Error {
@@ -19,7 +22,7 @@ export class UnsafeOutputError extends Error {
 /**
  * Sets the step outputs. The secret is masked first, before any output, log line or summary can
  * carry it; `widget` is the API's widget minus the secret. A sitekey that does not look like
- * one fails the run before any output is written.
+ * one, or a name or mode with a control character, fails the run before any output is written.
  */
 export function writeOutputs(
   runner: Runner,
@@ -33,6 +36,12 @@ export function writeOutputs(
     if (!SITEKEY_SHAPE.test(widget.sitekey)) {
       throw new UnsafeOutputError(
         `The API returned the sitekey ${quoteUntrusted(widget.sitekey)}, which does not look like a sitekey (letters, digits, "-" and "_", at most 32); no output was written.`,
+      );
+    }
+    const unsafe = (['name', 'mode'] as const).find((field) => CONTROL.test(widget[field]));
+    if (unsafe) {
+      throw new UnsafeOutputError(
+        `The API returned the ${unsafe} ${quoteUntrusted(widget[unsafe])}, which contains a control character (such as a line break); no output was written.`,
       );
     }
     runner.setOutput('sitekey', widget.sitekey);
