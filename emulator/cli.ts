@@ -29,8 +29,8 @@ function parse() {
         'seed-prefix': { type: 'string', default: 'seeded-pr-' },
         // Creates beyond this many widgets fail as on Cloudflare; 20 is the Free plan's limit.
         'widget-limit': { type: 'string', default: '20' },
-        // Hostnames per widget: 15 on the Free plan, up to 200 on Enterprise.
-        'hostname-limit': { type: 'string', default: '15' },
+        // Hostnames per widget: 10 on the Free plan, up to 200 on Enterprise.
+        'hostname-limit': { type: 'string', default: '10' },
         // Enterprise "any hostname": widgets may have no hostname.
         'any-hostname': { type: 'boolean', default: false },
       },

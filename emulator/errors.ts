@@ -18,8 +18,9 @@ export const CODES = {
   invalidJson: 10001,
   /**
    * 400: a body field with a wrong type or value; the message names the field. Also the answer to
-   * more hostnames than the account's plan allows: Cloudflare documents the limits (Free 15,
-   * Enterprise up to 200), not the code or text of that refusal, so nothing should key on it.
+   * more hostnames than the account's plan allows (Free 10, Enterprise up to 200), with Cloudflare's
+   * text; this status and code are the emulator's own (Cloudflare documents neither), so nothing
+   * should key on them.
    */
   invalidField: 10002,
   /** 400: a query parameter out of range (page, per_page, order, direction, filter). */

@@ -27,7 +27,7 @@ export interface EmulatorOptions {
   apiKey?: string;
   /** A create beyond this many widgets fails, as on Cloudflare (20 on the Free plan, the default). */
   widgetLimit?: number;
-  /** Most hostnames per widget: 15 (the Free plan) by default; Enterprise allows up to 200. */
+  /** Most hostnames per widget: 10 (the Free plan) by default; Enterprise allows up to 200. */
   hostnameLimit?: number;
   /** Enterprise "any hostname": widgets may have no hostname (a create or update with `domains: []`). */
   anyHostname?: boolean;

@@ -8,11 +8,12 @@ export const MODES = ['non-interactive', 'invisible', 'managed'];
 export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'];
 export const REGIONS = ['world', 'china'];
 /**
- * Hostnames per widget on the Free plan (developers.cloudflare.com/turnstile/concepts/hostname-management;
- * Enterprise allows up to 200). What Cloudflare answers beyond it is not documented: the emulator
- * refuses with its invalid-field answer.
+ * Hostnames per widget on the Free plan (developers.cloudflare.com/turnstile/concepts/hostname-management,
+ * 10 since cloudflare-docs PR #27976; Enterprise allows up to 200). Beyond it the emulator answers with
+ * Cloudflare's text (quoted in cloudflare-docs issue #27889); the HTTP status (400) and the code
+ * (CODES.invalidField) are the emulator's own: Cloudflare documents neither.
  */
-export const DEFAULT_HOSTNAME_LIMIT = 15;
+export const DEFAULT_HOSTNAME_LIMIT = 10;
 
 /** The account's plan, as far as the body rules depend on it. */
 export interface HostnameRules {
@@ -98,7 +99,11 @@ export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfi
   // docs: "Each widget requires at least one hostname" (only Enterprise "any hostname" goes without).
   if (normalised.length === 0 && !rules.anyHostname) throw invalidField('domains', 'at least one hostname is required');
   if (normalised.length > rules.hostnameLimit)
-    throw invalidField('domains', `at most ${rules.hostnameLimit} hostnames are allowed`);
+    throw new ApiFailure(
+      400,
+      CODES.invalidField,
+      `invalid value for \`domains\`, too many values (max: ${rules.hostnameLimit})`,
+    );
   for (const host of normalised) {
     if (host.includes('*'))
       throw invalidField('domains', `"${host}": wildcards are not allowed; a hostname covers its subdomains`);
