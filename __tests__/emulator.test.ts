@@ -187,6 +187,25 @@ describe('widget routes', () => {
     expect(emulator.widgets()[0]).toMatchObject({ name: 'same', region: 'china' });
   });
 
+  it('holds a mode, clearance level and region newer than its lists (seeded) and accepts each back on PUT, no other', async () => {
+    const newer = { mode: 'adaptive', clearance_level: 'jschallenge_v2', region: 'eu' };
+    const [seeded] = emulator.seed([newer]);
+    const kept = await widgets('PUT', `/${seeded!.sitekey}`, { ...WIDGET, ...newer });
+    expect([kept.status, kept.json.result]).toMatchObject([200, newer]);
+    for (const [field, other] of [
+      ['mode', 'adaptive2'],
+      ['clearance_level', 'jschallenge_v3'],
+      ['region', 'us'],
+    ] as const) {
+      const refused = await failureOf(widgets('PUT', `/${seeded!.sitekey}`, { ...WIDGET, ...newer, [field]: other }));
+      expect(refused, field).toMatchObject({ status: 400, code: CODES.invalidField });
+      expect(refused.message).toContain(field);
+    }
+    // A create does not take them.
+    expect((await widgets('POST', '', { ...WIDGET, mode: 'adaptive' })).status).toBe(400);
+    expect(emulator.widgets()[0]).toMatchObject(newer);
+  });
+
   it('DELETE returns the deleted widget (last modified via api); afterwards it is not found', async () => {
     const [seeded] = emulator.seed([{ last_modified_via: 'dashboard' }]);
     const deleted = await widgets('DELETE', `/${seeded!.sitekey}`);

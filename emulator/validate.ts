@@ -81,8 +81,19 @@ function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfig {
+/**
+ * `current` is the widget a PUT replaces: its own mode, clearance level and region are accepted back
+ * even when they are not in the lists above (a newer API's values, as seeded), as Cloudflare accepts
+ * what it returned.
+ */
+export function validateConfig(
+  body: unknown,
+  rules: HostnameRules,
+  current?: Pick<WidgetConfig, 'mode' | 'clearance_level' | 'region'>,
+): WidgetConfig {
   const input = objectBody(body);
+  const known = (field: 'mode' | 'clearance_level' | 'region', values: string[], value: unknown) =>
+    typeof value === 'string' && (values.includes(value) || value === current?.[field]);
   // Stricter than Cloudflare (which ignores them): a misspelt field is a bug in the caller. The
   // read-only fields of a widget are not misspelt: they are ignored, never taken over.
   for (const key of Object.keys(input))
@@ -90,7 +101,7 @@ export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfi
   const { name, domains, mode } = input;
   if (typeof name !== 'string' || name.length < 1 || name.length > 254)
     throw invalidField('name', 'a string of 1 to 254 characters is required');
-  if (typeof mode !== 'string' || !MODES.includes(mode))
+  if (typeof mode !== 'string' || !known('mode', MODES, mode))
     throw invalidField('mode', `one of ${MODES.join(', ')} is required`);
   if (!Array.isArray(domains) || domains.some((domain) => typeof domain !== 'string'))
     throw invalidField('domains', 'an array of hostnames is required');
@@ -118,12 +129,12 @@ export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfi
   }
   const { clearance_level: clearance, region } = input;
   if (clearance !== undefined) {
-    if (typeof clearance !== 'string' || !CLEARANCE_LEVELS.includes(clearance))
+    if (typeof clearance !== 'string' || !known('clearance_level', CLEARANCE_LEVELS, clearance))
       throw invalidField('clearance_level', `one of ${CLEARANCE_LEVELS.join(', ')}`);
     config.clearance_level = clearance;
   }
   if (region !== undefined) {
-    if (typeof region !== 'string' || !REGIONS.includes(region))
+    if (typeof region !== 'string' || !known('region', REGIONS, region))
       throw invalidField('region', `one of ${REGIONS.join(', ')}`);
     config.region = region;
   }
