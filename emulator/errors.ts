@@ -30,6 +30,9 @@ export const CODES = {
   /** 400: the account already has as many widgets as its plan allows (the emulator's own code:
    *  Cloudflare documents the limit, 20 on Free, not the code or text of the refusal). */
   widgetLimit: 10040,
+  /** 413: a request body over the emulator's limit (1 MiB by default), refused unread before
+   *  authentication (the emulator's own code: Cloudflare documents no answer to such a body). */
+  bodyTooLarge: 10413,
   /** 400: rotate_secret while the secret replaced by the previous rotation is still valid (the
    *  emulator's own code: what Cloudflare answers to a second rotation is not documented). */
   rotationInGracePeriod: 10041,
