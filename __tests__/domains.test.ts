@@ -116,7 +116,7 @@ describe('parseDomains', () => {
     expect(parsed.problems).toEqual(['refused']);
   });
 
-  it('counts no hostnames: the plan decides (Free 15, Enterprise up to 200), so Cloudflare does', () => {
+  it('counts no hostnames: the plan decides (Free 10, Enterprise up to 200), so Cloudflare does', () => {
     const many = Array.from({ length: 201 }, (_, i) => `h${i}.example.com`).join(',');
     expect(problems(many)).toEqual([]);
     expect(parseDomains(many).domains).toHaveLength(201);

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { CloudflareApiError, hintFor } from '../src/cloudflare/errors.ts';
 import { runCreate } from '../src/operations/create.ts';
 import { runEnsure } from '../src/operations/ensure.ts';
@@ -287,6 +288,21 @@ describe('messages', () => {
     ]);
     const stack = lines.find((line) => line.startsWith('::debug::Error: disk full%0A    at '));
     expect(stack).toContain('%0ACaused by: Error: EIO: i/o error%0A    at ');
+  });
+
+  it('a ZodError (its message is a JSON dump): one readable error line, the stack at debug level', async () => {
+    const runner = recordingRunner();
+    runner.setOutput = () => {
+      z.strictObject({ mode: z.enum(['managed']) }).parse({ mode: 'adaptive', extra: 1 });
+    };
+    const inputs = { 'api-token': t.emulator.apiToken, 'account-id': t.emulator.accountId, 'api-url': t.emulator.url };
+    const env = { ...runnerEnv(), ...inputVariables({ ...inputs, domains: 'pr-42.example.com' }) };
+    expect(await runAction({ runner, env, clock: virtualClock() })).toBe(1);
+    const lines = runner.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('::error'))).toEqual([
+      '::error title=Turnstile action failed::unexpected data (a bug in the action): mode: Invalid input: expected "managed"; value: Unrecognized key: "extra"',
+    ]);
+    expect(lines.some((l) => l.startsWith('::debug::') && l.includes('%0A    at '))).toBe(true);
   });
 
   it('a user mistake or an API error stays one line, without a stack', async () => {

@@ -3,6 +3,7 @@
 // Network on 127.0.0.1 only.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,8 +11,10 @@ import { Client } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CODES,
+  DEFAULT_CREDENTIALS,
   EMULATOR_HEADER,
   EMULATOR_HEADER_VALUE,
+  MAX_BODY_BYTES,
   MESSAGES,
   startEmulator,
   type Emulator,
@@ -102,8 +105,8 @@ describe('widget routes', () => {
     expect(emulator.widgets()).toEqual([json.result]);
     const optional = { region: 'china', bot_fight_mode: true, offlabel: true, clearance_level: 'jschallenge' };
     expect(await create({ ...optional, ephemeral_id: true })).toMatchObject({ ...optional, ephemeral_id: true });
-    // 15 hostnames (the Free plan's limit, the default); duplicates count once.
-    expect((await create({ domains: [...hostnames(15), 'D0.example.com'] })).domains).toHaveLength(15);
+    // 10 hostnames (the Free plan's limit, the default); duplicates count once.
+    expect((await create({ domains: [...hostnames(10), 'D0.example.com'] })).domains).toHaveLength(10);
   });
 
   it('keys use the whole alphabet of real ones, "-" and "_" included; sitekeys fit the spec (at most 32)', async () => {
@@ -116,15 +119,16 @@ describe('widget routes', () => {
     expect((await widgets('GET', `/${sitekey}`)).status).toBe(200);
   });
 
-  it('hostnames per widget: 15 by default; the limit is configurable; "any hostname" accounts allow none', async () => {
+  it('hostnames per widget: 10 by default; the limit is configurable; "any hostname" accounts allow none', async () => {
     const [existing] = emulator.seed([{}]);
-    const refused = await failureOf(widgets('POST', '', { ...WIDGET, domains: hostnames(16) }));
+    const refused = await failureOf(widgets('POST', '', { ...WIDGET, domains: hostnames(11) }));
+    // Cloudflare's text (cloudflare-docs issue #27889); the status and code are the emulator's own.
     expect(refused).toEqual({
       status: 400,
       code: CODES.invalidField,
-      message: 'invalid value for field domains: at most 15 hostnames are allowed',
+      message: 'invalid value for `domains`, too many values (max: 10)',
     });
-    expect((await widgets('PUT', `/${existing!.sitekey}`, { ...WIDGET, domains: hostnames(16) })).status).toBe(400);
+    expect((await widgets('PUT', `/${existing!.sitekey}`, { ...WIDGET, domains: hostnames(11) })).status).toBe(400);
     emulator.setHostnameLimit(200); // Enterprise
     expect((await create({ domains: hostnames(200) })).domains).toHaveLength(200);
     expect((await widgets('POST', '', { ...WIDGET, domains: hostnames(201) })).status).toBe(400);
@@ -184,6 +188,25 @@ describe('widget routes', () => {
     expect(changed).toMatchObject({ status: 400, code: CODES.invalidField });
     expect(changed.message).toMatch(/region.*cannot be changed/);
     expect(emulator.widgets()[0]).toMatchObject({ name: 'same', region: 'china' });
+  });
+
+  it('holds a mode, clearance level and region newer than its lists (seeded) and accepts each back on PUT, no other', async () => {
+    const newer = { mode: 'adaptive', clearance_level: 'jschallenge_v2', region: 'eu' };
+    const [seeded] = emulator.seed([newer]);
+    const kept = await widgets('PUT', `/${seeded!.sitekey}`, { ...WIDGET, ...newer });
+    expect([kept.status, kept.json.result]).toMatchObject([200, newer]);
+    for (const [field, other] of [
+      ['mode', 'adaptive2'],
+      ['clearance_level', 'jschallenge_v3'],
+      ['region', 'us'],
+    ] as const) {
+      const refused = await failureOf(widgets('PUT', `/${seeded!.sitekey}`, { ...WIDGET, ...newer, [field]: other }));
+      expect(refused, field).toMatchObject({ status: 400, code: CODES.invalidField });
+      expect(refused.message).toContain(field);
+    }
+    // A create does not take them.
+    expect((await widgets('POST', '', { ...WIDGET, mode: 'adaptive' })).status).toBe(400);
+    expect(emulator.widgets()[0]).toMatchObject(newer);
   });
 
   it('DELETE returns the deleted widget (last modified via api); afterwards it is not found', async () => {
@@ -252,7 +275,7 @@ describe('widget routes', () => {
     ['mode', { mode: 'loud' }],
     ['domains', { domains: 'a.example.com' }],
     ['domains', { domains: [] }], // "at least one hostname is required"
-    ['domains', { domains: hostnames(16) }],
+    ['domains', { domains: hostnames(11) }],
     ['domains', { domains: ['*.example.com'] }],
     ['region', { region: 'mars' }],
     ['ephemeral_id', { ephemeral_id: null }],
@@ -568,6 +591,94 @@ describe('records and connections', () => {
     expect(JSON.stringify(emulator.requests)).not.toContain(emulator.apiToken);
   });
 
+  describe('a body over the limit (1 MiB by default; 1,000 bytes here): 413, unread, before authentication', () => {
+    let small: Emulator;
+    beforeEach(async () => {
+      small = await startEmulator({ maxBodyBytes: 1000 });
+    });
+    afterEach(() => small.close());
+
+    /** Sends `head` and `body` on a raw socket, never ending the body; resolves with the first answer. */
+    function rawRequest(head: string[], body: string): Promise<string> {
+      const { port } = new URL(small.url);
+      return new Promise((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(`${head.join('\r\n')}\r\n\r\n${body}`));
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => {
+          answer += chunk.toString();
+          if (answer.includes('\r\n\r\n')) resolve(answer);
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(answer));
+      });
+    }
+    const post = `POST /client/v4/accounts/${DEFAULT_CREDENTIALS.accountId}/challenges/widgets HTTP/1.1`;
+
+    it('at the limit a body is read (here: refused for its missing credentials); above it, 413 without them', async () => {
+      expect(MAX_BODY_BYTES).toBe(1024 * 1024);
+      const url = `${small.url}${widgetsPath(small.accountId)}`;
+      const sized = (bytes: number) => JSON.stringify({ name: 'x'.repeat(bytes - 11) }); // {"name":"…"}
+      expect(sized(1000)).toHaveLength(1000);
+      const atLimit = await fetch(url, { method: 'POST', body: sized(1000) });
+      expect([atLimit.status, ((await atLimit.json()) as Envelope).errors[0]!.code]).toEqual([400, CODES.missingAuth]);
+      const over = await fetch(url, { method: 'POST', body: sized(1001) });
+      expect(over.status).toBe(413);
+      expect(await over.json()).toEqual({
+        success: false,
+        errors: [{ code: CODES.bodyTooLarge, message: 'Request body too large: the limit is 1000 bytes' }],
+        messages: [],
+        result: null,
+      });
+      expect(small.requests.map((r) => [r.status, r.body === undefined])).toEqual([
+        [400, false],
+        [413, true],
+      ]);
+      expect(small.widgets()).toEqual([]);
+    });
+
+    it('a declared Content-Length over the limit is answered before the body arrives', async () => {
+      const answer = await rawRequest([post, 'Host: 127.0.0.1', 'Content-Length: 600000000'], '{"name":');
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer.toLowerCase()).toContain('connection: close');
+    });
+
+    it('a chunked body is refused once it passes the limit, before its end', async () => {
+      const chunk = `{"name":"${'x'.repeat(1200)}`;
+      const body = `${chunk.length.toString(16)}\r\n${chunk}\r\n`; // no final 0-length chunk: never ends
+      const answer = await rawRequest([post, 'Host: 127.0.0.1', 'Transfer-Encoding: chunked'], body);
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(small.requests).toMatchObject([{ method: 'POST', status: 413, body: undefined }]);
+    });
+  });
+
+  it('the log keeps bodies and responses of its newest records within a byte budget; every request stays counted', async () => {
+    const budgeted = await startEmulator({ logBodyBytes: 3000 });
+    try {
+      const url = `${budgeted.url}${widgetsPath(budgeted.accountId)}`;
+      const headers = { authorization: `Bearer ${budgeted.apiToken}` };
+      const sizes: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const body = JSON.stringify({ ...WIDGET, name: `${i}`.repeat(200) });
+        const answer = await fetch(url, { method: 'POST', headers, body });
+        sizes.push(body.length + (await answer.text()).length);
+      }
+      expect(budgeted.requests).toHaveLength(6);
+      const kept = budgeted.requests.filter((r) => !r.dropped);
+      // The newest that fit in 3,000 bytes keep body and response; the older ones lost both.
+      let fit = 0;
+      for (let total = 0; fit < sizes.length && total + sizes.at(-1 - fit)! <= 3000; fit++)
+        total += sizes.at(-1 - fit)!;
+      expect(fit).toBeGreaterThan(0);
+      expect(fit).toBeLessThan(6);
+      expect(kept).toEqual(budgeted.requests.slice(6 - fit));
+      expect((kept[0]!.body as { name: string }).name).toBe(`${6 - fit}`.repeat(200));
+      for (const dropped of budgeted.requests.slice(0, 6 - fit))
+        expect(dropped).toMatchObject({ method: 'POST', status: 200, body: undefined, response: undefined });
+    } finally {
+      await budgeted.close();
+    }
+  });
+
   it('counts TCP connections, one per keep-alive client; resetRecords() starts over; close() ends idle ones', async () => {
     const origin = new URL(emulator.url).origin;
     const get = async (client: Client) => {
@@ -631,16 +742,24 @@ describe('emulator/cli.ts (npm run emulator)', () => {
     expect(scripts).toHaveProperty('emulator', 'node emulator/cli.ts');
   });
 
-  it('prints one JSON line, serves seeded widgets, applies --widget-limit and stops on SIGTERM', async () => {
-    const run = cli(['--port', '0', '--seed', '2', '--seed-prefix', 'demo-', '--widget-limit', '2']);
+  it('prints one JSON line, serves seeded widgets 30 days old, applies --widget-limit, logs requests, stops on SIGTERM', async () => {
+    const args = ['--port', '0', '--seed', '2', '--seed-prefix', 'demo-', '--widget-limit', '2', '--log-requests'];
+    const run = cli(args);
     try {
       const info = JSON.parse(await run.line) as { url: string; accountId: string; apiToken: string };
       expect(Object.keys(info)).toEqual(['url', 'accountId', 'apiToken']);
       expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/client\/v4$/);
       const url = `${info.url}/accounts/${info.accountId}/challenges/widgets`;
       const headers = { authorization: `Bearer ${info.apiToken}` };
-      const listed = (await (await fetch(url, { headers })).json()) as Envelope;
+      const listed = (await (await fetch(`${url}?filter=name:demo`, { headers })).json()) as Envelope;
       expect(listed.result.map((w: { name: string }) => w.name)).toEqual(['demo-1', 'demo-2']);
+      // Older than prune's default older-than (7d), in seeding order, in the API's time format.
+      const ages = listed.result.map(
+        (w: { created_on: string }) => (Date.now() - Date.parse(w.created_on)) / 86_400_000,
+      );
+      expect(ages.map(Math.round)).toEqual([30, 30]);
+      expect(ages[0]).toBeGreaterThan(ages[1]);
+      expect(listed.result[0].created_on).toMatch(TIMESTAMP);
       const full = await fetch(url, { method: 'POST', headers, body: JSON.stringify(WIDGET) });
       expect(((await full.json()) as Envelope).errors[0]).toEqual({
         code: CODES.widgetLimit,
@@ -650,6 +769,28 @@ describe('emulator/cli.ts (npm run emulator)', () => {
       run.child.kill('SIGTERM');
     }
     expect(await run.exited).toBe(0);
+    const path = `/accounts/${emulator.accountId}/challenges/widgets`;
+    expect(run.stderr().trim().split('\n')).toEqual([`GET ${path}?filter=name%3Ademo 200`, `POST ${path} 400`]);
+  });
+
+  it('--help prints the usage with every option and exits 0', async () => {
+    const run = cli(['--help']);
+    let stdout = '';
+    run.child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    expect(await run.exited).toBe(0);
+    expect(stdout).toMatch(/^usage: npm run emulator -- \[options\]/);
+    for (const option of [
+      'port',
+      'latency',
+      'seed',
+      'seed-prefix',
+      'widget-limit',
+      'hostname-limit',
+      'any-hostname',
+      'log-requests',
+    ])
+      expect(stdout).toMatch(new RegExp(`^  --${option} `, 'm'));
+    expect(run.stderr()).toBe('');
   });
 
   it('applies --hostname-limit and --any-hostname', async () => {

@@ -69,6 +69,28 @@ describe('ensure', () => {
     expect((t.emulator.requests[1]!.body as { offlabel: boolean }).offlabel).toBe(true);
   });
 
+  it('a widget with a mode and clearance level newer than the action: updated, both sent back as read', async () => {
+    // As a newer API would return them: values outside the action's (and the emulator's) lists.
+    const [existing] = t.emulator.seed([
+      { name: 'app-pr-1', domains: ['pr-1.example.com'], mode: 'adaptive', clearance_level: 'jschallenge_v2' },
+    ]);
+    const run = await t.run({ name: 'app-pr-1', domains: 'pr-1.example.com, new.example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ sitekey: existing!.sitekey, updated: 'true', mode: 'adaptive' });
+    const put = t.emulator.requests.find((r) => r.method === 'PUT')!;
+    expect(put.body).toMatchObject({ mode: 'adaptive', clearance_level: 'jschallenge_v2' });
+    expect(t.emulator.widgets()[0]).toMatchObject({
+      domains: ['new.example.com', 'pr-1.example.com'],
+      mode: 'adaptive',
+      clearance_level: 'jschallenge_v2',
+    });
+    // What the user asks for is still checked strictly, and replaces the newer value.
+    const asked = await t.run({ name: 'app-pr-1', domains: 'pr-1.example.com', mode: 'invisible' });
+    expect(asked.code, asked.stdout).toBe(0);
+    expect(t.emulator.widgets()[0]).toMatchObject({ mode: 'invisible', clearance_level: 'jschallenge_v2' });
+    expect((await t.run({ name: 'app-pr-1', domains: 'pr-1.example.com', mode: 'adaptive' })).code).toBe(1);
+  });
+
   it('uses the oldest of several widgets with the name and warns, naming the others', async () => {
     const [newer, oldest] = t.emulator.seed([
       { name: 'app-pr-1', domains: ['pr-1.example.com'], created_on: '2026-02-01T00:00:00.000000Z' },

@@ -73,15 +73,15 @@ describe('hints', () => {
     expect(hintFor(405, [{ code: 10405, message: 'x' }], {})).toMatch(/^the API does not allow this method/);
   });
 
-  it('the hostname hint fires exactly above 15 hostnames sent', () => {
+  it('the hostname hint fires exactly above 10 hostnames sent', () => {
     const refused = [{ code: 1001, message: 'Bad request' }];
-    expect(hintFor(400, refused, { hostnamesSent: 15 })).toBeUndefined();
-    expect(hintFor(400, refused, { hostnamesSent: 16 })).toBe(
-      'the request sent 16 hostnames, and Cloudflare allows 15 per widget on the Free plan (up to 200 on Enterprise): list fewer (a hostname covers all its subdomains, so a parent domain may replace several), or use a plan that allows more.',
+    expect(hintFor(400, refused, { hostnamesSent: 10 })).toBeUndefined();
+    expect(hintFor(400, refused, { hostnamesSent: 11 })).toBe(
+      'the request sent 11 hostnames, and Cloudflare allows 10 per widget on the Free plan (up to 200 on Enterprise): list fewer (a hostname covers all its subdomains, so a parent domain may replace several), or use a plan that allows more.',
     );
     // A rate limit or an outage is not about the hostnames.
-    expect(hintFor(429, refused, { hostnamesSent: 16 })).toMatch(/rate limit/);
-    expect(hintFor(502, refused, { hostnamesSent: 16 })).toMatch(/server-side/);
+    expect(hintFor(429, refused, { hostnamesSent: 11 })).toMatch(/rate limit/);
+    expect(hintFor(502, refused, { hostnamesSent: 11 })).toMatch(/server-side/);
   });
 
   it('a refused rotation of a widget changed under two hours ago says what to do for a leaked secret', () => {

@@ -1,4 +1,4 @@
-// How many hostnames a widget may have is Cloudflare's to decide (Free 15, Enterprise up to 200):
+// How many hostnames a widget may have is Cloudflare's to decide (Free 10, Enterprise up to 200):
 // the action sends every valid hostname it was given, and explains Cloudflare's refusal.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
@@ -10,12 +10,12 @@ const errorLines = (stdout: string) => stdout.split('\n').filter((line) => line.
 const writes = () => t.emulator.requests.filter((r) => r.method !== 'GET');
 
 beforeEach(() => {
-  t.emulator.setHostnameLimit(15); // the Free plan's documented limit
+  t.emulator.setHostnameLimit(10); // the Free plan's documented limit, the emulator's default
 });
 
 describe('hostnames per widget: no local count, Cloudflare decides', () => {
-  it('15 hostnames are accepted and sent, all of them', async () => {
-    const count = 15;
+  it('10 hostnames are accepted and sent, all of them', async () => {
+    const count = 10;
     const run = await t.run({ domains: hosts(count).join('\n') });
     expect(run.code, run.stdout).toBe(0);
     const creates = t.emulator.requests.filter((r) => r.method === 'POST');
@@ -24,46 +24,46 @@ describe('hostnames per widget: no local count, Cloudflare decides', () => {
     expect(t.emulator.widgets()[0]!.domains).toHaveLength(count);
   });
 
-  it('an update to 15 hostnames is sent in full', async () => {
+  it('an update to 10 hostnames is sent in full', async () => {
     const made = await t.run({ domains: hosts(2).join(',') });
     expect(made.code).toBe(0);
-    const run = await t.run({ sitekey: made.outputs.sitekey!, domains: hosts(15).join(',') });
+    const run = await t.run({ sitekey: made.outputs.sitekey!, domains: hosts(10).join(',') });
     expect(run.code, run.stdout).toBe(0);
     const update = t.emulator.requests.find((r) => r.method === 'PUT');
-    expect((update!.body as { domains: string[] }).domains).toEqual(hosts(15));
+    expect((update!.body as { domains: string[] }).domains).toEqual(hosts(10));
   });
 
-  it("a 16th: Cloudflare's refusal verbatim with a hint naming the documented limits; nothing deleted", async () => {
+  it("an 11th: Cloudflare's refusal verbatim with a hint naming the documented limits; nothing deleted", async () => {
     // A full account with closed previews: nothing about this refusal may be taken for the widget limit.
     t.emulator.seed([
       { name: 'preview-app-pr-1', created_on: OLD },
       ...Array.from({ length: 19 }, (_, i) => ({ name: `site-${i}`, created_on: OLD })),
     ]);
-    const run = await t.run({ domains: hosts(16).join(','), 'github-token': '' });
+    const run = await t.run({ domains: hosts(11).join(','), 'github-token': '' });
     expect(run.code).toBe(1);
     expect(errorLines(run.stdout)).toEqual([
       expect.stringMatching(
-        /^::error title=Cloudflare API error::Cloudflare API POST \S+ failed \(HTTP 400\): \[10002\] invalid value for field domains: at most 15 hostnames are allowed\. Hint: the request sent 16 hostnames, and Cloudflare allows 15 per widget on the Free plan \(up to 200 on Enterprise\)/,
+        /^::error title=Cloudflare API error::Cloudflare API POST \S+ failed \(HTTP 400\): \[10002\] invalid value for `domains`, too many values \(max: 10\)\. Hint: the request sent 11 hostnames, and Cloudflare allows 10 per widget on the Free plan \(up to 200 on Enterprise\)/,
       ),
     ]);
     expect(writes().map((r) => r.method)).toEqual(['POST']);
     expect(t.emulator.widgets()).toHaveLength(20);
   });
 
-  it('a 16th in an update: the same hint, the widget unchanged', async () => {
-    const made = await t.run({ domains: hosts(15).join(',') });
-    const run = await t.run({ sitekey: made.outputs.sitekey!, domains: hosts(16).join(',') });
+  it('an 11th in an update: the same hint, the widget unchanged', async () => {
+    const made = await t.run({ domains: hosts(10).join(',') });
+    const run = await t.run({ sitekey: made.outputs.sitekey!, domains: hosts(11).join(',') });
     expect(run.code).toBe(1);
     expect(errorLines(run.stdout)).toEqual([
-      expect.stringMatching(/\(HTTP 400\): .*Hint: the request sent 16 hostnames, and Cloudflare allows 15/),
+      expect.stringMatching(/\(HTTP 400\): .*Hint: the request sent 11 hostnames, and Cloudflare allows 10 per widget/),
     ]);
-    expect(t.emulator.widgets()[0]!.domains).toHaveLength(15);
+    expect(t.emulator.widgets()[0]!.domains).toHaveLength(10);
   });
 
-  it('on a plan that allows more (Enterprise, up to 200), 16 are created', async () => {
+  it('on a plan that allows more (Enterprise, up to 200), 11 are created', async () => {
     t.emulator.setHostnameLimit(200);
-    const run = await t.run({ domains: hosts(16).join(',') });
+    const run = await t.run({ domains: hosts(11).join(',') });
     expect(run.code, run.stdout).toBe(0);
-    expect(t.emulator.widgets()[0]!.domains).toHaveLength(16);
+    expect(t.emulator.widgets()[0]!.domains).toHaveLength(11);
   });
 });

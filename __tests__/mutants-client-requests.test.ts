@@ -62,7 +62,7 @@ describe('requests sent', () => {
     const agent = new Agent();
     try {
       const { client, sent } = recordingClient(agent);
-      const created = await client.create({ name: 'h', domains: ['h.example.com'], mode: 'managed' } as never);
+      const created = await client.create({ name: 'h', domains: ['h.example.com'], mode: 'managed' });
       await client.listAll();
       const [create, list] = sent;
       expect(create!.headers).toMatchObject({

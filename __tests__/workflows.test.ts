@@ -408,7 +408,7 @@ describe('README and docs/', () => {
       ['permission', 403, [{ code: 9109, message: 'Unauthorized to access requested resource' }]],
       ['account id', 404, [{ code: 7003, message: 'Could not route' }]],
       ['method not allowed', 405, [{ code: 10405, message: 'Method not allowed' }]],
-      ['hostname count', 400, [], { hostnamesSent: 201 }],
+      ['hostname count', 400, [], { hostnamesSent: 11 }],
       ['second rotation', 400, [], { rotation: { changedMsAgo: 60_000 } }],
       ['not found', 404, []],
       ['rate limit', 429, []],

@@ -1,13 +1,33 @@
-// npm run emulator -- [--port N] [--latency MS] [--seed N] [--seed-prefix P] [--widget-limit N]
-//   [--hostname-limit N] [--any-hostname]
-// (or node emulator/cli.ts ... on Node 22.18 or later). Starts the local Turnstile API emulator on
-// 127.0.0.1 and prints one JSON line with its URL and development credentials (fixed defaults, not
-// secrets). Runs until SIGINT/SIGTERM.
+// npm run emulator -- [options] (or node emulator/cli.ts ... on Node 22.18 or later): the local
+// Turnstile API emulator on 127.0.0.1; --help lists the options. Prints one JSON line with its URL
+// and development credentials (fixed defaults, not secrets). Runs until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { startEmulator } from './server.ts';
+import { timestamp } from './store.ts';
 
-const USAGE =
-  'usage: npm run emulator -- [--port N] [--latency MS] [--seed N] [--seed-prefix P] [--widget-limit N] [--hostname-limit N] [--any-hostname]';
+/** How old seeded widgets are: older than prune's default `older-than` (7d), so a prune demo deletes them. */
+const SEED_AGE_DAYS = 30;
+
+const USAGE = 'usage: npm run emulator -- [options]   (--help lists them)';
+const HELP = `usage: npm run emulator -- [options]   (or: node emulator/cli.ts [options])
+
+Starts a local emulator of Cloudflare's Turnstile widget API on 127.0.0.1 and prints one JSON line,
+{"url","accountId","apiToken"}: the api-url and the fixed development credentials (not secrets).
+Runs until Ctrl-C.
+
+  --port N             port to listen on (default 8787; 0 picks a free one)
+  --latency MS         delay before every response, in milliseconds (default 0)
+  --seed N             start with N widgets, <prefix>1 ... <prefix>N, for pr-1.example.com ...,
+                       created ${SEED_AGE_DAYS} days ago (so prune's default older-than, 7d, deletes them)
+  --seed-prefix P      the seeded widgets' name prefix (default seeded-pr-)
+  --widget-limit N     widgets per account (default 20, the Free plan)
+  --hostname-limit N   hostnames per widget (default 10, the Free plan; Enterprise allows up to 200)
+  --any-hostname       widgets may have no hostname (Enterprise "any hostname")
+  --log-requests       print one line per request to stderr: method, path and query, status
+  --help               print this help
+
+Example: npm run emulator -- --seed 3 --seed-prefix local-action- --log-requests
+then, in another terminal: npm run local-action -- prune   (deletes the three seeded widgets)`;
 
 function wholeNumber(name: string, raw: string, max: number): number {
   const value = Number(raw);
@@ -29,10 +49,12 @@ function parse() {
         'seed-prefix': { type: 'string', default: 'seeded-pr-' },
         // Creates beyond this many widgets fail as on Cloudflare; 20 is the Free plan's limit.
         'widget-limit': { type: 'string', default: '20' },
-        // Hostnames per widget: 15 on the Free plan, up to 200 on Enterprise.
-        'hostname-limit': { type: 'string', default: '15' },
+        // Hostnames per widget: 10 on the Free plan, up to 200 on Enterprise.
+        'hostname-limit': { type: 'string', default: '10' },
         // Enterprise "any hostname": widgets may have no hostname.
         'any-hostname': { type: 'boolean', default: false },
+        'log-requests': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
   } catch (error) {
@@ -42,6 +64,10 @@ function parse() {
 }
 
 const values = parse();
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const port = wholeNumber('port', values.port, 65_535);
 const latencyMs = wholeNumber('latency', values.latency, 600_000);
 const widgetLimit = wholeNumber('widget-limit', values['widget-limit'], 1_000_000);
@@ -53,6 +79,14 @@ const emulator = await startEmulator({
   widgetLimit,
   hostnameLimit,
   anyHostname: values['any-hostname'],
+  ...(values['log-requests']
+    ? {
+        onRequest: ({ method, path, query, status }) => {
+          const search = new URLSearchParams(query).toString();
+          console.error(`${method} ${path}${search ? `?${search}` : ''} ${status || 'no answer'}`);
+        },
+      }
+    : {}),
 }).catch((error: NodeJS.ErrnoException) => {
   const why =
     error.code === 'EADDRINUSE'
@@ -63,10 +97,13 @@ const emulator = await startEmulator({
   console.error(`Cannot start the emulator: ${why}`);
   process.exit(1);
 });
+// One second apart, in seeding order, so "oldest" is the first.
+const seededAt = Date.now() - SEED_AGE_DAYS * 24 * 60 * 60 * 1000;
 emulator.seed(
   Array.from({ length: count }, (_, i) => ({
     name: `${values['seed-prefix']}${i + 1}`,
     domains: [`pr-${i + 1}.example.com`],
+    created_on: timestamp(BigInt(seededAt + i * 1000) * 1000n),
   })),
 );
 console.log(JSON.stringify({ url: emulator.url, accountId: emulator.accountId, apiToken: emulator.apiToken }));

@@ -18,8 +18,9 @@ export const CODES = {
   invalidJson: 10001,
   /**
    * 400: a body field with a wrong type or value; the message names the field. Also the answer to
-   * more hostnames than the account's plan allows: Cloudflare documents the limits (Free 15,
-   * Enterprise up to 200), not the code or text of that refusal, so nothing should key on it.
+   * more hostnames than the account's plan allows (Free 10, Enterprise up to 200), with Cloudflare's
+   * text; this status and code are the emulator's own (Cloudflare documents neither), so nothing
+   * should key on them.
    */
   invalidField: 10002,
   /** 400: a query parameter out of range (page, per_page, order, direction, filter). */
@@ -29,6 +30,9 @@ export const CODES = {
   /** 400: the account already has as many widgets as its plan allows (the emulator's own code:
    *  Cloudflare documents the limit, 20 on Free, not the code or text of the refusal). */
   widgetLimit: 10040,
+  /** 413: a request body over the emulator's limit (1 MiB by default), refused unread before
+   *  authentication (the emulator's own code: Cloudflare documents no answer to such a body). */
+  bodyTooLarge: 10413,
   /** 400: rotate_secret while the secret replaced by the previous rotation is still valid (the
    *  emulator's own code: what Cloudflare answers to a second rotation is not documented). */
   rotationInGracePeriod: 10041,

@@ -5,6 +5,7 @@
 // dist/ and imports nothing from src/ (it stands in for Cloudflare, not for the action).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { CODES, failure } from './errors.ts';
 import { faultResponse, FaultQueue, type Fault, type StatusFault } from './faults.ts';
 import { handle, INVALID_JSON, type Credentials } from './routes.ts';
 import { WidgetStore, type WidgetRecord } from './store.ts';
@@ -27,7 +28,7 @@ export interface EmulatorOptions {
   apiKey?: string;
   /** A create beyond this many widgets fails, as on Cloudflare (20 on the Free plan, the default). */
   widgetLimit?: number;
-  /** Most hostnames per widget: 15 (the Free plan) by default; Enterprise allows up to 200. */
+  /** Most hostnames per widget: 10 (the Free plan) by default; Enterprise allows up to 200. */
   hostnameLimit?: number;
   /** Enterprise "any hostname": widgets may have no hostname (a create or update with `domains: []`). */
   anyHostname?: boolean;
@@ -35,7 +36,17 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** 0 (the default) picks a free port. The host is always 127.0.0.1. */
   port?: number;
+  /** A larger request body is answered with 413 unread, before authentication (1 MiB by default). */
+  maxBodyBytes?: number;
+  /** The request log keeps the bodies and responses of its newest records within this many bytes (32 MiB). */
+  logBodyBytes?: number;
+  /** Called once per request, when its answer is sent or the connection ends without one. */
+  onRequest?: (request: RecordedRequest) => void;
 }
+
+/** No real widget body comes near this (a name of 254 characters and a few hundred hostnames). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const LOG_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface RecordedRequest {
   method: string;
@@ -48,6 +59,8 @@ export interface RecordedRequest {
   status: number;
   /** The JSON body sent back (undefined when none was sent, or it was not JSON). */
   response?: unknown;
+  /** Set when body and response were dropped to keep the log within its byte budget (older records go first). */
+  dropped?: true;
 }
 
 export interface Emulator {
@@ -99,6 +112,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const logBodyBytes = options.logBodyBytes ?? LOG_BODY_BYTES;
+  /** The bytes of body and response each record still holds, oldest first. */
+  const held = new Map<RecordedRequest, number>();
+  let heldBytes = 0;
+  const hold = (record: RecordedRequest, bytes: number) => {
+    if (bytes === 0) return;
+    held.set(record, (held.get(record) ?? 0) + bytes);
+    heldBytes += bytes;
+    for (const [old, size] of held) {
+      if (heldBytes <= logBodyBytes) break;
+      Object.assign(old, { body: undefined, response: undefined, dropped: true });
+      held.delete(old);
+      heldBytes -= size;
+    }
+  };
   const sockets = new Set<Socket>();
   let latencyMs = options.latencyMs ?? 0;
   let connections = 0;
@@ -115,10 +144,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader(EMULATOR_HEADER, EMULATOR_HEADER_VALUE); // kept by writeHead, fault answers included
-    const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const below = url.pathname.startsWith(`${PREFIX}/`) ? url.pathname.slice(PREFIX.length) : undefined;
     const method = req.method ?? 'GET';
+    const record: RecordedRequest = {
+      method,
+      path: below ?? url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+      status: 0,
+    };
+    requests.push(record);
+    res.once('close', () => options.onRequest?.(record));
+    const raw = await readBody(req, maxBodyBytes);
+    if (raw === undefined) {
+      // The emulator's own answer (Cloudflare documents none); the connection closes, so the rest goes unread.
+      const answer = failure(413, CODES.bodyTooLarge, `Request body too large: the limit is ${maxBodyBytes} bytes`);
+      record.status = 413;
+      record.response = answer.body;
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(answer.body));
+      return;
+    }
+    hold(record, Buffer.byteLength(raw));
     let body: unknown;
     if (raw.length > 0) {
       try {
@@ -127,14 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         body = INVALID_JSON;
       }
     }
-    const record: RecordedRequest = {
-      method,
-      path: below ?? url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      body: body === INVALID_JSON ? raw : body,
-      status: 0,
-    };
-    requests.push(record);
+    record.body = body === INVALID_JSON ? raw : body;
 
     const fault = faults.take(method, record.path);
     if (fault?.kind === 'hang') return; // close() destroys the socket
@@ -149,6 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const { type, text, json } = faultResponse(replacement);
       record.status = replacement.status;
       record.response = json;
+      hold(record, Buffer.byteLength(text));
       res.writeHead(replacement.status, { 'content-type': type, ...replacement.headers }).end(text);
     };
     if (fault?.kind === 'status') return answerWith(fault);
@@ -164,9 +205,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     if (fault?.kind === 'replaced-response') return answerWith(fault); // the change is made; the reply is not its answer
+    const text = JSON.stringify(answer.body);
     record.status = answer.status;
     record.response = answer.body;
-    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    hold(record, Buffer.byteLength(text));
+    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -203,6 +246,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearFaults: () => faults.clear(),
     resetRecords: () => {
       requests.length = 0;
+      held.clear();
+      heldBytes = 0;
       connections = 0;
     },
     close: async () => {
@@ -213,10 +258,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text; undefined, without reading on, once it is over `limit` bytes (declared or sent). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > limit) return resolve(undefined);
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData).pause();
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });

@@ -121,7 +121,7 @@ export class WidgetStore {
   /** PUT replaces the configuration: omitted optional fields go back to their defaults. */
   update(sitekey: string, body: unknown): WidgetRecord {
     const widget = this.get(sitekey);
-    const config = validateConfig(body, this.rules);
+    const config = validateConfig(body, this.rules, widget);
     if (config.region !== undefined && config.region !== widget.region)
       throw invalidField('region', `cannot be changed after creation (the widget's region is "${widget.region}")`);
     Object.assign(widget, {

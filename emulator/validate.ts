@@ -8,11 +8,12 @@ export const MODES = ['non-interactive', 'invisible', 'managed'];
 export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'];
 export const REGIONS = ['world', 'china'];
 /**
- * Hostnames per widget on the Free plan (developers.cloudflare.com/turnstile/concepts/hostname-management;
- * Enterprise allows up to 200). What Cloudflare answers beyond it is not documented: the emulator
- * refuses with its invalid-field answer.
+ * Hostnames per widget on the Free plan (developers.cloudflare.com/turnstile/concepts/hostname-management,
+ * 10 since cloudflare-docs PR #27976; Enterprise allows up to 200). Beyond it the emulator answers with
+ * Cloudflare's text (quoted in cloudflare-docs issue #27889); the HTTP status (400) and the code
+ * (CODES.invalidField) are the emulator's own: Cloudflare documents neither.
  */
-export const DEFAULT_HOSTNAME_LIMIT = 15;
+export const DEFAULT_HOSTNAME_LIMIT = 10;
 
 /** The account's plan, as far as the body rules depend on it. */
 export interface HostnameRules {
@@ -80,8 +81,19 @@ function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfig {
+/**
+ * `current` is the widget a PUT replaces: its own mode, clearance level and region are accepted back
+ * even when they are not in the lists above (a newer API's values, as seeded), as Cloudflare accepts
+ * what it returned.
+ */
+export function validateConfig(
+  body: unknown,
+  rules: HostnameRules,
+  current?: Pick<WidgetConfig, 'mode' | 'clearance_level' | 'region'>,
+): WidgetConfig {
   const input = objectBody(body);
+  const known = (field: 'mode' | 'clearance_level' | 'region', values: string[], value: unknown) =>
+    typeof value === 'string' && (values.includes(value) || value === current?.[field]);
   // Stricter than Cloudflare (which ignores them): a misspelt field is a bug in the caller. The
   // read-only fields of a widget are not misspelt: they are ignored, never taken over.
   for (const key of Object.keys(input))
@@ -89,7 +101,7 @@ export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfi
   const { name, domains, mode } = input;
   if (typeof name !== 'string' || name.length < 1 || name.length > 254)
     throw invalidField('name', 'a string of 1 to 254 characters is required');
-  if (typeof mode !== 'string' || !MODES.includes(mode))
+  if (typeof mode !== 'string' || !known('mode', MODES, mode))
     throw invalidField('mode', `one of ${MODES.join(', ')} is required`);
   if (!Array.isArray(domains) || domains.some((domain) => typeof domain !== 'string'))
     throw invalidField('domains', 'an array of hostnames is required');
@@ -98,7 +110,11 @@ export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfi
   // docs: "Each widget requires at least one hostname" (only Enterprise "any hostname" goes without).
   if (normalised.length === 0 && !rules.anyHostname) throw invalidField('domains', 'at least one hostname is required');
   if (normalised.length > rules.hostnameLimit)
-    throw invalidField('domains', `at most ${rules.hostnameLimit} hostnames are allowed`);
+    throw new ApiFailure(
+      400,
+      CODES.invalidField,
+      `invalid value for \`domains\`, too many values (max: ${rules.hostnameLimit})`,
+    );
   for (const host of normalised) {
     if (host.includes('*'))
       throw invalidField('domains', `"${host}": wildcards are not allowed; a hostname covers its subdomains`);
@@ -113,12 +129,12 @@ export function validateConfig(body: unknown, rules: HostnameRules): WidgetConfi
   }
   const { clearance_level: clearance, region } = input;
   if (clearance !== undefined) {
-    if (typeof clearance !== 'string' || !CLEARANCE_LEVELS.includes(clearance))
+    if (typeof clearance !== 'string' || !known('clearance_level', CLEARANCE_LEVELS, clearance))
       throw invalidField('clearance_level', `one of ${CLEARANCE_LEVELS.join(', ')}`);
     config.clearance_level = clearance;
   }
   if (region !== undefined) {
-    if (typeof region !== 'string' || !REGIONS.includes(region))
+    if (typeof region !== 'string' || !known('region', REGIONS, region))
       throw invalidField('region', `one of ${REGIONS.join(', ')}`);
     config.region = region;
   }

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { z } from 'zod';
 import { CLOUDFLARE_API_URL, TurnstileClient } from './cloudflare/client.ts';
 import { CloudflareApiError } from './cloudflare/errors.ts';
 import { createDispatcher, type Dispatcher } from './http/pool.ts';
@@ -127,6 +128,11 @@ function actionReference(env: NodeJS.ProcessEnv): string | undefined {
  */
 function errorText(failure: unknown): string {
   if (failure instanceof CloudflareApiError) return escapeUntrusted(failure.message);
+  // A bug, whose stack is at debug level: a ZodError's message is a JSON dump of its issues, so one line of them.
+  if (failure instanceof z.ZodError) {
+    const issues = failure.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`);
+    return `unexpected data (a bug in the action): ${issues.join('; ')}`;
+  }
   return failure instanceof Error ? failure.message : String(failure);
 }
 

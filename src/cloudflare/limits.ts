@@ -10,7 +10,7 @@ export const MAX_PER_PAGE = 1000;
 /** Cloudflare's documented plan limits, for hints and the widget-limit evidence only: Cloudflare
  *  enforces them, the action never refuses a count itself (developers.cloudflare.com/turnstile/
  *  concepts/hostname-management and the plans page). */
-export const FREE_PLAN = { widgetsPerAccount: 20, hostnamesPerWidget: 15 } as const;
+export const FREE_PLAN = { widgetsPerAccount: 20, hostnamesPerWidget: 10 } as const;
 export const ENTERPRISE_PLAN = { hostnamesPerWidget: 200 } as const;
 
 /**

@@ -4,7 +4,8 @@ import { z } from 'zod';
 // (spec/turnstile-widgets.openapi.json).
 // Read tolerantly, write exactly: a response must carry only what the action uses, may carry
 // null or nothing in every other field, and may carry fields added after this was written (kept,
-// so the `widget` output shows everything the API returned). Request bodies are exact.
+// so the `widget` output shows everything the API returned). Request bodies have exactly these
+// fields; their values are the user's (checked strictly as inputs) or the API's own, sent back.
 
 export const MODES = ['managed', 'non-interactive', 'invisible'] as const;
 export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'] as const;
@@ -55,12 +56,15 @@ export const widgetSchema = widgetSummarySchema.extend({ secret: z.string().min(
 export type WidgetSummary = z.infer<typeof widgetSummarySchema>;
 export type Widget = z.infer<typeof widgetSchema>;
 
-/** The body of create (POST) and update (PUT). Optional fields are sent only when known. */
+/**
+ * The body of create (POST) and update (PUT). Optional fields are sent only when known. A PUT echoes
+ * the widget's own values for what the user left alone, so a mode or clearance level Cloudflare adds
+ * later survives an update: no enum here.
+ */
 export const widgetConfigSchema = z.strictObject({
   name: z.string(),
   domains: z.array(z.string()),
-  mode: z.enum(MODES),
-  // Echoed from the widget on PUT, so a value Cloudflare adds later survives an update.
+  mode: z.string(),
   clearance_level: z.string().optional(),
   bot_fight_mode: z.boolean().optional(),
   offlabel: z.boolean().optional(),

@@ -55,7 +55,7 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
     parsed.problems.push(...found.problems);
     for (const host of found.domains) seen.add(host);
   }
-  // No count limit here: it depends on the plan (Free 15, Enterprise up to 200), so Cloudflare decides.
+  // No count limit here: it depends on the plan (Free 10, Enterprise up to 200), so Cloudflare decides.
   parsed.domains = [...seen];
   return parsed;
 }

@@ -64,7 +64,7 @@ export function replacementConfig(existing: WidgetSummary, desired: WidgetChange
     name: desired.name,
     domains: desired.domains ?? existing.domains,
     // Echoed as the API returned it, like the fields below, so a mode added later survives.
-    mode: desired.mode ?? (existing.mode as WidgetConfig['mode']),
+    mode: desired.mode ?? existing.mode,
   };
   for (const field of [...FLAGS, 'region'] as const) {
     const value = desired[field] ?? existing[field];
