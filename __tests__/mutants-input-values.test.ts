@@ -44,7 +44,7 @@ describe('reading inputs', () => {
 describe('domains', () => {
   it('a piece a space split off is refused with the whole line, trimmed', () => {
     const one = parseDomains('a.example.com, pr 42.example.com');
-    expect(one.domains).toEqual(['a.example.com']);
+    expect(one.domains).toEqual(['a.example.com', '42.example.com']);
     expect(one.problems).toEqual([
       'contains "pr 42.example.com": spaces separate hostnames, so this reads as "pr", "42.example.com", and "pr" is not a hostname on its own. Write each hostname without spaces.',
     ]);
@@ -54,9 +54,12 @@ describe('domains', () => {
     ]);
   });
 
-  it('a refused piece on a line with spaces is named as not a hostname on its own', () => {
+  it('a refused piece on a line with spaces gets its own reason, as it would after a comma', () => {
+    expect(parseDomains('a.example.com *.b.example.com').problems).toEqual(
+      parseDomains('a.example.com, *.b.example.com').problems,
+    );
     expect(parseDomains('a.example.com *.b.example.com').problems).toEqual([
-      'contains "a.example.com *.b.example.com": spaces separate hostnames, so this reads as "a.example.com", "*.b.example.com", and "*.b.example.com" is not a hostname on its own. Write each hostname without spaces.',
+      'contains "*.b.example.com", a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use "b.example.com".',
     ]);
   });
 
