@@ -122,6 +122,13 @@ describe('value schemas', () => {
     const id = '0123456789abcdef0123456789ABCDEF';
     expect(accountId.safeParse(id).data).toBe(id.toLowerCase());
     for (const raw of [`x${id}`, `${id}x`]) expect(accountId.safeParse(raw).success).toBe(false);
+    // Only 32 hexadecimal characters with dashes are told to lose the dashes.
+    for (const raw of [`${id.slice(0, 8)}-${id.slice(8)}`, `-${id}-`]) {
+      expect(messages(accountId.safeParse(raw))[0]).toMatch(/ Remove the dashes\.$/);
+    }
+    for (const raw of ['0123-4567', `${id}-a`, 'x'.repeat(32)]) {
+      expect(messages(accountId.safeParse(raw))[0]).toMatch(/account overview\.$/);
+    }
   });
 
   it('credentials in a refused api-url are hidden, the scheme kept', () => {
