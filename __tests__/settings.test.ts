@@ -12,7 +12,7 @@ import { recordingLogger } from './helpers/logger.ts';
 import { runnerEnv } from './helpers/runner.ts';
 
 const ACCOUNT = '0123456789ABCDEF0123456789abcdef';
-const BASE = { 'api-token': 't0ken', 'account-id': ACCOUNT, domains: 'pr-42.example.com' };
+const BASE = { 'api-token': 'cf-test-token-0123456789', 'account-id': ACCOUNT, domains: 'pr-42.example.com' };
 
 function read(inputs: Record<string, string>, env: Record<string, string | undefined> = {}) {
   const masked: string[] = [];
@@ -61,7 +61,7 @@ describe('readSettings', () => {
       operation: 'ensure',
       apiUrl: 'https://api.cloudflare.com/client/v4',
       accountId: ACCOUNT.toLowerCase(),
-      auth: { kind: 'token', token: 't0ken' },
+      auth: { kind: 'token', token: 'cf-test-token-0123456789' },
       requestTimeoutMs: 30_000,
       maxRetries: 4,
       dryRun: false,
@@ -116,9 +116,32 @@ describe('readSettings', () => {
     expect(run.masked).toEqual(['super-secret-token', 'ghs_x']);
   });
 
+  it('a credential of 16 characters may be one; a shorter one is refused and left unmasked', () => {
+    const shortest = read({ ...BASE, 'api-token': 'x'.repeat(16) });
+    expect(shortest.settings().auth).toEqual({ kind: 'token', token: 'x'.repeat(16) });
+    expect(shortest.masked).toEqual(['x'.repeat(16)]);
+    const short = read({ ...BASE, 'api-token': 'x'.repeat(15), 'api-key': 'k', 'github-token': 'ghs_x' });
+    expect(() => short.settings()).toThrow(InputErrors);
+    expect(problems({ ...BASE, 'api-token': 'x'.repeat(15), 'api-key': 'k' })).toEqual([
+      expect.stringMatching(/^Input "api-token" is shorter than 16 characters, so it is no Cloudflare credential/),
+      expect.stringMatching(/^Input "api-key" is shorter than 16 characters/),
+    ]);
+    // Masking "k" would hide every "k" of the log; the GitHub token is masked whatever its length.
+    expect(short.masked).toEqual(['ghs_x']);
+  });
+
+  it('takes cfut_ and cfat_ tokens as api-token and a cfk_ key as api-key', () => {
+    const body = 'Ab3dE'.repeat(8);
+    for (const token of [`cfut_${body}`, `cfat_${body}`]) {
+      expect(read({ ...BASE, 'api-token': token }).settings().auth).toEqual({ kind: 'token', token });
+    }
+    const legacy = { ...BASE, 'api-token': '', 'api-email': 'me@example.com', 'api-key': `cfk_${body}` };
+    expect(read(legacy).settings().auth).toEqual({ kind: 'key', email: 'me@example.com', key: `cfk_${body}` });
+  });
+
   it('reads legacy email + key authentication', () => {
-    const settings = read({ ...BASE, 'api-token': '', 'api-email': 'me@example.com', 'api-key': 'k' }).settings();
-    expect(settings.auth).toEqual({ kind: 'key', email: 'me@example.com', key: 'k' });
+    const settings = read({ ...BASE, 'api-token': '', 'api-email': 'me@example.com', 'api-key': 'global-api-key-0123456789' }).settings();
+    expect(settings.auth).toEqual({ kind: 'key', email: 'me@example.com', key: 'global-api-key-0123456789' });
   });
 
   it('reads every optional widget field', () => {
@@ -158,6 +181,11 @@ describe('readSettings', () => {
       /Input "account-id" is "1234": expected a Cloudflare account id: 32 hexadecimal/,
     ],
     ['account-id', { 'account-id': '' }, /Input "account-id" is required/],
+    [
+      'account-id',
+      { 'account-id': '01234567-89ab-cdef-0123-456789ABCDEF' },
+      /^Input "account-id" is "01234567-89ab-cdef-0123-456789ABCDEF": expected a Cloudflare account id: 32 hexadecimal .* Remove the dashes\.$/,
+    ],
     ['mode', { mode: 'Managed' }, /Input "mode" is "Managed": allowed values are managed, non-interactive, invisible/],
     [
       'clearance-level',
@@ -340,9 +368,9 @@ describe('readSettings', () => {
   });
 
   it('a token given with its Bearer prefix: refused, masked with and without the prefix', () => {
-    const run = read({ ...BASE, 'api-token': 'bearer  tok3n' });
+    const run = read({ ...BASE, 'api-token': 'bearer  cf-test-token-0123456789' });
     expect(() => run.settings()).toThrow(/Input "api-token" starts with "Bearer ": give the token alone/);
-    expect(run.masked).toEqual(['bearer  tok3n', 'tok3n']);
+    expect(run.masked).toEqual(['bearer  cf-test-token-0123456789', 'cf-test-token-0123456789']);
   });
 
   it('accepts http only for loopback api-url', () => {

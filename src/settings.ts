@@ -18,7 +18,7 @@ import {
   sitekey,
   wholeNumber,
 } from './input-values.ts';
-import { closest, INPUT_NAMES, type StepInputs } from './inputs.ts';
+import { closest, INPUT_NAMES, type InputName, type StepInputs } from './inputs.ts';
 import { quoteUntrusted } from './log.ts';
 
 // The action's settings: one zod schema for what every operation shares and one per operation (a
@@ -64,6 +64,36 @@ export const commonSchema = z
 
 export type Auth = { kind: 'token'; token: string } | { kind: 'key'; email: string; key: string };
 
+/**
+ * No Cloudflare credential is shorter (legacy Global API keys have 37 characters, legacy tokens 40,
+ * newer ones a `cfut_`, `cfat_` or `cfk_` prefix and 40 more): a shorter value is a placeholder.
+ */
+export const MIN_CREDENTIAL_LENGTH = 16;
+
+/** Credentials that cannot be right, by their length or prefix; never quoted, they are secrets. */
+function credentialProblems(token: string, key: string): [InputName, string][] {
+  const problems: [InputName, string][] = [];
+  const short = (input: InputName, secret: string): [InputName, string] => [
+    input,
+    `is shorter than ${MIN_CREDENTIAL_LENGTH} characters, so it is no Cloudflare credential (a placeholder?): pass the secret that holds it, e.g. \`${input}: \${{ secrets.${secret} }}\`.`,
+  ];
+  if (token && token.length < MIN_CREDENTIAL_LENGTH) problems.push(short('api-token', 'CLOUDFLARE_API_TOKEN'));
+  if (key && key.length < MIN_CREDENTIAL_LENGTH) problems.push(short('api-key', 'CLOUDFLARE_API_KEY'));
+  if (token.startsWith('cfk_')) {
+    problems.push([
+      'api-token',
+      'holds a Global API key (it starts with "cfk_"), not an API token: pass it as api-key, with api-email, or use an API token.',
+    ]);
+  }
+  if (/^cf[ua]t_/.test(key)) {
+    problems.push([
+      'api-key',
+      `holds an API token (it starts with "${key.slice(0, 5)}"), not a Global API key: pass it as api-token.`,
+    ]);
+  }
+  return problems;
+}
+
 /** The credentials: an API token, or the legacy email + Global API key. */
 export function authSchema(github: GitHubContext) {
   return z
@@ -76,6 +106,9 @@ export function authSchema(github: GitHubContext) {
           'api-token',
         );
       }
+      const misplaced = credentialProblems(token, key);
+      for (const [input, message] of misplaced) refuse(ctx, message, input);
+      if (misplaced.length > 0) return z.NEVER;
       if (token) return { auth: { kind: 'token', token } };
       if (email && key) return { auth: { kind: 'key', email, key } };
       if (email || key) {
