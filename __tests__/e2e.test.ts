@@ -290,6 +290,9 @@ describe('bad input', () => {
   });
 });
 
+const problemOf = (host: string) =>
+  `Input "domains" contains "${host}", which is not a hostname or IP address: expected e.g. "pr-42.example.pages.dev" or "203.0.113.1" (no scheme, path or port).`;
+
 describe('mistakes caught before any request', () => {
   // The exact line a user sees for each, and that nothing reached the API.
   const cases: [string, Record<string, string>, string, string][] = [
@@ -387,6 +390,22 @@ describe('mistakes caught before any request', () => {
     } else expect(result.stdout).not.toContain('::add-mask::');
     expect(t.emulator.requests).toHaveLength(0);
     expect(t.emulator.connections).toBe(0);
+  });
+
+  it('two hundred bad hostnames: the first five, then how many more, in the log and the summary', async () => {
+    const bad = Array.from({ length: 200 }, (_, i) => `bad_${i}.example.com`);
+    const result = await t.run({ domains: bad.join('\n'), 'account-id': 'x' });
+    expect(result.code).toBe(1);
+    const errors = result.stdout.split('\n').filter((line) => line.startsWith('::error'));
+    expect(errors).toEqual([
+      expect.stringMatching(/^::error title=Invalid input%3A account-id::/),
+      ...bad.slice(0, 5).map((host) => `::error title=Invalid input%3A domains::${problemOf(host)}`),
+      '::error title=Invalid input%3A domains::Input "domains" has 195 more problem(s), not listed: fix the ones above and run again to see them.',
+    ]);
+    expect(result.summary).toContain('Input &quot;domains&quot; has 195 more problem(s)');
+    expect(result.summary).not.toContain('bad_5.');
+    expect(result.summary.length).toBeLessThan(5000);
+    expect(t.emulator.requests).toHaveLength(0);
   });
 
   it('a token with its Bearer prefix is masked whole and without the prefix', async () => {

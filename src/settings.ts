@@ -308,10 +308,36 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext): Parsed
   const common = collect(commonSchema.safeParse(raw));
   const credentials = collect(authSchema(github).safeParse(raw));
   const specific = operation && collect(operationSchema(github).safeParse(raw));
-  if (errors.length > 0 || !common || !credentials || !specific) throw new InputErrors(errors);
+  if (errors.length > 0 || !common || !credentials || !specific) throw new InputErrors(firstOfEach(errors));
 
   const settings: Settings = { ...common, ...credentials, ...specific };
   // Parsing again is cheap, and keeps the schema's output to the settings themselves.
   const notices = 'fields' in settings && raw.domains ? parseDomains(raw.domains).notices : [];
   return { settings, notices };
+}
+
+/** Problems listed per input: each is an annotation, and GitHub shows ten per step. */
+const PROBLEMS_SHOWN_PER_INPUT = 5;
+
+/** The first problems of each input, then one line saying how many more that input has. */
+function firstOfEach(errors: InputError[]): InputError[] {
+  const total = new Map<string, number>();
+  for (const error of errors) total.set(error.input, (total.get(error.input) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const shown: InputError[] = [];
+  for (const error of errors) {
+    const count = (seen.get(error.input) ?? 0) + 1;
+    seen.set(error.input, count);
+    if (count <= PROBLEMS_SHOWN_PER_INPUT) shown.push(error);
+    const more = total.get(error.input)! - count;
+    if (count === PROBLEMS_SHOWN_PER_INPUT && more > 0) {
+      shown.push(
+        new InputError(
+          error.input,
+          `has ${more} more problem(s), not listed: fix the ones above and run again to see them.`,
+        ),
+      );
+    }
+  }
+  return shown;
 }
