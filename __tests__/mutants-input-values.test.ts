@@ -17,6 +17,9 @@ describe('did you mean', () => {
   it('the nearest candidate within two edits, the first of equals', () => {
     expect(closest('nmae', ['name', 'domains'])).toBe('name');
     expect(closest('xy', ['xyz1', 'xyz'])).toBe('xyz');
+    // Two letters shorter, no prefix: still within two edits (a longer name is never measured).
+    expect(closest('dmins', ['domains'])).toBe('domains');
+    expect(closest('dmin', ['domains'])).toBeUndefined();
     expect(closest('aa', ['ab', 'ac'])).toBe('ab');
     // Two swapped pairs are two edits; counted as four replacements they would be too far.
     expect(closest('nmae-perfix', ['name', 'name-prefix'])).toBe('name-prefix');

@@ -2,14 +2,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InputErrors } from '../src/input-errors.ts';
-import { INPUTS } from '../src/inputs.ts';
+import { closest, INPUTS } from '../src/inputs.ts';
 import { readSettings } from '../src/read-settings.ts';
 import { SecretRegistry } from '../src/secrets.ts';
 import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
 import { recordingLogger } from './helpers/logger.ts';
 import { runnerEnv } from './helpers/runner.ts';
+
+// closest() as it is, with its calls counted.
+vi.mock('../src/inputs.ts', async (original) => {
+  const inputs = await original<typeof import('../src/inputs.ts')>();
+  return { ...inputs, closest: vi.fn(inputs.closest) };
+});
 
 const ACCOUNT = '0123456789ABCDEF0123456789abcdef';
 const BASE = { 'api-token': 'cf-test-token-0123456789', 'account-id': ACCOUNT, domains: 'pr-42.example.com' };
@@ -140,7 +146,12 @@ describe('readSettings', () => {
   });
 
   it('reads legacy email + key authentication', () => {
-    const settings = read({ ...BASE, 'api-token': '', 'api-email': 'me@example.com', 'api-key': 'global-api-key-0123456789' }).settings();
+    const settings = read({
+      ...BASE,
+      'api-token': '',
+      'api-email': 'me@example.com',
+      'api-key': 'global-api-key-0123456789',
+    }).settings();
     expect(settings.auth).toEqual({ kind: 'key', email: 'me@example.com', key: 'global-api-key-0123456789' });
   });
 
@@ -308,6 +319,23 @@ describe('readSettings', () => {
         /Input "domains" is required.* The step passes "domain", which is not an input: did you mean "domains"\?/,
       ),
     ]);
+  });
+
+  it('searches for the input meant only when a required one is missing, not once per problem', () => {
+    const search = vi.mocked(closest);
+    const bad = Array.from({ length: 2000 }, (_, i) => `bad_${i}!.example.com`).join(',');
+    search.mockClear();
+    expect(problems({ ...BASE, domains: bad, ['x'.repeat(4000)]: 'v' })).toHaveLength(6);
+    expect(search).not.toHaveBeenCalled();
+    // One search per undeclared input up to the near miss, for the one input that is missing.
+    search.mockClear();
+    expect(problems({ ...BASE, domains: bad, 'account-id': '', other: 'v', acount_id: ACCOUNT })).toEqual([
+      expect.stringMatching(
+        /^Input "account-id" is required.* The step passes "acount_id", .*did you mean "account-id"\?$/,
+      ),
+      ...Array.from({ length: 6 }, () => expect.stringMatching(/^Input "domains" /)),
+    ]);
+    expect(search).toHaveBeenCalledTimes(2);
   });
 
   it('notices each hostname it rewrote', () => {

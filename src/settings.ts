@@ -290,16 +290,17 @@ export interface ParsedSettings {
 export function parseSettings(inputs: StepInputs, github: GitHubContext): ParsedSettings {
   const { raw, undeclared } = inputs;
   const errors: InputError[] = [];
+  // The runner warns about undeclared inputs; saying which one was probably meant adds to that.
+  // Searched only for a missing input: the search is the costly part of a run with many problems.
+  const typoHint = (input: string) => {
+    const typo = undeclared.find((variable) => closest(variable, INPUT_NAMES) === input);
+    return typo ? ` The step passes ${quoteUntrusted(typo)}, which is not an input: did you mean "${input}"?` : '';
+  };
   const collect = <T>(result: z.ZodSafeParseResult<T>): T | undefined => {
     if (result.success) return result.data;
     for (const issue of result.error.issues) {
       const input = String(issue.path[0] ?? 'operation');
-      // The runner warns about undeclared inputs; saying which one was probably meant adds to that.
-      const typo = undeclared.find((variable) => closest(variable, INPUT_NAMES) === input);
-      const hint =
-        typo && /^is required/.test(issue.message)
-          ? ` The step passes ${quoteUntrusted(typo)}, which is not an input: did you mean "${input}"?`
-          : '';
+      const hint = /^is required/.test(issue.message) ? typoHint(input) : '';
       errors.push(new InputError(input, issue.message + hint));
     }
     return undefined;
