@@ -72,26 +72,25 @@ export const MIN_CREDENTIAL_LENGTH = 16;
 
 /** Credentials that cannot be right, by their length or prefix; never quoted, they are secrets. */
 function credentialProblems(token: string, key: string): [InputName, string][] {
-  const problems: [InputName, string][] = [];
-  const short = (input: InputName, secret: string): [InputName, string] => [
-    input,
-    `is shorter than ${MIN_CREDENTIAL_LENGTH} characters, so it is no Cloudflare credential (a placeholder?): pass the secret that holds it, e.g. \`${input}: \${{ secrets.${secret} }}\`.`,
-  ];
-  if (token && token.length < MIN_CREDENTIAL_LENGTH) problems.push(short('api-token', 'CLOUDFLARE_API_TOKEN'));
-  if (key && key.length < MIN_CREDENTIAL_LENGTH) problems.push(short('api-key', 'CLOUDFLARE_API_KEY'));
-  if (token.startsWith('cfk_')) {
-    problems.push([
+  const placeholder = (value: string, input: InputName, secret: string) =>
+    value !== '' &&
+    value.length < MIN_CREDENTIAL_LENGTH &&
+    `is shorter than ${MIN_CREDENTIAL_LENGTH} characters, so it is no Cloudflare credential (a placeholder?): pass the secret that holds it, e.g. \`${input}: \${{ secrets.${secret} }}\`.`;
+  const problems: [InputName, string | false][] = [
+    ['api-token', placeholder(token, 'api-token', 'CLOUDFLARE_API_TOKEN')],
+    ['api-key', placeholder(key, 'api-key', 'CLOUDFLARE_API_KEY')],
+    [
       'api-token',
-      'holds a Global API key (it starts with "cfk_"), not an API token: pass it as api-key, with api-email, or use an API token.',
-    ]);
-  }
-  if (/^cf[ua]t_/.test(key)) {
-    problems.push([
+      token.startsWith('cfk_') &&
+        'holds a Global API key (it starts with "cfk_"), not an API token: pass it as api-key, with api-email, or use an API token.',
+    ],
+    [
       'api-key',
-      `holds an API token (it starts with "${key.slice(0, 5)}"), not a Global API key: pass it as api-token.`,
-    ]);
-  }
-  return problems;
+      /^cf[ua]t_/.test(key) &&
+        `holds an API token (it starts with "${key.slice(0, 5)}"), not a Global API key: pass it as api-token.`,
+    ],
+  ];
+  return problems.filter((problem): problem is [InputName, string] => problem[1] !== false);
 }
 
 /** The credentials: an API token, or the legacy email + Global API key. */
@@ -285,15 +284,16 @@ export interface ParsedSettings {
 
 /**
  * Checks every input and throws every problem at once (InputErrors), before any request. The
- * caller masks the credentials first: an error may be printed as soon as this throws.
+ * caller masks the credentials first: an error may be printed as soon as this throws. `meant`
+ * is the did-you-mean search (a test counts its calls).
  */
-export function parseSettings(inputs: StepInputs, github: GitHubContext): ParsedSettings {
+export function parseSettings(inputs: StepInputs, github: GitHubContext, meant = closest): ParsedSettings {
   const { raw, undeclared } = inputs;
   const errors: InputError[] = [];
   // The runner warns about undeclared inputs; saying which one was probably meant adds to that.
   // Searched only for a missing input: the search is the costly part of a run with many problems.
   const typoHint = (input: string) => {
-    const typo = undeclared.find((variable) => closest(variable, INPUT_NAMES) === input);
+    const typo = undeclared.find((variable) => meant(variable, INPUT_NAMES) === input);
     return typo ? ` The step passes ${quoteUntrusted(typo)}, which is not an input: did you mean "${input}"?` : '';
   };
   const collect = <T>(result: z.ZodSafeParseResult<T>): T | undefined => {
@@ -322,23 +322,10 @@ const PROBLEMS_SHOWN_PER_INPUT = 5;
 
 /** The first problems of each input, then one line saying how many more that input has. */
 function firstOfEach(errors: InputError[]): InputError[] {
-  const total = new Map<string, number>();
-  for (const error of errors) total.set(error.input, (total.get(error.input) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  const shown: InputError[] = [];
-  for (const error of errors) {
-    const count = (seen.get(error.input) ?? 0) + 1;
-    seen.set(error.input, count);
-    if (count <= PROBLEMS_SHOWN_PER_INPUT) shown.push(error);
-    const more = total.get(error.input)! - count;
-    if (count === PROBLEMS_SHOWN_PER_INPUT && more > 0) {
-      shown.push(
-        new InputError(
-          error.input,
-          `has ${more} more problem(s), not listed: fix the ones above and run again to see them.`,
-        ),
-      );
-    }
-  }
-  return shown;
+  return [...new Set(errors.map((error) => error.input))].flatMap((input) => {
+    const own = errors.filter((error) => error.input === input);
+    const more = own.length - PROBLEMS_SHOWN_PER_INPUT;
+    const rest = `has ${more} more problem(s), not listed: fix the ones above and run again to see them.`;
+    return [...own.slice(0, PROBLEMS_SHOWN_PER_INPUT), ...(more > 0 ? [new InputError(input, rest)] : [])];
+  });
 }
