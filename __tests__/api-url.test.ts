@@ -13,7 +13,11 @@ async function run(apiUrl: string) {
   const agent = new MockAgent();
   agent.disableNetConnect();
   agents.push(agent);
-  const inputs = { 'api-token': 't0ken', 'account-id': '0123456789abcdef0123456789abcdef', 'api-url': apiUrl };
+  const inputs = {
+    'api-token': 'cf-test-token-0123456789',
+    'account-id': '0123456789abcdef0123456789abcdef',
+    'api-url': apiUrl,
+  };
   const result = await runInProcess(
     { ...inputs, domains: 'pr-42.example.com', 'max-retries': '0' },
     { dispatcher: agent },

@@ -30,7 +30,7 @@ describe('contract with the extracts in spec/', () => {
     for (const inputs of runs) expect((await t.run(inputs)).code, JSON.stringify(inputs)).toBe(0);
     // Errors: unknown sitekey, bad credentials, the widget limit.
     expect((await t.run({ operation: 'get', sitekey: '0x4AAAAAAAmissing' })).code).toBe(1);
-    expect((await t.run({ operation: 'get', 'api-token': 'wrong' })).code).toBe(1);
+    expect((await t.run({ operation: 'get', 'api-token': 'wrong-token-0123456789' })).code).toBe(1);
     t.emulator.setWidgetLimit(0);
     expect((await t.run({ operation: 'create', domains: 'a.example.com' })).code).toBe(1);
 

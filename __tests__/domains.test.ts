@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDomains } from '../src/inputs/hostnames.ts';
+import { publicSuffixRefusal } from '../src/inputs/public-suffix.ts';
 
 const problems = (raw: string) => parseDomains(raw).problems;
 
@@ -100,6 +101,25 @@ describe('parseDomains', () => {
       expect.stringMatching(/reads as "my", "app.example.com", and "my" is not/),
     ]);
     expect(parseDomains('intranet').domains).toEqual(['intranet']);
+  });
+
+  it.each([
+    ['a.example.com vercel.app', /^contains "vercel.app", a public suffix: anyone can create a site under it/],
+    ['a.example.com *.example.com', /^contains "\*.example.com", a wildcard: .*use "example.com"\.$/],
+    ['a.example.com b.example.com:8080', /^contains "b.example.com:8080", which has a port/],
+  ])('a space-separated piece gets its own reason, as after a comma: %j', (line, reason) => {
+    const spaced = parseDomains(line, publicSuffixRefusal);
+    expect(spaced.problems).toEqual([expect.stringMatching(reason)]);
+    expect(spaced.problems).toEqual(parseDomains(line.replace(' ', ','), publicSuffixRefusal).problems);
+  });
+
+  it('names the separators for a ";" or "|" between hostnames', () => {
+    expect(problems('a.example.com;b.example.com | c.example.com|d.example.com')).toEqual([
+      'contains "a.example.com;b.example.com", which is not one hostname: separate hostnames with commas, spaces or newlines, not ";".',
+      'contains "|", which is not one hostname: separate hostnames with commas, spaces or newlines, not "|".',
+      'contains "c.example.com|d.example.com", which is not one hostname: separate hostnames with commas, spaces or newlines, not "|".',
+    ]);
+    expect(problems('https://a.example.com;b.example.com/')).toEqual([expect.stringMatching(/not ";"\.$/)]);
   });
 
   it('reports every bad hostname, not just the first', () => {

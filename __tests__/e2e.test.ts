@@ -205,7 +205,11 @@ describe('bad input', () => {
       { ...D, 'api-token': '', 'api-email': 'me@example.com' },
       /Input "api-key" is required/,
     ],
-    ['api-key without api-email', { ...D, 'api-token': '', 'api-key': 'k' }, /Input "api-email" is required/],
+    [
+      'api-key without api-email',
+      { ...D, 'api-token': '', 'api-key': 'global-api-key-0123456789' },
+      /Input "api-email" is required/,
+    ],
     ['empty account-id', { ...D, 'account-id': '' }, /Input "account-id" is required/],
     ['short account-id', { ...D, 'account-id': 'nope' }, /Input "account-id" is "nope"/],
     ['non-hex account-id', { ...D, 'account-id': 'z'.repeat(32) }, /Input "account-id"/],
@@ -286,6 +290,9 @@ describe('bad input', () => {
   });
 });
 
+const problemOf = (host: string) =>
+  `Input "domains" contains "${host}", which is not a hostname or IP address: expected e.g. "pr-42.example.pages.dev" or "203.0.113.1" (no scheme, path or port).`;
+
 describe('mistakes caught before any request', () => {
   // The exact line a user sees for each, and that nothing reached the API.
   const cases: [string, Record<string, string>, string, string][] = [
@@ -333,6 +340,72 @@ describe('mistakes caught before any request', () => {
     expect(errors).toEqual([`::error title=Invalid input%3A ${input}::${message}`]);
     expect(t.emulator.requests).toHaveLength(0);
     expect(t.emulator.connections).toBe(0);
+  });
+
+  // Cloudflare's token formats: new credentials are a prefix, 40 characters and a checksum.
+  const newFormat = (prefix: string) => `${prefix}${'Ab3dE'.repeat(8)}1a2b3c4d`;
+  const legacy = { 'api-token': '', 'api-email': 'me@example.com' };
+  it.each<[string, Record<string, string>, string, string]>([
+    [
+      'a placeholder api-token',
+      { 'api-token': 't' },
+      'api-token',
+      'Input "api-token" is shorter than 16 characters, so it is no Cloudflare credential (a placeholder?): pass the secret that holds it, e.g. `api-token: ${{ secrets.CLOUDFLARE_API_TOKEN }}`.',
+    ],
+    [
+      'a placeholder api-key',
+      { ...legacy, 'api-key': 'key' },
+      'api-key',
+      'Input "api-key" is shorter than 16 characters, so it is no Cloudflare credential (a placeholder?): pass the secret that holds it, e.g. `api-key: ${{ secrets.CLOUDFLARE_API_KEY }}`.',
+    ],
+    [
+      'a Global API key in api-token',
+      { 'api-token': newFormat('cfk_') },
+      'api-token',
+      'Input "api-token" holds a Global API key (it starts with "cfk_"), not an API token: pass it as api-key, with api-email, or use an API token.',
+    ],
+    [
+      'a user token in api-key',
+      { ...legacy, 'api-key': newFormat('cfut_') },
+      'api-key',
+      'Input "api-key" holds an API token (it starts with "cfut_"), not a Global API key: pass it as api-token.',
+    ],
+    [
+      'an account token in api-key',
+      { ...legacy, 'api-key': newFormat('cfat_') },
+      'api-key',
+      'Input "api-key" holds an API token (it starts with "cfat_"), not a Global API key: pass it as api-token.',
+    ],
+  ])('%s: refused before any request, the value never shown', async (_name, inputs, input, message) => {
+    const result = await t.run({ operation: 'get', ...inputs });
+    expect(result.code).toBe(1);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([
+      `::error title=Invalid input%3A ${input}::${message}`,
+    ]);
+    const value = inputs[input]!;
+    expect(result.summary).toContain(`Input &quot;${input}&quot;`);
+    if (value.length >= 16) {
+      expect(secretExposure(result, value)).toEqual({ leaks: [], maskedFirst: true });
+      expect(result.summary).not.toContain(value);
+    } else expect(result.stdout).not.toContain('::add-mask::');
+    expect(t.emulator.requests).toHaveLength(0);
+    expect(t.emulator.connections).toBe(0);
+  });
+
+  it('two hundred bad hostnames: the first five, then how many more, in the log and the summary', async () => {
+    const bad = Array.from({ length: 200 }, (_, i) => `bad_${i}.example.com`);
+    const result = await t.run({ domains: bad.join('\n'), 'account-id': 'x' });
+    expect(result.code).toBe(1);
+    const errors = result.stdout.split('\n').filter((line) => line.startsWith('::error'));
+    expect(errors).toEqual([
+      expect.stringMatching(/^::error title=Invalid input%3A account-id::/),
+      ...bad.slice(0, 5).map((host) => `::error title=Invalid input%3A domains::${problemOf(host)}`),
+      '::error title=Invalid input%3A domains::Input "domains" has 195 more problem(s), not listed: fix the ones above and run again to see them.',
+    ]);
+    expect(result.summary).toContain('Input &quot;domains&quot; has 195 more problem(s)');
+    expect(result.summary).not.toContain('bad_5.');
+    expect(result.summary.length).toBeLessThan(5000);
+    expect(t.emulator.requests).toHaveLength(0);
   });
 
   it('a token with its Bearer prefix is masked whole and without the prefix', async () => {

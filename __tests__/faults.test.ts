@@ -143,7 +143,7 @@ describe('error envelopes: one clear line with code, message and hint; exit code
   it.each<[string, (inputs: Record<string, string>) => Record<string, string>, RegExp]>([
     [
       'authentication',
-      (i) => ({ ...i, 'api-token': 'wrong-token' }),
+      (i) => ({ ...i, 'api-token': 'wrong-token-0123456789' }),
       /\(HTTP 403\): \[10000\] Authentication error\. Hint: the credentials were refused .*Turnstile > Edit/,
     ],
     [

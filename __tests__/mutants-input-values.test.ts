@@ -17,6 +17,9 @@ describe('did you mean', () => {
   it('the nearest candidate within two edits, the first of equals', () => {
     expect(closest('nmae', ['name', 'domains'])).toBe('name');
     expect(closest('xy', ['xyz1', 'xyz'])).toBe('xyz');
+    // Two letters shorter, no prefix: still within two edits (a longer name is never measured).
+    expect(closest('dmins', ['domains'])).toBe('domains');
+    expect(closest('dmin', ['domains'])).toBeUndefined();
     expect(closest('aa', ['ab', 'ac'])).toBe('ab');
     // Two swapped pairs are two edits; counted as four replacements they would be too far.
     expect(closest('nmae-perfix', ['name', 'name-prefix'])).toBe('name-prefix');
@@ -44,7 +47,7 @@ describe('reading inputs', () => {
 describe('domains', () => {
   it('a piece a space split off is refused with the whole line, trimmed', () => {
     const one = parseDomains('a.example.com, pr 42.example.com');
-    expect(one.domains).toEqual(['a.example.com']);
+    expect(one.domains).toEqual(['a.example.com', '42.example.com']);
     expect(one.problems).toEqual([
       'contains "pr 42.example.com": spaces separate hostnames, so this reads as "pr", "42.example.com", and "pr" is not a hostname on its own. Write each hostname without spaces.',
     ]);
@@ -54,9 +57,12 @@ describe('domains', () => {
     ]);
   });
 
-  it('a refused piece on a line with spaces is named as not a hostname on its own', () => {
+  it('a refused piece on a line with spaces gets its own reason, as it would after a comma', () => {
+    expect(parseDomains('a.example.com *.b.example.com').problems).toEqual(
+      parseDomains('a.example.com, *.b.example.com').problems,
+    );
     expect(parseDomains('a.example.com *.b.example.com').problems).toEqual([
-      'contains "a.example.com *.b.example.com": spaces separate hostnames, so this reads as "a.example.com", "*.b.example.com", and "*.b.example.com" is not a hostname on its own. Write each hostname without spaces.',
+      'contains "*.b.example.com", a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use "b.example.com".',
     ]);
   });
 
@@ -119,6 +125,13 @@ describe('value schemas', () => {
     const id = '0123456789abcdef0123456789ABCDEF';
     expect(accountId.safeParse(id).data).toBe(id.toLowerCase());
     for (const raw of [`x${id}`, `${id}x`]) expect(accountId.safeParse(raw).success).toBe(false);
+    // Only 32 hexadecimal characters with dashes are told to lose the dashes.
+    for (const raw of [`${id.slice(0, 8)}-${id.slice(8)}`, `-${id}-`]) {
+      expect(messages(accountId.safeParse(raw))[0]).toMatch(/ Remove the dashes\.$/);
+    }
+    for (const raw of ['0123-4567', `${id}-a`, 'x'.repeat(32)]) {
+      expect(messages(accountId.safeParse(raw))[0]).toMatch(/account overview\.$/);
+    }
   });
 
   it('credentials in a refused api-url are hidden, the scheme kept', () => {

@@ -2,7 +2,10 @@
 // user reads when a widget goes away under the run, and when nothing is old enough, run in-process
 // against the emulator.
 import { describe, expect, it } from 'vitest';
+import { runPrune } from '../src/operations/prune.ts';
 import { useEmulator } from './helpers/e2e.ts';
+import { emulatorContext } from './helpers/operations.ts';
+import { settings } from './helpers/settings.ts';
 
 const t = useEmulator();
 
@@ -47,5 +50,23 @@ describe('prune', () => {
       `::warning title=Unreadable creation date::Kept 2 widget(s) whose created_on cannot be read, whatever older-than says: "tmp-1" (${A}), "tmp-2" (${B}).`,
     );
     expect(t.emulator.widgets()).toHaveLength(2);
+  });
+
+  it.each([
+    ['pull requests', { openPullRequests: async () => new Set([9]) }],
+    ['branches', { branches: async () => new Set(['main']) }],
+  ])('only GitHub asked about %s: the notice counts the previews age alone decided', async (_asked, lists) => {
+    t.emulator.seed([
+      { name: 'app-pr-1', sitekey: A, created_on: OLD },
+      { name: 'app-feature', sitekey: B, created_on: OLD },
+    ]);
+    const { context, logger } = emulatorContext(t.emulator, lists);
+    await runPrune(settings({ operation: 'prune', namePrefix: 'app-', dryRun: true }), context);
+    expect(logger.lines.filter((line) => line.level === 'notice')).toEqual([
+      {
+        level: 'notice',
+        message: `No github-token: age alone decided for 1 preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.`,
+      },
+    ]);
   });
 });

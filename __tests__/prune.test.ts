@@ -90,6 +90,7 @@ function schedule(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
+const notices = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::notice'));
 const prune = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
   t.run({ operation: 'prune', 'older-than': '7d', 'github-token': 'ghs_test', ...inputs }, schedule(env));
 const left = () =>
@@ -123,6 +124,7 @@ describe('prune asks GitHub before deleting', () => {
     seedAccount();
     const run = await prune({ 'name-prefix': 'preview-app-' });
     expect(run.code, run.stdout).toBe(0);
+    expect(notices(run.stdout)).toEqual([]);
     expect(left()).toEqual([
       'other-app-pr-1',
       'preview-app-api-pr-5',
@@ -201,6 +203,9 @@ describe('prune asks GitHub before deleting', () => {
       'preview-app-undated',
     ]);
     expect(stub.seen).toEqual([]);
+    expect(notices(run.stdout)).toEqual([
+      '::notice::No github-token: age alone decided for 4 preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.',
+    ]);
   });
 
   it("a schedule whose payload lacks the repository still keeps the default branch's widget (GITHUB_REF)", async () => {

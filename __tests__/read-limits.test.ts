@@ -28,7 +28,7 @@ async function hostileApi(answer: (response: ServerResponse, path: string) => vo
 async function run(apiUrl: string) {
   // request-timeout 600 s (60 s on the virtual clock): the limits end the run, not the timeout.
   const inputs = {
-    'api-token': 't0ken',
+    'api-token': 'cf-test-token-0123456789',
     'account-id': ACCOUNT,
     'api-url': apiUrl,
     domains: 'pr-42.example.com',

@@ -3,16 +3,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readGitHubContext } from '../src/github/context.ts';
 import { InputErrors } from '../src/inputs/errors.ts';
-import { INPUTS } from '../src/inputs/declared.ts';
+import { closest, INPUTS, readInputs } from '../src/inputs/declared.ts';
 import { readSettings } from '../src/inputs/read-settings.ts';
+import { parseSettings } from '../src/inputs/settings.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
 import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
 import { recordingLogger } from './helpers/logger.ts';
 import { runnerEnv } from './helpers/runner.ts';
 
 const ACCOUNT = '0123456789ABCDEF0123456789abcdef';
-const BASE = { 'api-token': 't0ken', 'account-id': ACCOUNT, domains: 'pr-42.example.com' };
+const BASE = { 'api-token': 'cf-test-token-0123456789', 'account-id': ACCOUNT, domains: 'pr-42.example.com' };
 
 function read(inputs: Record<string, string>, env: Record<string, string | undefined> = {}) {
   const masked: string[] = [];
@@ -61,7 +63,7 @@ describe('readSettings', () => {
       operation: 'ensure',
       apiUrl: 'https://api.cloudflare.com/client/v4',
       accountId: ACCOUNT.toLowerCase(),
-      auth: { kind: 'token', token: 't0ken' },
+      auth: { kind: 'token', token: 'cf-test-token-0123456789' },
       requestTimeoutMs: 30_000,
       maxRetries: 4,
       dryRun: false,
@@ -116,9 +118,37 @@ describe('readSettings', () => {
     expect(run.masked).toEqual(['super-secret-token', 'ghs_x']);
   });
 
+  it('a credential of 16 characters may be one; a shorter one is refused and left unmasked', () => {
+    const shortest = read({ ...BASE, 'api-token': 'x'.repeat(16) });
+    expect(shortest.settings().auth).toEqual({ kind: 'token', token: 'x'.repeat(16) });
+    expect(shortest.masked).toEqual(['x'.repeat(16)]);
+    const short = read({ ...BASE, 'api-token': 'x'.repeat(15), 'api-key': 'k', 'github-token': 'ghs_x' });
+    expect(() => short.settings()).toThrow(InputErrors);
+    expect(problems({ ...BASE, 'api-token': 'x'.repeat(15), 'api-key': 'k' })).toEqual([
+      expect.stringMatching(/^Input "api-token" is shorter than 16 characters, so it is no Cloudflare credential/),
+      expect.stringMatching(/^Input "api-key" is shorter than 16 characters/),
+    ]);
+    // Masking "k" would hide every "k" of the log; the GitHub token is masked whatever its length.
+    expect(short.masked).toEqual(['ghs_x']);
+  });
+
+  it('takes cfut_ and cfat_ tokens as api-token and a cfk_ key as api-key', () => {
+    const body = 'Ab3dE'.repeat(8);
+    for (const token of [`cfut_${body}`, `cfat_${body}`]) {
+      expect(read({ ...BASE, 'api-token': token }).settings().auth).toEqual({ kind: 'token', token });
+    }
+    const legacy = { ...BASE, 'api-token': '', 'api-email': 'me@example.com', 'api-key': `cfk_${body}` };
+    expect(read(legacy).settings().auth).toEqual({ kind: 'key', email: 'me@example.com', key: `cfk_${body}` });
+  });
+
   it('reads legacy email + key authentication', () => {
-    const settings = read({ ...BASE, 'api-token': '', 'api-email': 'me@example.com', 'api-key': 'k' }).settings();
-    expect(settings.auth).toEqual({ kind: 'key', email: 'me@example.com', key: 'k' });
+    const settings = read({
+      ...BASE,
+      'api-token': '',
+      'api-email': 'me@example.com',
+      'api-key': 'global-api-key-0123456789',
+    }).settings();
+    expect(settings.auth).toEqual({ kind: 'key', email: 'me@example.com', key: 'global-api-key-0123456789' });
   });
 
   it('reads every optional widget field', () => {
@@ -158,6 +188,11 @@ describe('readSettings', () => {
       /Input "account-id" is "1234": expected a Cloudflare account id: 32 hexadecimal/,
     ],
     ['account-id', { 'account-id': '' }, /Input "account-id" is required/],
+    [
+      'account-id',
+      { 'account-id': '01234567-89ab-cdef-0123-456789ABCDEF' },
+      /^Input "account-id" is "01234567-89ab-cdef-0123-456789ABCDEF": expected a Cloudflare account id: 32 hexadecimal .* Remove the dashes\.$/,
+    ],
     ['mode', { mode: 'Managed' }, /Input "mode" is "Managed": allowed values are managed, non-interactive, invisible/],
     [
       'clearance-level',
@@ -282,6 +317,37 @@ describe('readSettings', () => {
     ]);
   });
 
+  it('searches for the input meant only when a required one is missing, not once per problem', () => {
+    let searches = 0;
+    const search: typeof closest = (given, candidates) => {
+      searches++;
+      return closest(given, candidates);
+    };
+    const parsed = (inputs: Record<string, string>) => {
+      try {
+        parseSettings(
+          readInputs({ ...runnerEnv(), ...inputVariables(inputs) }),
+          readGitHubContext(runnerEnv()),
+          search,
+        );
+      } catch (error) {
+        return (error as InputErrors).errors.map((e) => e.message);
+      }
+      return [];
+    };
+    const bad = Array.from({ length: 2000 }, (_, i) => `bad_${i}!.example.com`).join(',');
+    expect(parsed({ ...BASE, domains: bad, ['x'.repeat(4000)]: 'v' })).toHaveLength(6);
+    expect(searches).toBe(0);
+    // One search per undeclared input up to the near miss, for the one input that is missing.
+    expect(parsed({ ...BASE, domains: bad, 'account-id': '', other: 'v', acount_id: ACCOUNT })).toEqual([
+      expect.stringMatching(
+        /^Input "account-id" is required.* The step passes "acount_id", .*did you mean "account-id"\?$/,
+      ),
+      ...Array.from({ length: 6 }, () => expect.stringMatching(/^Input "domains" /)),
+    ]);
+    expect(searches).toBe(2);
+  });
+
   it('notices each hostname it rewrote', () => {
     const run = read({ ...BASE, domains: 'Bücher.example., https://a.example.com/x' });
     run.settings();
@@ -340,9 +406,9 @@ describe('readSettings', () => {
   });
 
   it('a token given with its Bearer prefix: refused, masked with and without the prefix', () => {
-    const run = read({ ...BASE, 'api-token': 'bearer  tok3n' });
+    const run = read({ ...BASE, 'api-token': 'bearer  cf-test-token-0123456789' });
     expect(() => run.settings()).toThrow(/Input "api-token" starts with "Bearer ": give the token alone/);
-    expect(run.masked).toEqual(['bearer  tok3n', 'tok3n']);
+    expect(run.masked).toEqual(['bearer  cf-test-token-0123456789', 'cf-test-token-0123456789']);
   });
 
   it('accepts http only for loopback api-url', () => {

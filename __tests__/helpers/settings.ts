@@ -41,7 +41,7 @@ export function settings<O extends Operation = 'ensure'>(
     operation,
     'api-url': API_URL,
     'account-id': ACCOUNT,
-    'api-token': 'test-token',
+    'api-token': 'cf-test-token-0123456789',
     'request-timeout': '1',
     'max-retries': '2',
     'dry-run': String(overrides.dryRun ?? false),

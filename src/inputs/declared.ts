@@ -78,6 +78,8 @@ export function closest<T extends string>(given: string, candidates: readonly T[
   if (exact) return exact;
   let best: { name: T; distance: number } | undefined;
   for (const name of candidates) {
+    // Two edits change the length by two at most: a far longer name need not be measured.
+    if (Math.abs(letters(given).length - letters(name).length) > 2) continue;
     const distance = editDistance(letters(given), letters(name));
     if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
   }

@@ -32,28 +32,27 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
   const seen = new Set<string>();
   for (const line of raw.split(/[,\r\n]+/)) {
     const pieces = line.split(/\s+/).filter((piece) => piece !== '');
-    const found: ParsedDomains = { domains: [], notices: [], problems: [] };
-    // Pieces that a space split off and that are no hostname on their own ("pr 42.example.com").
+    // Single labels that a space split off another piece ("pr 42.example.com"): alone on its line,
+    // a single label is a hostname (an intranet name), and "pr" is also a public suffix, but the
+    // mistake is the space. Every other piece is judged on its own.
     const stray: string[] = [];
     for (const piece of pieces) {
-      const problems = found.problems.length;
-      const host = normaliseHost(piece, found);
-      const problem = host === undefined || seen.has(host) ? undefined : refusal?.(host);
-      if (problem) found.problems.push(problem);
-      const oneLabel = host !== undefined && !host.includes('.') && host !== 'localhost' && !ipVersion(host);
-      if (found.problems.length > problems || (oneLabel && pieces.length > 1)) stray.push(piece);
-      else if (host !== undefined) found.domains.push(host);
+      const host = normaliseHost(piece, parsed);
+      if (host === undefined) continue;
+      if (pieces.length > 1 && !host.includes('.') && host !== 'localhost' && !ipVersion(host)) {
+        stray.push(piece);
+        continue;
+      }
+      const problem = seen.has(host) ? undefined : refusal?.(host);
+      if (problem) parsed.problems.push(problem);
+      else seen.add(host);
     }
-    if (pieces.length > 1 && stray.length > 0) {
-      const quoted = (list: string[]) => list.map((piece) => `${quoteUntrusted(piece)}`).join(', ');
+    if (stray.length > 0) {
+      const quoted = (list: string[]) => list.map((piece) => quoteUntrusted(piece)).join(', ');
       parsed.problems.push(
         `contains ${quoteUntrusted(line.trim())}: spaces separate hostnames, so this reads as ${quoted(pieces)}, and ${quoted(stray)} ${stray.length > 1 ? 'are not hostnames' : 'is not a hostname'} on ${stray.length > 1 ? 'their' : 'its'} own. Write each hostname without spaces.`,
       );
-      continue;
     }
-    parsed.notices.push(...found.notices);
-    parsed.problems.push(...found.problems);
-    for (const host of found.domains) seen.add(host);
   }
   // No count limit here: it depends on the plan (Free 10, Enterprise up to 200), so Cloudflare decides.
   parsed.domains = [...seen];
@@ -77,6 +76,10 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
     parsed.notices.push(`domains: ${quoteUntrusted(value)} is a URL; using its hostname "${host}".`);
   }
   host = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const separator = /[;|]/.exec(host)?.[0];
+  if (separator) {
+    return refuse(`which is not one hostname: separate hostnames with commas, spaces or newlines, not "${separator}".`);
+  }
   if (host.includes('%')) {
     return refuse(
       'an IPv6 address with a zone id (the part after "%"), which only means something on one machine: give the address without it, e.g. "2001:db8::1".',

@@ -2,7 +2,7 @@ import { readGitHubContext, type GitHubContext } from '../github/context.ts';
 import { readInputs, type InputName, type RawInputs } from './declared.ts';
 import type { Logger } from '../log/logger.ts';
 import { looksLikeWidgetSecret, type SecretRegistry } from '../log/secrets.ts';
-import { parseSettings, widgetInputs, type Operation, type Settings } from './settings.ts';
+import { MIN_CREDENTIAL_LENGTH, parseSettings, widgetInputs, type Operation, type Settings } from './settings.ts';
 
 /**
  * Reads and checks every input (settings.ts), then acts on the result: notices for rewritten
@@ -24,12 +24,15 @@ export function readSettings(
   return settings;
 }
 
-/** The credentials, and a widget secret pasted where the sitekey belongs (it is refused, never quoted). */
+/**
+ * The credentials, and a widget secret pasted where the sitekey belongs (it is refused, never
+ * quoted). A Cloudflare credential too short to be one is refused unmasked: masking "t" would
+ * turn every "t" of the log into ***.
+ */
 function maskSecrets(raw: RawInputs, secrets: SecretRegistry): void {
-  secrets.add(raw['api-token']);
   // A token given as "Bearer <token>" is refused; the token inside is a secret all the same.
-  secrets.add(raw['api-token'].replace(/^bearer\s+/i, ''));
-  secrets.add(raw['api-key']);
+  const credentials = [raw['api-token'], raw['api-token'].replace(/^bearer\s+/i, ''), raw['api-key']];
+  for (const credential of credentials) if (credential.length >= MIN_CREDENTIAL_LENGTH) secrets.add(credential);
   secrets.add(raw['github-token']);
   if (looksLikeWidgetSecret(raw.sitekey)) secrets.add(raw.sitekey);
 }

@@ -18,7 +18,7 @@ import {
   sitekey,
   wholeNumber,
 } from './values.ts';
-import { closest, INPUT_NAMES, type StepInputs } from './declared.ts';
+import { closest, INPUT_NAMES, type InputName, type StepInputs } from './declared.ts';
 import { quoteUntrusted } from '../log/logger.ts';
 
 // The action's settings: one zod schema for what every operation shares and one per operation (a
@@ -64,6 +64,35 @@ export const commonSchema = z
 
 export type Auth = { kind: 'token'; token: string } | { kind: 'key'; email: string; key: string };
 
+/**
+ * No Cloudflare credential is shorter (legacy Global API keys have 37 characters, legacy tokens 40,
+ * newer ones a `cfut_`, `cfat_` or `cfk_` prefix and 40 more): a shorter value is a placeholder.
+ */
+export const MIN_CREDENTIAL_LENGTH = 16;
+
+/** Credentials that cannot be right, by their length or prefix; never quoted, they are secrets. */
+function credentialProblems(token: string, key: string): [InputName, string][] {
+  const placeholder = (value: string, input: InputName, secret: string) =>
+    value !== '' &&
+    value.length < MIN_CREDENTIAL_LENGTH &&
+    `is shorter than ${MIN_CREDENTIAL_LENGTH} characters, so it is no Cloudflare credential (a placeholder?): pass the secret that holds it, e.g. \`${input}: \${{ secrets.${secret} }}\`.`;
+  const problems: [InputName, string | false][] = [
+    ['api-token', placeholder(token, 'api-token', 'CLOUDFLARE_API_TOKEN')],
+    ['api-key', placeholder(key, 'api-key', 'CLOUDFLARE_API_KEY')],
+    [
+      'api-token',
+      token.startsWith('cfk_') &&
+        'holds a Global API key (it starts with "cfk_"), not an API token: pass it as api-key, with api-email, or use an API token.',
+    ],
+    [
+      'api-key',
+      /^cf[ua]t_/.test(key) &&
+        `holds an API token (it starts with "${key.slice(0, 5)}"), not a Global API key: pass it as api-token.`,
+    ],
+  ];
+  return problems.filter((problem): problem is [InputName, string] => problem[1] !== false);
+}
+
 /** The credentials: an API token, or the legacy email + Global API key. */
 export function authSchema(github: GitHubContext) {
   return z
@@ -76,6 +105,9 @@ export function authSchema(github: GitHubContext) {
           'api-token',
         );
       }
+      const misplaced = credentialProblems(token, key);
+      for (const [input, message] of misplaced) refuse(ctx, message, input);
+      if (misplaced.length > 0) return z.NEVER;
       if (token) return { auth: { kind: 'token', token } };
       if (email && key) return { auth: { kind: 'key', email, key } };
       if (email || key) {
@@ -252,21 +284,23 @@ export interface ParsedSettings {
 
 /**
  * Checks every input and throws every problem at once (InputErrors), before any request. The
- * caller masks the credentials first: an error may be printed as soon as this throws.
+ * caller masks the credentials first: an error may be printed as soon as this throws. `meant`
+ * is the did-you-mean search (a test counts its calls).
  */
-export function parseSettings(inputs: StepInputs, github: GitHubContext): ParsedSettings {
+export function parseSettings(inputs: StepInputs, github: GitHubContext, meant = closest): ParsedSettings {
   const { raw, undeclared } = inputs;
   const errors: InputError[] = [];
+  // The runner warns about undeclared inputs; saying which one was probably meant adds to that.
+  // Searched only for a missing input: the search is the costly part of a run with many problems.
+  const typoHint = (input: string) => {
+    const typo = undeclared.find((variable) => meant(variable, INPUT_NAMES) === input);
+    return typo ? ` The step passes ${quoteUntrusted(typo)}, which is not an input: did you mean "${input}"?` : '';
+  };
   const collect = <T>(result: z.ZodSafeParseResult<T>): T | undefined => {
     if (result.success) return result.data;
     for (const issue of result.error.issues) {
       const input = String(issue.path[0] ?? 'operation');
-      // The runner warns about undeclared inputs; saying which one was probably meant adds to that.
-      const typo = undeclared.find((variable) => closest(variable, INPUT_NAMES) === input);
-      const hint =
-        typo && /^is required/.test(issue.message)
-          ? ` The step passes ${quoteUntrusted(typo)}, which is not an input: did you mean "${input}"?`
-          : '';
+      const hint = /^is required/.test(issue.message) ? typoHint(input) : '';
       errors.push(new InputError(input, issue.message + hint));
     }
     return undefined;
@@ -275,10 +309,23 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext): Parsed
   const common = collect(commonSchema.safeParse(raw));
   const credentials = collect(authSchema(github).safeParse(raw));
   const specific = operation && collect(operationSchema(github).safeParse(raw));
-  if (errors.length > 0 || !common || !credentials || !specific) throw new InputErrors(errors);
+  if (errors.length > 0 || !common || !credentials || !specific) throw new InputErrors(firstOfEach(errors));
 
   const settings: Settings = { ...common, ...credentials, ...specific };
   // Parsing again is cheap, and keeps the schema's output to the settings themselves.
   const notices = 'fields' in settings && raw.domains ? parseDomains(raw.domains).notices : [];
   return { settings, notices };
+}
+
+/** Problems listed per input: each is an annotation, and GitHub shows ten per step. */
+const PROBLEMS_SHOWN_PER_INPUT = 5;
+
+/** The first problems of each input, then one line saying how many more that input has. */
+function firstOfEach(errors: InputError[]): InputError[] {
+  return [...new Set(errors.map((error) => error.input))].flatMap((input) => {
+    const own = errors.filter((error) => error.input === input);
+    const more = own.length - PROBLEMS_SHOWN_PER_INPUT;
+    const rest = `has ${more} more problem(s), not listed: fix the ones above and run again to see them.`;
+    return [...own.slice(0, PROBLEMS_SHOWN_PER_INPUT), ...(more > 0 ? [new InputError(input, rest)] : [])];
+  });
 }

@@ -59,12 +59,18 @@ export const duration = z
   })
   .transform((raw) => Number(raw.slice(0, -1).trim()) * DURATION_UNITS_MS[raw.slice(-1) as 's' | 'm' | 'h' | 'd']);
 
+const ACCOUNT_ID_EXPECTED =
+  'expected a Cloudflare account id: 32 hexadecimal characters, shown in the dashboard URL and on the account overview.';
 export const accountId = z
   .string()
   .regex(/^[0-9a-fA-F]{32}$/, {
-    error: saying(
-      'expected a Cloudflare account id: 32 hexadecimal characters, shown in the dashboard URL and on the account overview.',
-    ),
+    // A UUID (8-4-4-4-12) is the same 32 characters with dashes.
+    error: (issue) =>
+      saying(
+        /^[0-9a-f]{32}$/i.test(String(issue.input).replace(/-/g, ''))
+          ? `${ACCOUNT_ID_EXPECTED} Remove the dashes.`
+          : ACCOUNT_ID_EXPECTED,
+      )(issue),
   })
   .transform((value) => value.toLowerCase());
 

@@ -38,6 +38,14 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
       'Unreadable creation date',
     );
   }
+  const unasked =
+    (context.openPullRequests ? 0 : oldPreviews.pullRequests.length) +
+    (context.branches ? 0 : oldPreviews.branches.length);
+  if (unasked > 0) {
+    logger.notice(
+      `No github-token: age alone decided for ${unasked} preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.`,
+    );
+  }
   await keepLivePreviews(oldPreviews, keep, context);
 
   const kept = candidates.filter((w) => keep.has(w)).map((widget) => ({ widget, reason: keep.get(widget)! }));
