@@ -1,7 +1,7 @@
-import type { getOctokit as GetOctokit } from '@actions/github';
-import { fetch, Response } from 'undici';
-import type { Dispatcher } from './api/http.ts';
+import { z } from 'zod';
+import { readCapped } from './api/client.ts';
 import type { Clock } from './api/clock.ts';
+import type { Dispatcher } from './api/http.ts';
 import { RETRY_TIMING } from './api/retry.ts';
 import { escapeUntrusted } from './log.ts';
 import type { GitHubContext } from './github-context.ts';
@@ -28,7 +28,13 @@ function hint(status: unknown, detail: string): string {
     return "the token cannot read this repository's pull requests or branches: give the job `permissions: pull-requests: read` and `contents: read`, or pass a `github-token` that can.";
   }
   if (typeof status === 'number' && status >= 500) return 'GitHub had a server-side problem; re-run the job.';
-  if (/no answer within|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed/i.test(detail)) {
+  if (typeof status === 'number' && status < 400) {
+    return "the answer is not what GitHub's API sends: check GITHUB_API_URL (GitHub Enterprise Server) and any proxy on the way.";
+  }
+  if (/ pages \(\d+ items\), the most/.test(detail)) {
+    return 'a repository with that many is not judged: with more than that many branches, a `name-prefix` ending in `-pr-` asks about pull requests only.';
+  }
+  if (/no answer within|took longer than|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed/i.test(detail)) {
     return "no answer from the GitHub API: check the runner's network and, behind a proxy, HTTPS_PROXY and NO_PROXY (GITHUB_API_URL for GitHub Enterprise Server).";
   }
   return "check `github-token` and the job's `permissions:`.";
@@ -40,80 +46,174 @@ export interface GitHubApi {
   branches: ListBranches;
 }
 
+/**
+ * What the action reads from GitHub at most: pages of one listing (100 items a page) and bytes of
+ * one answer. Past either, GitHub "could not be asked" and prune and recycling keep what it would
+ * have judged.
+ */
+export const GITHUB_READ_LIMITS = { pages: 100, answerBytes: 10 * 1024 * 1024 };
+
 export interface GitHubApiOptions {
   token: string;
   github: GitHubContext;
   /** The run's connection pool, so a proxy applies to GitHub as to Cloudflare. */
   dispatcher: Dispatcher;
-  /** The run's `request-timeout` and `max-retries`, as for Cloudflare. */
+  /** The run's `request-timeout` and `max-retries`, as for Cloudflare; together they bound the run's GitHub part. */
   requestTimeoutMs: number;
   maxRetries: number;
   clock: Clock;
+  limits?: Partial<typeof GITHUB_READ_LIMITS>;
+}
+
+// GitHub's answers are untrusted like Cloudflare's: a listing is used only when every page has the
+// shape the action reads. An empty body or an object (an error in a 200) is no empty listing.
+const pullRequestsSchema = z.array(z.object({ number: z.int().positive() }));
+const branchesSchema = z.array(z.object({ name: z.string() }));
+
+/** An answer the action cannot use; its status (for the hint) where GitHub sent one. */
+class UnusableAnswer extends Error {
+  readonly response?: { status: number };
+  constructor(message: string, response?: { status: number }) {
+    super(message);
+    this.response = response;
+  }
 }
 
 /**
- * This repository's open pull requests and branches, with Octokit (@actions/github, loaded only when
- * needed). Undefined outside GitHub Actions (no repository to ask about).
+ * This repository's open pull requests and branches, paged through `Link: rel="next"` on the origin
+ * of GITHUB_API_URL only (the token goes nowhere else). Undefined outside GitHub Actions (no
+ * repository to ask about).
  */
 export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
   const [owner, repo] = (options.github.repository ?? '').split('/');
   if (!owner || !repo) return undefined;
-  let client: Promise<ReturnType<typeof GetOctokit>> | undefined;
-  const octokit = () =>
-    (client ??= import('@actions/github').then(({ getOctokit }) =>
-      getOctokit(options.token, { baseUrl: options.github.apiUrl, request: { fetch: patientFetch(options) } }),
-    ));
-  const asking = async <T>(what: string, ask: () => Promise<T>): Promise<T> => {
+  const limits = { ...GITHUB_READ_LIMITS, ...options.limits };
+  const get = patientGet(options, limits.answerBytes);
+  const list = async <T>(what: string, path: string, schema: z.ZodType<T[]>): Promise<T[]> => {
     try {
-      return await ask();
+      let url = new URL(`${options.github.apiUrl.replace(/\/+$/, '')}/repos/${owner}/${repo}/${path}`);
+      const origin = url.origin;
+      const items: T[] = [];
+      // Each request counts, a redirect's too: a listing never ends otherwise.
+      for (let page = 1; ; page++) {
+        if (page > limits.pages) {
+          throw new UnusableAnswer(
+            `the listing goes on beyond ${limits.pages} pages (${limits.pages * 100} items), the most the action reads in one listing`,
+          );
+        }
+        const { status, headers, body } = await get(url);
+        const redirect = status >= 300 && status < 400;
+        if (status >= 400 || (redirect && !headers.location)) {
+          const message = redirect ? 'a redirect without a Location header' : errorMessage(body);
+          throw new UnusableAnswer(message ?? 'an error without a message', { status });
+        }
+        if (!redirect) items.push(...parse(body, schema, what, status));
+        const next = redirect ? header(headers.location) : /<([^<>]+)>;\s*rel="next"/.exec(header(headers.link))?.[1];
+        if (next === undefined) return items;
+        url = new URL(next, url);
+        if (url.origin !== origin) {
+          throw new UnusableAnswer(
+            `${redirect ? 'a redirect' : 'the next page'} leads to ${url.origin}, not to GITHUB_API_URL's origin ${origin}`,
+            { status },
+          );
+        }
+      }
     } catch (error) {
       throw new GitHubApiError(`${what} of ${owner}/${repo}`, error);
     }
   };
   return {
-    openPullRequests: () =>
-      asking('listing the open pull requests', async () => {
-        const api = await octokit();
-        const pulls = await api.paginate(api.rest.pulls.list, { owner, repo, state: 'open', per_page: 100 });
-        return new Set(pulls.map((pull) => pull.number));
-      }),
-    branches: () =>
-      asking('listing the branches', async () => {
-        const api = await octokit();
-        const branches = await api.paginate(api.rest.repos.listBranches, { owner, repo, per_page: 100 });
-        return new Set(branches.map((branch) => branch.name));
-      }),
+    openPullRequests: async () =>
+      new Set(
+        (await list('listing the open pull requests', 'pulls?state=open&per_page=100', pullRequestsSchema)).map(
+          (pull) => pull.number,
+        ),
+      ),
+    branches: async () =>
+      new Set((await list('listing the branches', 'branches?per_page=100', branchesSchema)).map((b) => b.name)),
   };
 }
 
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : (value ?? ''));
+
+function parse<T>(body: Buffer, schema: z.ZodType<T[]>, what: string, status: number): T[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new UnusableAnswer(`the answer is not JSON (${body.length} bytes)`, { status });
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
+  throw new UnusableAnswer(`the answer to ${what} is not a listing (${issue.message}${where})`, { status });
+}
+
+/** GitHub's own message in an error answer, shortened. */
+function errorMessage(body: Buffer): string | undefined {
+  try {
+    const message = (JSON.parse(body.toString('utf8')) as { message?: unknown }).message;
+    return typeof message === 'string' && message ? message.slice(0, 500) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Octokit's fetch: each attempt, body included, bounded by request-timeout; a 5xx answer or a
- * network failure (timeout included) is tried again up to max-retries times, after a backoff. The
- * GitHub calls only read, so repeating them is safe.
+ * One GET with its retries: each attempt, body included, bounded by request-timeout and the body
+ * by `answerBytes`; a 5xx answer or a network failure (timeout included) is tried again up to
+ * max-retries times, after a backoff. Every GET of the run shares one deadline, request-timeout ×
+ * (max-retries + 1), so slow pages cannot add up. Redirects are not followed here.
  */
-function patientFetch({ dispatcher, requestTimeoutMs, maxRetries, clock }: GitHubApiOptions) {
-  return async (url: string, init: RequestInit): Promise<Response> => {
+function patientGet({ token, dispatcher, requestTimeoutMs, maxRetries, clock }: GitHubApiOptions, answerBytes: number) {
+  const budgetMs = requestTimeoutMs * (maxRetries + 1);
+  let deadline: { signal: AbortSignal; endsAt: number } | undefined;
+  const outOfTime = () =>
+    new Error(
+      `its answers took longer than ${budgetMs / 1000} s, the time a run gives the GitHub API (request-timeout × (max-retries + 1))`,
+    );
+  const headers = {
+    accept: 'application/vnd.github+json',
+    authorization: `token ${token}`,
+    'user-agent': 'turnstile-widget-action',
+    'x-github-api-version': '2022-11-28',
+  };
+  return async (url: URL) => {
+    deadline ??= { signal: clock.timeout(budgetMs), endsAt: clock.now() + budgetMs };
     for (let attempt = 1; ; attempt++) {
+      if (deadline.signal.aborted) throw outOfTime();
       const last = attempt > maxRetries;
+      const timeout = clock.timeout(requestTimeoutMs);
       try {
-        const signal = clock.timeout(requestTimeoutMs);
-        const response = await fetch(url, { ...(init as object), dispatcher, signal });
-        const body = await response.arrayBuffer();
-        if (response.status < 500 || last) {
-          const { status, statusText, headers } = response;
-          return new Response(status === 204 || status === 304 ? null : body, { status, statusText, headers });
+        const signal = AbortSignal.any([timeout, deadline.signal]);
+        const path = url.pathname + url.search;
+        const response = await dispatcher.request({ origin: url.origin, path, method: 'GET', headers, signal });
+        const body = await readCapped(response.body, answerBytes);
+        const status = response.statusCode;
+        if (body === undefined) {
+          const limit = `${answerBytes / 1024 / 1024} MiB`;
+          throw new UnusableAnswer(`the answer is larger than ${limit}, the most the action reads from one`, {
+            status,
+          });
         }
+        if (status < 500 || last) return { status, headers: response.headers, body };
       } catch (error) {
-        if (last) throw new Error(unreachable(error, attempt, requestTimeoutMs), { cause: error });
+        if (error instanceof UnusableAnswer) throw error;
+        // On the last attempt the deadline ends with the attempt's own timeout: either says it.
+        const timedOut = timeout.aborted || deadline.signal.aborted;
+        if (last) throw new Error(unreachable(error, timedOut, attempt, requestTimeoutMs), { cause: error });
+        if (deadline.signal.aborted) throw outOfTime();
       }
-      await clock.sleep(Math.min(RETRY_TIMING.maxDelayMs, RETRY_TIMING.baseDelayMs * 2 ** (attempt - 1)));
+      const delay = Math.min(RETRY_TIMING.maxDelayMs, RETRY_TIMING.baseDelayMs * 2 ** (attempt - 1));
+      if (clock.now() + delay >= deadline.endsAt) throw outOfTime();
+      await clock.sleep(delay);
     }
   };
 }
 
-function unreachable(error: unknown, attempts: number, requestTimeoutMs: number): string {
-  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+function unreachable(error: unknown, timedOut: boolean, attempts: number, requestTimeoutMs: number): string {
+  const cause = error instanceof Error ? error.message : String(error);
   const what = timedOut ? `no answer within ${requestTimeoutMs / 1000} s (request-timeout)` : cause;
   return `${what}, ${attempts} attempt${attempts === 1 ? '' : 's'} (max-retries ${attempts - 1})`;
 }
