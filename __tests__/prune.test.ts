@@ -464,7 +464,7 @@ describe("GitHub's answers are checked before prune or recycling acts on them", 
     const run = await prunePreviews();
     expectKeptBoth(
       run,
-      /the listing goes on beyond 100 pages \(10000 items\), the most the action reads in one listing\. Hint: a repository with that many is not judged/,
+      /the listing goes on beyond 100 pages \(10,000 items\), the most the action reads in one listing\. Hint: a repository with that many is not judged/,
     );
     expect(stub.seen).toHaveLength(100);
   });

@@ -31,10 +31,10 @@ function hint(status: unknown, detail: string): string {
   if (typeof status === 'number' && status < 400) {
     return "the answer is not what GitHub's API sends: check GITHUB_API_URL (GitHub Enterprise Server) and any proxy on the way.";
   }
-  if (/ pages \(\d+ items\), the most/.test(detail)) {
+  if (/goes on beyond \d+ pages/.test(detail)) {
     return 'a repository with that many is not judged: with more than that many branches, a `name-prefix` ending in `-pr-` asks about pull requests only.';
   }
-  if (/no answer within|took longer than|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed/i.test(detail)) {
+  if (/no answer within|took longer than|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT/i.test(detail)) {
     return "no answer from the GitHub API: check the runner's network and, behind a proxy, HTTPS_PROXY and NO_PROXY (GITHUB_API_URL for GitHub Enterprise Server).";
   }
   return "check `github-token` and the job's `permissions:`.";
@@ -98,7 +98,7 @@ export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
       for (let page = 1; ; page++) {
         if (page > limits.pages) {
           throw new UnusableAnswer(
-            `the listing goes on beyond ${limits.pages} pages (${limits.pages * 100} items), the most the action reads in one listing`,
+            `the listing goes on beyond ${limits.pages} pages (${(limits.pages * 100).toLocaleString('en-US')} items), the most the action reads in one listing`,
           );
         }
         const { status, headers, body } = await get(url);
