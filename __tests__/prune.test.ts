@@ -403,7 +403,7 @@ describe("GitHub's answers are checked before prune or recycling acts on them", 
     [
       'an object',
       '{"message":"API rate limit exceeded for installation ID 1."}',
-      /\(HTTP 200\): the answer to listing the open pull requests is not a listing \(Invalid input: expected array, received object\)/,
+      /\(HTTP 200\): the answer is not a listing \(Invalid input: expected array, received object\)/,
     ],
     [
       'a number as a string',

@@ -154,22 +154,25 @@ describe('a create at the widget limit', () => {
       { status: 302, raw: '', headers: { location: 'http://localhost:PORT/repos/octo-org/preview-app/pulls' } },
       /a redirect leads to http:\/\/localhost:\d+, not to GITHUB_API_URL's origin/,
     ],
-  ])('GitHub answering %s: the pull requests could not be listed; nothing deleted', async (_, given, why) => {
-    fillAccount();
-    const port = String((github.address() as AddressInfo).port);
-    answer = { ...given, headers: given.headers && { location: given.headers.location!.replace('PORT', port) } };
-    const run = await t.run({ domains: 'pr-42.example.com', 'github-token': 'ghs_test' }, githubEnv);
-    expect(run.code).toBe(1);
-    expect(errorLines(run.stdout)).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^::error title=Widget limit reached::.*None could be recycled now: the open pull requests could not be listed \\(GitHub API: listing the open pull requests of octo-org/preview-app failed \\(HTTP \\d+\\): .*${why.source}`,
+  ] as [string, typeof answer, RegExp][])(
+    'GitHub answering %s: the pull requests could not be listed; nothing deleted',
+    async (_, given, why) => {
+      fillAccount();
+      const port = String((github.address() as AddressInfo).port);
+      answer = { ...given, headers: given.headers && { location: given.headers.location!.replace('PORT', port) } };
+      const run = await t.run({ domains: 'pr-42.example.com', 'github-token': 'ghs_test' }, githubEnv);
+      expect(run.code).toBe(1);
+      expect(errorLines(run.stdout)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^::error title=Widget limit reached::.*None could be recycled now: the open pull requests could not be listed \\(GitHub API: listing the open pull requests of octo-org/preview-app failed \\(HTTP \\d+\\): .*${why.source}`,
+          ),
         ),
-      ),
-    ]);
-    expect(deletes()).toHaveLength(0);
-    expect(t.emulator.widgets()).toHaveLength(20);
-  });
+      ]);
+      expect(deletes()).toHaveLength(0);
+      expect(t.emulator.widgets()).toHaveLength(20);
+    },
+  );
 
   it('when every preview belongs to an open pull request: nothing deleted, a clear error', async () => {
     fillAccount();

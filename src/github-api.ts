@@ -46,12 +46,8 @@ export interface GitHubApi {
   branches: ListBranches;
 }
 
-/**
- * What the action reads from GitHub at most: pages of one listing (100 items a page) and bytes of
- * one answer. Past either, GitHub "could not be asked" and prune and recycling keep what it would
- * have judged.
- */
-export const GITHUB_READ_LIMITS = { pages: 100, answerBytes: 10 * 1024 * 1024 };
+/** What the action reads from GitHub at most: pages of one listing (100 items each), bytes of one answer. */
+const READ_LIMITS = { pages: 100, answerBytes: 10 * 1024 * 1024 } as const;
 
 export interface GitHubApiOptions {
   token: string;
@@ -62,7 +58,6 @@ export interface GitHubApiOptions {
   requestTimeoutMs: number;
   maxRetries: number;
   clock: Clock;
-  limits?: Partial<typeof GITHUB_READ_LIMITS>;
 }
 
 // GitHub's answers are untrusted like Cloudflare's: a listing is used only when every page has the
@@ -70,54 +65,61 @@ export interface GitHubApiOptions {
 const pullRequestsSchema = z.array(z.object({ number: z.int().positive() }));
 const branchesSchema = z.array(z.object({ name: z.string() }));
 
-/** An answer the action cannot use; its status (for the hint) where GitHub sent one. */
-class UnusableAnswer extends Error {
-  readonly response?: { status: number };
-  constructor(message: string, response?: { status: number }) {
-    super(message);
-    this.response = response;
-  }
-}
+/** An answer the action cannot use, with its status for the hint. */
+const unusable = (message: string, status?: number) =>
+  Object.assign(new Error(message), status === undefined ? {} : { response: { status } });
 
 /**
- * This repository's open pull requests and branches, paged through `Link: rel="next"` on the origin
- * of GITHUB_API_URL only (the token goes nowhere else). Undefined outside GitHub Actions (no
- * repository to ask about).
+ * This repository's open pull requests and branches, paged through `Link: rel="next"` (and
+ * redirects) on the origin of GITHUB_API_URL only: the token goes nowhere else. Past a bound, or on
+ * an answer of another shape, GitHub "could not be asked" (prune and recycling keep what it would
+ * have judged). Undefined outside GitHub Actions (no repository to ask about).
  */
 export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
   const [owner, repo] = (options.github.repository ?? '').split('/');
   if (!owner || !repo) return undefined;
-  const limits = { ...GITHUB_READ_LIMITS, ...options.limits };
-  const get = patientGet(options, limits.answerBytes);
+  const get = patientGet(options);
   const list = async <T>(what: string, path: string, schema: z.ZodType<T[]>): Promise<T[]> => {
     try {
       let url = new URL(`${options.github.apiUrl.replace(/\/+$/, '')}/repos/${owner}/${repo}/${path}`);
       const origin = url.origin;
       const items: T[] = [];
       // Each request counts, a redirect's too: a listing never ends otherwise.
-      for (let page = 1; ; page++) {
-        if (page > limits.pages) {
-          throw new UnusableAnswer(
-            `the listing goes on beyond ${limits.pages} pages (${(limits.pages * 100).toLocaleString('en-US')} items), the most the action reads in one listing`,
-          );
-        }
+      for (let page = 1; page <= READ_LIMITS.pages; page++) {
         const { status, headers, body } = await get(url);
         const redirect = status >= 300 && status < 400;
-        if (status >= 400 || (redirect && !headers.location)) {
-          const message = redirect ? 'a redirect without a Location header' : errorMessage(body);
-          throw new UnusableAnswer(message ?? 'an error without a message', { status });
+        if (body === undefined) {
+          throw unusable(
+            `the answer is larger than ${READ_LIMITS.answerBytes / 1024 / 1024} MiB, the most the action reads from one`,
+            status,
+          );
         }
-        if (!redirect) items.push(...parse(body, schema, what, status));
-        const next = redirect ? header(headers.location) : /<([^<>]+)>;\s*rel="next"/.exec(header(headers.link))?.[1];
+        const json = parseJson(body);
+        if (status >= 400) throw unusable(messageOf(json) ?? 'an error without a message', status);
+        if (!redirect) {
+          const parsed = schema.safeParse(json);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0]!;
+            const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
+            const shape =
+              json === undefined ? `not JSON (${body.length} bytes)` : `not a listing (${issue.message}${where})`;
+            throw unusable(`the answer is ${shape}`, status);
+          }
+          items.push(...parsed.data);
+        }
+        const next = redirect
+          ? header(headers.location)
+          : /<([^<>]+)>;\s*rel="next"/.exec(header(headers.link) ?? '')?.[1];
+        if (next === undefined && redirect) throw unusable('a redirect without a Location header', status);
         if (next === undefined) return items;
         url = new URL(next, url);
         if (url.origin !== origin) {
-          throw new UnusableAnswer(
-            `${redirect ? 'a redirect' : 'the next page'} leads to ${url.origin}, not to GITHUB_API_URL's origin ${origin}`,
-            { status },
-          );
+          const which = redirect ? 'a redirect' : 'the next page';
+          throw unusable(`${which} leads to ${url.origin}, not to GITHUB_API_URL's origin ${origin}`, status);
         }
       }
+      const most = `${READ_LIMITS.pages} pages (${(READ_LIMITS.pages * 100).toLocaleString('en-US')} items)`;
+      throw unusable(`the listing goes on beyond ${most}, the most the action reads in one listing`);
     } catch (error) {
       throw new GitHubApiError(`${what} of ${owner}/${repo}`, error);
     }
@@ -126,7 +128,7 @@ export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
     openPullRequests: async () =>
       new Set(
         (await list('listing the open pull requests', 'pulls?state=open&per_page=100', pullRequestsSchema)).map(
-          (pull) => pull.number,
+          (p) => p.number,
         ),
       ),
     branches: async () =>
@@ -134,39 +136,29 @@ export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
   };
 }
 
-const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : (value ?? ''));
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
 
-function parse<T>(body: Buffer, schema: z.ZodType<T[]>, what: string, status: number): T[] {
-  let json: unknown;
+function parseJson(body: Buffer): unknown {
   try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new UnusableAnswer(`the answer is not JSON (${body.length} bytes)`, { status });
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
-  throw new UnusableAnswer(`the answer to ${what} is not a listing (${issue.message}${where})`, { status });
-}
-
-/** GitHub's own message in an error answer, shortened. */
-function errorMessage(body: Buffer): string | undefined {
-  try {
-    const message = (JSON.parse(body.toString('utf8')) as { message?: unknown }).message;
-    return typeof message === 'string' && message ? message.slice(0, 500) : undefined;
+    return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
 }
 
+/** GitHub's own message in an error answer, shortened. */
+function messageOf(json: unknown): string | undefined {
+  const message = (json as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message ? message.slice(0, 500) : undefined;
+}
+
 /**
- * One GET with its retries: each attempt, body included, bounded by request-timeout and the body
- * by `answerBytes`; a 5xx answer or a network failure (timeout included) is tried again up to
- * max-retries times, after a backoff. Every GET of the run shares one deadline, request-timeout ×
- * (max-retries + 1), so slow pages cannot add up. Redirects are not followed here.
+ * One GET with its retries: each attempt, body included, bounded by request-timeout, the body by
+ * READ_LIMITS (undefined past it); a 5xx answer or a network failure (timeout included) is tried
+ * again up to max-retries times, after a backoff. Every GET of the run shares one deadline,
+ * request-timeout × (max-retries + 1), so slow pages cannot add up. Redirects are not followed here.
  */
-function patientGet({ token, dispatcher, requestTimeoutMs, maxRetries, clock }: GitHubApiOptions, answerBytes: number) {
+function patientGet({ token, dispatcher, requestTimeoutMs, maxRetries, clock }: GitHubApiOptions) {
   const budgetMs = requestTimeoutMs * (maxRetries + 1);
   let deadline: { signal: AbortSignal; endsAt: number } | undefined;
   const outOfTime = () =>
@@ -189,17 +181,10 @@ function patientGet({ token, dispatcher, requestTimeoutMs, maxRetries, clock }: 
         const signal = AbortSignal.any([timeout, deadline.signal]);
         const path = url.pathname + url.search;
         const response = await dispatcher.request({ origin: url.origin, path, method: 'GET', headers, signal });
-        const body = await readCapped(response.body, answerBytes);
+        const body = await readCapped(response.body, READ_LIMITS.answerBytes);
         const status = response.statusCode;
-        if (body === undefined) {
-          const limit = `${answerBytes / 1024 / 1024} MiB`;
-          throw new UnusableAnswer(`the answer is larger than ${limit}, the most the action reads from one`, {
-            status,
-          });
-        }
-        if (status < 500 || last) return { status, headers: response.headers, body };
+        if (status < 500 || last || body === undefined) return { status, headers: response.headers, body };
       } catch (error) {
-        if (error instanceof UnusableAnswer) throw error;
         // On the last attempt the deadline ends with the attempt's own timeout: either says it.
         const timedOut = timeout.aborted || deadline.signal.aborted;
         if (last) throw new Error(unreachable(error, timedOut, attempt, requestTimeoutMs), { cause: error });
