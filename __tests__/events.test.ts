@@ -189,7 +189,7 @@ describe('what names a pull request', () => {
       expect(errorLines(run.stdout)).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^::error title=Invalid input%3A name::Input "name" is required on this push of the branch "${branch}": its default name "preview-app-${branch}" is the default name of pull request #${branch.slice(3)}'s preview, so a branch named \`pr-<number>\` has no default name\. Set \`name\``,
+            `^::error title=Invalid input%3A name::Input "name" is required on this push of the branch "${branch}": its default name "preview-app-${branch}" is the default name of pull request #${branch.slice(3)}'s preview, so a branch named \`pr-<number>\` has no default name\\. Set \`name\``,
           ),
         ),
       ]);
