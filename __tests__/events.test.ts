@@ -156,6 +156,89 @@ describe('the default name', () => {
   });
 });
 
+describe('what names a pull request', () => {
+  // JSON numbers that are no pull request's: each would make a name (preview-app-pr--5, -pr-1e+21).
+  const notPullRequests: [string, Record<string, string>][] = [
+    ...[-5, 1.5, 1e21, 0].map((number): [string, Record<string, string>] => [
+      `pull_request number ${number}`,
+      event('pull_request', { number, pull_request: { number }, repository: REPOSITORY }, 'refs/pull/1/merge'),
+    ]),
+    [
+      'issue_comment on pull request -1',
+      event('issue_comment', { issue: { number: -1, pull_request: {} }, repository: REPOSITORY }),
+    ],
+    ['workflow_run of pull request 0', workflowRun(pullRequest(0))],
+  ];
+  it.each(notPullRequests)('%s: this event names no preview, refused before any request', async (_, env) => {
+    const run = await t.run(DOMAINS, env);
+    expect(run.code).toBe(1);
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(
+        /^::error title=Invalid input%3A name::Input "name" is required on this \w+ event: its pull request number \S+ is not a positive whole number, so there is no default name.*Set `name`/,
+      ),
+    ]);
+    expect(t.emulator.requests).toHaveLength(0);
+  });
+
+  it.each(['pr-5', 'pr-05'])(
+    'a push of the branch %s has no default name: it would be a pull request preview’s',
+    async (branch) => {
+      const push = event('push', { ref: `refs/heads/${branch}`, repository: REPOSITORY }, `refs/heads/${branch}`);
+      const run = await t.run(DOMAINS, push);
+      expect(run.code).toBe(1);
+      expect(errorLines(run.stdout)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^::error title=Invalid input%3A name::Input "name" is required on this push of the branch "${branch}": its default name "preview-app-${branch}" is the default name of pull request #${branch.slice(3)}'s preview, so a branch named \`pr-<number>\` has no default name\\. Set \`name\``,
+          ),
+        ),
+      ]);
+      expect(t.emulator.requests).toHaveLength(0);
+      // With a name it runs.
+      const named = await t.run({ ...DOMAINS, name: `preview-app-branch-${branch}` }, push);
+      expect(named.code, named.stdout).toBe(0);
+    },
+  );
+
+  it.each(['pr-5x', 'fix/pr-5', 'pr-'])('a push of the branch %s keeps its default name', async (branch) => {
+    const run = await t.run(
+      DOMAINS,
+      event('push', { ref: `refs/heads/${branch}`, repository: REPOSITORY }, `refs/heads/${branch}`),
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.name).toBe(`preview-app-${branch}`);
+  });
+});
+
+describe('a workflow_run payload without repository ids', () => {
+  // Only the API URL tells the repositories apart: evil-octo-org/preview-app ends like octo-org/preview-app.
+  const context = (url: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+    writeFileSync(file, JSON.stringify({ workflow_run: { pull_requests: [{ number: 5, base: { repo: { url } } }] } }));
+    return readGitHubContext({
+      GITHUB_REPOSITORY: 'octo-org/preview-app',
+      GITHUB_EVENT_NAME: 'workflow_run',
+      GITHUB_EVENT_PATH: file,
+    });
+  };
+
+  it('a pull request of …/repos/evil-octo-org/preview-app is not one of octo-org/preview-app', () => {
+    for (const url of [
+      'https://api.github.com/repos/evil-octo-org/preview-app',
+      'https://api.github.com/repos/octo-org/preview-app-fork',
+      'https://api.github.com/repos/octo-org/preview-app/../../repos/x/preview-app',
+    ]) {
+      expect(context(url).subject, url).toEqual({
+        none: expect.stringMatching(/lists no pull request of this repository/),
+      });
+    }
+  });
+
+  it('the API URL of this repository is, in any case', () => {
+    expect(context('https://api.github.com/repos/Octo-Org/Preview-App').subject).toEqual({ pullRequest: 5 });
+  });
+});
+
 describe('a fork pull request without secrets', () => {
   it('explains how a workflow_run job gets the name', async () => {
     const fork = event('pull_request', {

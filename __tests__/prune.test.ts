@@ -2,13 +2,16 @@
 // API stub on loopback that lists this repository's open pull requests and branches (paginated as
 // GitHub does), answers an error, or never answers.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
 import { closedPort } from './helpers/ports.ts';
+import { Agent } from 'undici';
+import { gitHubApi } from '../src/github/api.ts';
+import { readGitHubContext } from '../src/github/context.ts';
 
 const t = useEmulator();
 const DAY = 86_400_000;
@@ -20,6 +23,8 @@ interface Stub {
   branches: string[];
   /** Answered instead of the listing, for the first `times` requests (Infinity: always). */
   failure?: { status: number | 'silent'; times: number; path?: string };
+  /** Answers every request instead, when set (a hostile or broken GitHub). */
+  answer?: (url: URL, response: ServerResponse) => void;
   seen: string[];
 }
 let github: Server;
@@ -43,6 +48,7 @@ beforeEach(async () => {
   github = createServer((request, response) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     stub.seen.push(`${url.pathname}${url.search}`);
+    if (stub.answer) return stub.answer(url, response);
     if (stub.failure && stub.failure.times > 0 && url.pathname.endsWith(stub.failure.path ?? '')) {
       stub.failure.times--;
       if (stub.failure.status === 'silent') return; // never answers
@@ -66,6 +72,12 @@ afterEach(async () => {
   github.closeAllConnections();
   await new Promise<void>((resolve) => github.close(() => resolve()));
 });
+
+/** An answer of `status` with `body` as it is. */
+const json =
+  (body: string, status = 200, headers: Record<string, string> = {}) =>
+  (_: URL, response: ServerResponse) =>
+    void response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
 
 const apiUrl = () => `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
 
@@ -350,5 +362,189 @@ describe('the preview-name pattern is anchored', () => {
     );
     expect(run.code, run.stdout).toBe(0);
     expect(left()).toEqual(['app-pr-42', 'preview-app-pr-3']);
+  });
+});
+
+describe("GitHub's answers are checked before prune or recycling acts on them", () => {
+  // octo-org/shop: shop-pr-42's pull request is open, shop-pr-7's closed; both 30 days old.
+  beforeEach(() => {
+    repository = 'octo-org/shop';
+    t.emulator.seed([
+      { name: 'shop-pr-42', created_on: OLD },
+      { name: 'shop-pr-7', created_on: OLD },
+    ]);
+  });
+  const prunePreviews = () => prune({ 'name-prefix': 'shop-pr-' });
+
+  /** Another origin: what reaches it, and with which authorization. */
+  let elsewhere: { url: string; seen: { path: string; authorization?: string }[] };
+  beforeEach(async () => {
+    const seen: { path: string; authorization?: string }[] = [];
+    const server = createServer((request, response) => {
+      seen.push({ path: request.url ?? '', authorization: request.headers.authorization });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    elsewhere = { url: `http://localhost:${(server.address() as AddressInfo).port}`, seen };
+    return () => new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  /** prune kept both previews, with the one GitHub warning naming `why`. */
+  function expectKeptBoth(run: Awaited<ReturnType<typeof prune>>, why: RegExp) {
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['shop-pr-42', 'shop-pr-7']);
+    expect(run.stdout).toMatch(/Pruned 0 of 2 widget\(s\) named "shop-pr-\*"/);
+    const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning'));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^::warning title=GitHub API error::GitHub API: listing the open pull requests of octo-org/shop failed.*${why.source}.*Keeping 2 widget\\(s\\) of this repository's pull requests or branches`,
+        ),
+      ),
+    ]);
+  }
+  it.each([
+    ['an empty body', '', /\(HTTP 200\): the answer is not JSON \(0 bytes\)/],
+    [
+      'an object',
+      '{"message":"API rate limit exceeded for installation ID 1."}',
+      /\(HTTP 200\): the answer is not a listing \(Invalid input: expected array, received object\)/,
+    ],
+    [
+      'a number as a string',
+      '[{"number":"42"}]',
+      /is not a listing \(Invalid input: expected number, received string at 0\.number\)/,
+    ],
+    [
+      'a number that is no pull request’s',
+      '[{"number":42},{"number":-7}]',
+      /is not a listing \(Too small: .* at 1\.number\)/,
+    ],
+  ])('HTTP 200 with %s: GitHub could not be asked, nothing deleted', async (_, body, why) => {
+    stub.answer = json(body);
+    expectKeptBoth(await prunePreviews(), why);
+  });
+
+  it('a redirect to another origin is not followed: nothing deleted, the token sent nowhere else', async () => {
+    stub.answer = json('', 302, { location: `${elsewhere.url}/repos/octo-org/shop/pulls` });
+    const run = await prunePreviews();
+    expectKeptBoth(
+      run,
+      /\(HTTP 302\): a redirect leads to http:\/\/localhost:\d+, not to GITHUB_API_URL's origin http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(elsewhere.seen).toEqual([]);
+  });
+
+  it('a redirect on the same origin is followed (a renamed repository)', async () => {
+    stub.answer = (url, response) =>
+      url.pathname === '/repositories/1/pulls'
+        ? json('[{"number":42}]')(url, response)
+        : json('', 301, { location: `/repositories/1/pulls${url.search}` })(url, response);
+    const run = await prunePreviews();
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['shop-pr-42']);
+    expect(stub.seen).toEqual([
+      '/repos/octo-org/shop/pulls?state=open&per_page=100',
+      '/repositories/1/pulls?state=open&per_page=100',
+    ]);
+  });
+
+  it('Link rel="next" to another origin is not followed: nothing deleted, the token sent nowhere else', async () => {
+    stub.answer = json('[{"number":42}]', 200, {
+      link: `<${elsewhere.url}/repos/octo-org/shop/pulls?page=2>; rel="next"`,
+    });
+    const run = await prunePreviews();
+    expectKeptBoth(run, /the next page leads to http:\/\/localhost:\d+, not to GITHUB_API_URL's origin/);
+    expect(elsewhere.seen).toEqual([]);
+  });
+
+  it('a listing of more than 100 pages: the repository is kept whole, with the warning', async () => {
+    // 150 pages, each naming the open pull request 42 again: every preview but 42's would look closed.
+    stub.answer = (url, response) => {
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const next = new URL(url);
+      next.searchParams.set('page', String(page + 1));
+      json('[{"number":42}]', 200, page < 150 ? { link: `<${next.href}>; rel="next"` } : {})(url, response);
+    };
+    const run = await prunePreviews();
+    expectKeptBoth(
+      run,
+      /the listing goes on beyond 100 pages \(10,000 items\), the most the action reads in one listing\. Hint: a repository with that many is not judged/,
+    );
+    expect(stub.seen).toHaveLength(100);
+  });
+
+  it('an answer larger than 10 MiB: refused at the limit, the rest unread, nothing deleted', async () => {
+    let sent = 0;
+    stub.answer = (_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      sent += Buffer.byteLength('[{"number":42}]');
+      response.write('[{"number":42}]');
+      // Then JSON whitespace, 64 MiB of it: a valid listing of one open pull request once read whole.
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      const write = () => {
+        while (!response.destroyed && sent < 64 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', write);
+        }
+        if (!response.destroyed) response.end();
+      };
+      response.on('close', () => response.destroy());
+      write();
+    };
+    const run = await prunePreviews();
+    expectKeptBoth(run, /\(HTTP 200\): the answer is larger than 10 MiB, the most the action reads from one/);
+    expect(sent).toBeLessThan(24 * 1024 * 1024);
+  });
+
+  it('the GitHub part of a run has one deadline, request-timeout × (max-retries + 1), backoffs included', async () => {
+    // Fast answers, each a 503: 8 attempts would fit max-retries 7, but their backoffs pass the 40 s deadline.
+    stub.answer = json('{"message":"Unavailable"}', 503);
+    const run = await prune({ 'name-prefix': 'shop-pr-', 'request-timeout': '5', 'max-retries': '7' });
+    expectKeptBoth(
+      run,
+      /: its answers took longer than 40 s, the time a run gives the GitHub API \(request-timeout × \(max-retries \+ 1\)\)\. Hint: no answer from the GitHub API/,
+    );
+    expect(run.clock.slept, run.stdout).toEqual([500, 1000, 2000, 4000, 8000, 15_000]);
+    expect(stub.seen).toHaveLength(7);
+  });
+});
+
+describe('the deadline of the GitHub part of a run', () => {
+  it('ends a listing whose pages keep coming, mid-request, at request-timeout × (max-retries + 1)', async () => {
+    // Pages that each answer in time; the deadline's signal is fired when page 3 is asked for (and never answered).
+    const deadline = new AbortController();
+    const asked: number[] = [];
+    stub.answer = (url, response) => {
+      const page = Number(url.searchParams.get('page') ?? 1);
+      if (page === 3) return deadline.abort(new DOMException('deadline', 'TimeoutError'));
+      const next = new URL(url);
+      next.searchParams.set('page', String(page + 1));
+      json('[{"number":1}]', 200, { link: `<${next.href}>; rel="next"` })(url, response);
+    };
+    const dispatcher = new Agent();
+    const clock = {
+      now: () => 0,
+      sleep: async () => {},
+      timeout: (ms: number) => (asked.push(ms), ms === 150_000 ? deadline.signal : new AbortController().signal),
+    };
+    const api = gitHubApi({
+      token: 'ghs_test',
+      github: readGitHubContext({ GITHUB_REPOSITORY: repository, GITHUB_API_URL: apiUrl() }),
+      dispatcher,
+      requestTimeoutMs: 30_000,
+      maxRetries: 4,
+      clock,
+    })!;
+    await expect(api.openPullRequests()).rejects.toThrow(
+      /failed: its answers took longer than 150 s, the time a run gives the GitHub API/,
+    );
+    expect(stub.seen).toHaveLength(3);
+    // One deadline for the run; one timeout per request.
+    expect(asked).toEqual([150_000, 30_000, 30_000, 30_000]);
+    // Asked again in the same run (branches after pull requests): the deadline has passed, no request.
+    await expect(api.branches()).rejects.toThrow(/took longer than 150 s/);
+    expect(stub.seen).toHaveLength(3);
+    await dispatcher.close();
   });
 });

@@ -1,11 +1,13 @@
 // A hostile or broken API must not exhaust the runner: one response is read up to 50 MB, one
-// listing up to 100,000 widgets; past either, the run ends with an error naming the limit. The
+// listing up to 100,000 widgets and 100 MiB; past any, the run ends with an error naming the limit. The
 // hostile API is a loopback server written here (the emulator serves only honest answers).
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runInProcess } from './helpers/runner.ts';
+import { TurnstileClient } from '../src/cloudflare/client.ts';
+import { runInProcess, virtualClock } from './helpers/runner.ts';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const closers: (() => Promise<void>)[] = [];
@@ -38,6 +40,19 @@ async function run(apiUrl: string) {
   return { ...result, errors: result.stdout.split('\n').filter((line) => line.startsWith('::error')) };
 }
 
+/** A page of 1000 widgets that always says more follow; `nameLength` sets its size. */
+function endlessPage(nameLength: number): string {
+  const widgets = Array.from({ length: 1000 }, (_, i) => ({
+    sitekey: `0x4AAAAAAA${String(i).padStart(14, '0')}`,
+    name: `other-${i}-`.padEnd(nameLength, 'x'),
+    domains: ['example.com'],
+    mode: 'managed',
+    created_on: '2026-01-01T00:00:00Z',
+  }));
+  const result_info = { per_page: 1000, total_count: 1_000_000_000 };
+  return JSON.stringify({ success: true, errors: [], messages: [], result: widgets, result_info });
+}
+
 describe('read limits', () => {
   it('a response larger than 50 MB: refused, with the limit named, the rest left unread', async () => {
     let sent = 0;
@@ -67,20 +82,7 @@ describe('read limits', () => {
 
   it('a listing that never ends: refused after 100,000 widgets, with the limit named', async () => {
     let pages = 0;
-    const widgets = Array.from({ length: 1000 }, (_, i) => ({
-      sitekey: `0x4AAAAAAA${String(i).padStart(14, '0')}`,
-      name: `other-${i}`,
-      domains: ['example.com'],
-      mode: 'managed',
-      created_on: '2026-01-01T00:00:00Z',
-    }));
-    const page = JSON.stringify({
-      success: true,
-      errors: [],
-      messages: [],
-      result: widgets,
-      result_info: { per_page: 1000, total_count: 1_000_000_000 },
-    });
+    const page = endlessPage(0);
     const url = await hostileApi((response) => {
       pages++;
       response.writeHead(200, { 'content-type': 'application/json' }).end(page);
@@ -92,4 +94,34 @@ describe('read limits', () => {
     ]);
     expect(pages).toBe(100);
   }, 60_000); // 100 pages of 1000 widgets, parsed and checked: a few seconds on a loaded machine
+
+  it('a listing of large pages that never ends: refused once its answers pass the listing bound', async () => {
+    // At full size: pages of 1000 widgets of 40 KB (40 MB, under the 50 MB an answer), bound 100 MiB.
+    // Here pages of about 410 KB and a bound of 1 MiB: three pages, not the hundred of the count bound.
+    let pages = 0;
+    const page = endlessPage(300);
+    const url = await hostileApi((response) => {
+      pages++;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(page);
+    });
+    const agent = new Agent();
+    closers.push(() => agent.close());
+    const client = new TurnstileClient({
+      apiUrl: url,
+      accountId: ACCOUNT,
+      auth: { kind: 'token', token: 't0ken' },
+      logger: { debug: () => {}, info: () => {} },
+      dispatcher: agent,
+      requestTimeoutMs: 600_000,
+      maxRetries: 0,
+      clock: virtualClock(),
+      readLimits: { listingBytes: 1024 * 1024 },
+    });
+    const expected = Math.ceil((1024 * 1024) / Buffer.byteLength(page));
+    expect(expected).toBe(3);
+    await expect(client.listAll()).rejects.toThrow(
+      /^Cloudflare API GET \S+ failed \(HTTP 200\): the listing goes on beyond 1 MiB of answers \(3 pages\), the most the action reads in one listing/,
+    );
+    expect(pages).toBe(3);
+  });
 });

@@ -12,15 +12,18 @@ const OLD = '2026-01-01T00:00:00.000000Z';
 
 /** A GitHub API on loopback: the open pull requests of octo-org/preview-app, or an error. */
 let github: Server;
-let answer: { status: number; body: unknown };
+/** `body` as JSON, or `raw` as it is. */
+let answer: { status: number; body?: unknown; raw?: string; headers?: Record<string, string> };
 let githubEnv: Record<string, string>;
 beforeEach(async () => {
   answer = { status: 200, body: [{ number: 2 }, { number: 42 }] };
   github = createServer((request, response) => {
+    // Another origin (localhost, not 127.0.0.1) where a redirect may lead: it lists no open pull request.
+    if (request.headers.host?.startsWith('localhost:')) return void response.writeHead(200).end('[]');
     const listing = request.url?.startsWith('/repos/octo-org/preview-app/pulls?');
     response
-      .writeHead(listing ? answer.status : 404, { 'content-type': 'application/json' })
-      .end(JSON.stringify(listing ? answer.body : { message: 'Not Found' }));
+      .writeHead(listing ? answer.status : 404, { 'content-type': 'application/json', ...answer.headers })
+      .end(listing ? (answer.raw ?? JSON.stringify(answer.body)) : '{"message":"Not Found"}');
   });
   await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
   githubEnv = { GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}` };
@@ -141,6 +144,35 @@ describe('a create at the widget limit', () => {
     ]);
     expect(deletes()).toHaveLength(0);
   });
+
+  it.each([
+    ['an empty body', { status: 200, raw: '' }, /the answer is not JSON/],
+    ['an object', { status: 200, body: { message: 'API rate limit exceeded' } }, /expected array, received object/],
+    ['numbers as strings', { status: 200, body: [{ number: '2' }, { number: '42' }] }, /at 0\.number/],
+    [
+      'a redirect to another origin',
+      { status: 302, raw: '', headers: { location: 'http://localhost:PORT/repos/octo-org/preview-app/pulls' } },
+      /a redirect leads to http:\/\/localhost:\d+, not to GITHUB_API_URL's origin/,
+    ],
+  ] as [string, typeof answer, RegExp][])(
+    'GitHub answering %s: the pull requests could not be listed; nothing deleted',
+    async (_, given, why) => {
+      fillAccount();
+      const port = String((github.address() as AddressInfo).port);
+      answer = { ...given, headers: given.headers && { location: given.headers.location!.replace('PORT', port) } };
+      const run = await t.run({ domains: 'pr-42.example.com', 'github-token': 'ghs_test' }, githubEnv);
+      expect(run.code).toBe(1);
+      expect(errorLines(run.stdout)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^::error title=Widget limit reached::.*None could be recycled now: the open pull requests could not be listed \\(GitHub API: listing the open pull requests of octo-org/preview-app failed \\(HTTP \\d+\\): .*${why.source}`,
+          ),
+        ),
+      ]);
+      expect(deletes()).toHaveLength(0);
+      expect(t.emulator.widgets()).toHaveLength(20);
+    },
+  );
 
   it('when every preview belongs to an open pull request: nothing deleted, a clear error', async () => {
     fillAccount();

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../http/clock.ts';
 import { CloudflareApiError, type HintContext } from './errors.ts';
-import type { Dispatcher } from '../http/pool.ts';
-import { MAX_PER_PAGE, RATE_LIMIT, READ_LIMITS } from './limits.ts';
+import { readCapped, type Dispatcher } from '../http/pool.ts';
+import { MAX_PER_PAGE, RATE_LIMIT, READ_LIMITS, type ReadLimits } from './limits.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { isRetryableStatus, parseRetryAfter, retryDelay, RETRY_TIMING, type RetryPolicy } from '../http/retry.ts';
 import {
@@ -46,6 +46,8 @@ export interface ClientOptions {
   clock?: Clock;
   random?: () => number;
   rateLimit?: { limit: number; windowMs: number };
+  /** What the client reads at most; READ_LIMITS unless a test says otherwise. */
+  readLimits?: Partial<ReadLimits>;
   /** Called with every widget secret a response carries, before the caller sees it (to mask it). */
   onSecret?: (secret: string) => void;
   /** What the error hints may point at (a non-default api-url). */
@@ -56,13 +58,15 @@ export interface ClientOptions {
 interface Answer {
   status: number;
   headers: Dispatcher.ResponseData['headers'];
-  text: string;
+  body: Buffer;
 }
 
 /** A usable answer: its checked result, and the envelope (for result_info). */
 interface Success<T> {
   result: T;
   envelope: z.output<typeof envelopeSchema>;
+  /** The answer's size, for the listing's bound. */
+  bytes: number;
 }
 
 /** Why an attempt did not produce a result. */
@@ -100,9 +104,11 @@ export class TurnstileClient {
   private readonly policy: RetryPolicy;
   private readonly clock: Clock;
   private readonly limiter: RateLimiter;
+  private readonly limits: ReadLimits;
 
   constructor(options: ClientOptions) {
     this.options = options;
+    this.limits = { ...READ_LIMITS, ...options.readLimits };
     this.base = `${options.apiUrl}/accounts/${options.accountId}/challenges/widgets`;
     this.headers = {
       accept: 'application/json',
@@ -128,17 +134,26 @@ export class TurnstileClient {
   /** Every widget whose name or sitekey matches `filter` (Cloudflare: case-insensitive substring, `name:` or `sitekey:`). */
   async listAll(filter?: string): Promise<WidgetSummary[]> {
     const widgets: WidgetSummary[] = [];
+    let bytes = 0;
     for (let page = 1; ; page++) {
       const query = { page: String(page), per_page: String(MAX_PER_PAGE), ...(filter ? { filter } : {}) };
-      const { result, envelope } = await this.request('GET', '', widgetSummarySchema.array(), { query });
+      const answer = await this.request('GET', '', widgetSummarySchema.array(), { query });
+      const { result, envelope } = answer;
       widgets.push(...result);
+      bytes += answer.bytes;
       // result_info may be missing, or count the unfiltered list: a short page is the reliable end.
       const total = envelope.result_info?.total_count;
       if (result.length < MAX_PER_PAGE || (total != null && page * MAX_PER_PAGE >= total)) return widgets;
-      if (widgets.length >= READ_LIMITS.listedWidgets) {
+      // Both bounds are far beyond any real account (100,000 widgets are about 40 MiB).
+      const { listedWidgets, listingBytes } = this.limits;
+      if (widgets.length >= listedWidgets || bytes >= listingBytes) {
+        const beyond =
+          widgets.length >= listedWidgets
+            ? `${listedWidgets.toLocaleString('en-US')} widgets`
+            : `${mebibytes(listingBytes)} of answers`;
         throw this.error(`GET ${new URL(this.base).pathname}`, {
           status: 200,
-          detail: `the listing goes on beyond ${READ_LIMITS.listedWidgets.toLocaleString('en-US')} widgets (${page} pages), the most the action reads in one listing; no real account holds that many`,
+          detail: `the listing goes on beyond ${beyond} (${page} pages), the most the action reads in one listing; no real account comes near`,
           retryable: false,
         });
       }
@@ -220,7 +235,7 @@ export class TurnstileClient {
     const started = this.clock.now();
     for (let retry = 1; ; retry++) {
       const answer = await this.exchange(method, url, options.body);
-      const outcome = 'text' in answer ? this.read(answer, schema) : answer;
+      const outcome = 'body' in answer ? this.read(answer, schema) : answer;
       if ('result' in outcome) return outcome;
       const delay = retryDelay(retry, outcome.retryAfterMs, this.policy, this.options.random ?? Math.random);
       const elapsed = this.clock.now() - started;
@@ -264,17 +279,17 @@ export class TurnstileClient {
         signal,
       });
       const { statusCode: status, headers } = response;
-      const text = await readCapped(response.body, READ_LIMITS.responseBytes);
+      const raw = await readCapped(response.body, this.limits.responseBytes);
       this.options.logger.debug(`${where} -> ${status} (${this.clock.now() - sent} ms)`);
-      if (text === undefined) {
-        const limit = `${READ_LIMITS.responseBytes / 1024 / 1024} MB`;
+      if (raw === undefined) {
+        const limit = `${this.limits.responseBytes / 1024 / 1024} MB`;
         return {
           status,
           detail: `the response is larger than ${limit}, the most the action reads from one response`,
           retryable: false,
         };
       }
-      return { status, headers, text };
+      return { status, headers, body: raw };
     } catch (error) {
       const timedOut = signal.aborted || isTimeout(error);
       const detail = timedOut
@@ -286,7 +301,8 @@ export class TurnstileClient {
   }
 
   /** What an answer holds: its checked result (the secret reported first), or why it is unusable. */
-  private read<T>({ status, headers, text }: Answer, schema: z.ZodType<T>): Success<T> | Failure {
+  private read<T>({ status, headers, body }: Answer, schema: z.ZodType<T>): Success<T> | Failure {
+    const text = body.toString('utf8');
     const retryAfterMs = parseRetryAfter(headerValue(headers['retry-after']), this.clock.now());
     const failure = { status, retryAfterMs, retryable: isRetryableStatus(status) };
     let json: unknown;
@@ -310,24 +326,11 @@ export class TurnstileClient {
     }
     const secret = (result.data as { secret?: unknown }).secret;
     if (typeof secret === 'string') this.options.onSecret?.(secret);
-    return { result: result.data, envelope: envelope.data };
+    return { result: result.data, envelope: envelope.data, bytes: body.length };
   }
 }
 
-/** The body as text, or undefined (the rest left unread) once it exceeds `limit` bytes. */
-async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const mebibytes = (bytes: number) => `${bytes / 1024 / 1024} MiB`;
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 

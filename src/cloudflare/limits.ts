@@ -15,6 +15,11 @@ export const ENTERPRISE_PLAN = { hostnamesPerWidget: 200 } as const;
 
 /**
  * A hostile or broken API must not exhaust the runner: the most the action reads from one
- * response, and the most widgets it reads in one listing (far beyond any real account).
+ * response, and the most widgets and bytes it reads in one listing (far beyond any real account).
  */
-export const READ_LIMITS = { responseBytes: 50 * 1024 * 1024, listedWidgets: 100_000 } as const;
+export const READ_LIMITS = {
+  responseBytes: 50 * 1024 * 1024,
+  listedWidgets: 100_000,
+  listingBytes: 100 * 1024 * 1024,
+} as const;
+export type ReadLimits = Record<keyof typeof READ_LIMITS, number>;

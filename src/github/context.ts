@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { quoteUntrusted } from '../log/logger.ts';
 
 // The runner describes the run in GITHUB_* variables and the event payload file
 // (https://docs.github.com/actions/reference/variables-reference). They are read directly: loading
@@ -101,18 +102,18 @@ function readPayload(path: string | undefined): { payload: Payload } | { problem
 function subjectOf(eventName: string, payload: Payload, env: NodeJS.ProcessEnv): EventSubject {
   if (PULL_REQUEST_EVENTS.has(eventName)) {
     const number = payload.pull_request?.number ?? payload.number;
-    return number !== undefined ? { pullRequest: number } : { none: 'its payload has no pull request number' };
+    return number !== undefined ? pullRequest(number) : { none: 'its payload has no pull request number' };
   }
   if (eventName === 'issue_comment') {
     return payload.issue?.pull_request && payload.issue.number !== undefined
-      ? { pullRequest: payload.issue.number }
+      ? pullRequest(payload.issue.number)
       : { none: 'the comment is on an issue, not on a pull request' };
   }
   if (eventName === 'workflow_run') {
     const ours = (payload.workflow_run?.pull_requests ?? []).filter((pull) =>
       isThisRepository(pull.base.repo, payload, env),
     );
-    if (ours.length === 1) return { pullRequest: ours[0]!.number };
+    if (ours.length === 1) return pullRequest(ours[0]!.number);
     return {
       none:
         ours.length === 0
@@ -126,6 +127,13 @@ function subjectOf(eventName: string, payload: Payload, env: NodeJS.ProcessEnv):
     return { none: ref.startsWith('refs/tags/') ? 'it pushed a tag, not a branch' : 'its ref is not a branch' };
   }
   return { none: 'it names no pull request and no branch' };
+}
+
+/** Only a positive safe integer numbers a pull request: `-5`, `1.5`, `1e21` or `0` would make a name of it. */
+function pullRequest(number: number): EventSubject {
+  return Number.isSafeInteger(number) && number > 0
+    ? { pullRequest: number }
+    : { none: `its pull request number ${number} is not a positive whole number` };
 }
 
 /** A workflow_run's pull request targets this repository: same id, or the API URL of this repository. */
@@ -154,7 +162,14 @@ export function defaultWidgetName(context: GitHubContext): { name: string } | { 
   }
   const { subject } = context;
   if ('pullRequest' in subject) return { name: previewName(repo, subject.pullRequest) };
-  if ('branch' in subject) return { name: branchPreviewName(repo, subject.branch) };
+  if ('branch' in subject) {
+    // `pr-5` would be named `<repo>-pr-5`, pull request #5's preview: ensure would take it over.
+    const number = /^pr-(\d+)$/.exec(subject.branch)?.[1];
+    if (number === undefined) return { name: branchPreviewName(repo, subject.branch) };
+    return {
+      missing: `on this push of the branch ${quoteUntrusted(subject.branch)}: its default name ${quoteUntrusted(branchPreviewName(repo, subject.branch))} is the default name of pull request #${number}'s preview, so a branch named \`pr-<number>\` has no default name`,
+    };
+  }
   return {
     missing: `on this ${context.eventName || 'unnamed'} event: ${subject.none}, so there is no default name (the ref's name would be the default branch's widget, which may be production's)`,
   };
