@@ -1,7 +1,7 @@
 // The install must not depend on what the registry publishes next. npm 11 checks a ranged override
 // (or a `$name` reference to a ranged dependency) against the newest release at `npm ci`, so one
 // release of undici made every fresh clone refuse its own lockfile. And the bundle must carry one
-// undici: the overrides give @actions/core's and @actions/github's copies the project's.
+// undici: the override gives @actions/core's copy (through @actions/http-client) the project's.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('the install', () => {
     ).toEqual([]);
   });
 
-  it('bundles one undici: every copy that @actions/core or @actions/github loads is the project’s', () => {
+  it('bundles one undici: the copy @actions/core loads is the project’s', () => {
     const runtime = Object.entries(lock.packages).filter(([path, entry]) => path !== '' && !entry.dev);
     const undici = runtime.filter(([path]) => /(^|\/)node_modules\/undici$/.test(path)).map(([path]) => path);
     expect(undici).toEqual(['node_modules/undici']);

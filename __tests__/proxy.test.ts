@@ -347,9 +347,7 @@ describe('a proxy that refuses connections', () => {
     expect(result.stdout).not.toMatch(/^\s+at .+[(:]\d+/m);
   });
 
-  // Fails today (src/github/api.ts): Octokit reports a request that got no answer as a RequestError
-  // with status 500, so the warning says "(HTTP 500)" and "GitHub had a server-side problem" instead
-  // of the network hint. `it.fails` flips to a failure once that is fixed: then make it `it`.
+  // A request that got no answer has no HTTP status (Octokit reported it as 500, and the hint blamed GitHub).
   it('prune: that warning names no HTTP status and hints at HTTPS_PROXY and NO_PROXY', async () => {
     const { warnings } = await pruneWithDeadProxyForGitHub();
     expect(warnings[0]).not.toMatch(/HTTP 500|server-side/);

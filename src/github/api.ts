@@ -13,7 +13,7 @@ export type ListBranches = () => Promise<Set<string>>;
 /** GitHub's API refused or could not be reached; the message says what to change. */
 export class GitHubApiError extends Error {
   constructor(what: string, cause: unknown) {
-    // Octokit reports an unreachable host as status 500 without a response: no status, then.
+    // The status of an answer the action could not use; none when GitHub could not be reached.
     const status = (cause as { response?: { status?: unknown } }).response?.status;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(

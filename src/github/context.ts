@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { quoteUntrusted } from '../log/logger.ts';
 
 // The runner describes the run in GITHUB_* variables and the event payload file
-// (https://docs.github.com/actions/reference/variables-reference). They are read directly: loading
-// @actions/github's context would compile Octokit on the common path (see BENCHMARKS.md).
+// (https://docs.github.com/actions/reference/variables-reference), read directly and checked.
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 const MAX_NAME_LENGTH = 254;
