@@ -3,7 +3,7 @@ import { readInputs, type InputName, type RawInputs } from './declared.ts';
 import type { Logger } from '../log/logger.ts';
 import { looksLikeWidgetSecret, type SecretRegistry } from '../log/secrets.ts';
 import { MIN_CREDENTIAL_LENGTH, parseSettings, widgetInputs, type Operation, type Settings } from './settings.ts';
-import type { TestKeySettings } from './settings.ts';
+import type { ParsedSettings } from './settings.ts';
 
 /**
  * Reads and checks every input (settings.ts), then acts on the result: notices for rewritten
@@ -15,7 +15,7 @@ export function readSettings(
   secrets: SecretRegistry,
   logger: Logger,
   github: GitHubContext = readGitHubContext(env),
-): Settings | TestKeySettings {
+): ParsedSettings['settings'] {
   const inputs = readInputs(env);
   maskSecrets(inputs.raw, secrets);
   const { settings, notices } = parseSettings(inputs, github);

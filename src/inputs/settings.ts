@@ -297,7 +297,7 @@ const testKeySettingsSchema = z
         )
       : { testKeys: inputs['test-keys'], mode: inputs.mode ?? 'managed', exportEnv: inputs['export-env'] },
   );
-export type TestKeySettings = { operation: Operation } & z.output<typeof testKeySettingsSchema>;
+type TestKeySettings = { operation: Operation } & z.output<typeof testKeySettingsSchema>;
 
 /** What the inputs of a step ask for, read without side effects. */
 export interface ParsedSettings {

@@ -1,5 +1,5 @@
 import type { GitHubContext } from '../github/context.ts';
-import type { TestKeySettings } from '../inputs/settings.ts';
+import type { Operation } from '../inputs/settings.ts';
 import type { Logger } from '../log/logger.ts';
 import type { OperationResult } from './result.ts';
 
@@ -16,6 +16,8 @@ const KEYS = {
   'force-interactive': { visible: '3x00000000000000000000FF', invisible: '', secret: PASSES },
 };
 const TITLE = "Cloudflare's test keys";
+
+type TestKeySettings = { operation: Operation; testKeys: keyof typeof KEYS; mode: string };
 
 /** The result of a run with `test-keys`: the keys as a widget no one created, or nothing deleted. */
 export function testKeysResult(settings: TestKeySettings, logger: Logger, github: GitHubContext): OperationResult {
