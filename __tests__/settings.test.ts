@@ -7,7 +7,7 @@ import { readGitHubContext } from '../src/github/context.ts';
 import { InputErrors } from '../src/inputs/errors.ts';
 import { closest, INPUTS, readInputs } from '../src/inputs/declared.ts';
 import { readSettings } from '../src/inputs/read-settings.ts';
-import { parseSettings } from '../src/inputs/settings.ts';
+import { parseSettings, type Settings } from '../src/inputs/settings.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
 import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
 import { recordingLogger } from './helpers/logger.ts';
@@ -20,7 +20,7 @@ function read(inputs: Record<string, string>, env: Record<string, string | undef
   const masked: string[] = [];
   const logger = recordingLogger();
   const secrets = new SecretRegistry({ setSecret: (value) => masked.push(value) });
-  const settings = () => readSettings({ ...runnerEnv(env), ...inputVariables(inputs) }, secrets, logger);
+  const settings = () => readSettings({ ...runnerEnv(env), ...inputVariables(inputs) }, secrets, logger) as Settings;
   return { settings, masked, logger };
 }
 

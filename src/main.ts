@@ -12,6 +12,7 @@ import { runOperation } from './operations/index.ts';
 import { PRUNE_CONCURRENCY } from './operations/prune.ts';
 import { WidgetLimitError } from './operations/recycle.ts';
 import { WidgetNotFoundError } from './operations/target.ts';
+import { testKeysResult } from './operations/test-keys.ts';
 import { UnsafeOutputError, writeOutputs } from './report/outputs.ts';
 import { readSettings } from './inputs/read-settings.ts';
 import { actionsRunner, type Runner } from './log/runner.ts';
@@ -49,6 +50,13 @@ export async function run({
     const github = readGitHubContext(env);
     const settings = readSettings(env, secrets, logger, github);
     operation = settings.operation;
+    if ('testKeys' in settings) {
+      // No client, no pool: nothing is sent to Cloudflare or GitHub.
+      const result = testKeysResult(settings, logger, github);
+      writeOutputs(runner, secrets, result, settings.exportEnv);
+      await runner.appendSummary(resultSummary(result, secrets));
+      return 0;
+    }
     // Connect timeouts follow request-timeout; prune deletes several widgets at once.
     const pool =
       dispatcher ??

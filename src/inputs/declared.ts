@@ -12,7 +12,7 @@ export const INPUTS = {
   'api-token': {},
   'api-email': {},
   'api-key': {},
-  'account-id': { required: true },
+  'account-id': {},
   name: {},
   domains: {},
   mode: {},
@@ -31,6 +31,7 @@ export const INPUTS = {
   'older-than': { default: '7d' },
   'github-token': { default: '${{ github.token }}' },
   'export-env': { default: 'false' },
+  'test-keys': {},
 } as const satisfies Record<string, { default?: string; required?: boolean }>;
 
 export type InputName = keyof typeof INPUTS;

@@ -120,7 +120,7 @@ export function authSchema(github: GitHubContext) {
       return refuse(
         ctx,
         github.fromFork
-          ? 'is empty: this run was triggered by a pull request from a fork, and GitHub does not pass repository secrets to such workflows. Run preview deploys only for branches of this repository (e.g. `if: github.event.pull_request.head.repo.full_name == github.repository`), or deploy from a trusted `workflow_run` workflow, which has the secrets: GitHub lists no pull request from a fork in its payload, so there pass the name, e.g. `name: my-app-pr-${{ steps.pr.outputs.number }}` with the number looked up from `github.event.workflow_run.head_branch` (README: "Pull requests from forks").'
+          ? "is empty: this run was triggered by a pull request from a fork, and GitHub does not pass repository secrets to such workflows. Give such previews Cloudflare's test keys (`test-keys: ${{ github.event.pull_request.head.repo.fork && 'always-pass' || '' }}`), run preview deploys only for branches of this repository (e.g. `if: github.event.pull_request.head.repo.full_name == github.repository`), or deploy from a trusted `workflow_run` workflow, which has the secrets: GitHub lists no pull request from a fork in its payload, so there pass the name, e.g. `name: my-app-pr-${{ steps.pr.outputs.number }}` with the number looked up from `github.event.workflow_run.head_branch` (README: \"Pull requests from forks\")."
           : 'is required: pass a Cloudflare API token with the "Turnstile Sites Write" permission, e.g. `api-token: ${{ secrets.CLOUDFLARE_API_TOKEN }}` (or api-email + api-key for legacy authentication).',
         'api-token',
       );
@@ -275,9 +275,33 @@ export type SettingsOf<O extends Operation> = CommonSettings & Extract<Operation
 /** ensure by name: the settings of an ensure that may create the widget. */
 export type EnsureByName = Extract<SettingsOf<'ensure'>, { target: { name: string } }>;
 
+// test-keys (issue 25): Cloudflare's dummy keys instead of a widget. The run then talks to nobody,
+// so it reads no credential and none of the inputs only Cloudflare would use.
+const TEST_KEYS = ['always-pass', 'always-fail', 'force-interactive'] as const;
+const testKeysInput = z.object({
+  'test-keys': optional(
+    z.enum(TEST_KEYS, {
+      error: (issue) =>
+        `is ${quoteUntrusted(String(issue.input))}: allowed values are ${TEST_KEYS.join(', ')}, or empty for a real widget. To use them on some runs only, give an expression that is '' on the others, e.g. \`test-keys: \${{ github.event.pull_request.head.repo.fork && 'always-pass' || '' }}\`.`,
+    }),
+  ),
+});
+const testKeySettingsSchema = z
+  .object({ 'test-keys': z.enum(TEST_KEYS), mode: optional(oneOf(MODES)), 'export-env': boolean })
+  .transform((inputs, ctx) =>
+    inputs['test-keys'] === 'force-interactive' && inputs.mode === 'invisible'
+      ? refuse(
+          ctx,
+          'is "force-interactive", but mode is "invisible": Cloudflare has no invisible test key that forces an interactive challenge. Use another mode, or always-pass or always-fail.',
+          'test-keys',
+        )
+      : { testKeys: inputs['test-keys'], mode: inputs.mode ?? 'managed', exportEnv: inputs['export-env'] },
+  );
+type TestKeySettings = { operation: Operation } & z.output<typeof testKeySettingsSchema>;
+
 /** What the inputs of a step ask for, read without side effects. */
 export interface ParsedSettings {
-  settings: Settings;
+  settings: Settings | TestKeySettings;
   /** Values that were rewritten (a URL reduced to its hostname, …), for a notice each. */
   notices: string[];
 }
@@ -306,6 +330,11 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext, meant =
     return undefined;
   };
   const operation = collect(operationNameSchema.safeParse(raw));
+  if (collect(testKeysInput.safeParse(raw))?.['test-keys']) {
+    const keys = collect(testKeySettingsSchema.safeParse(raw));
+    if (errors.length > 0 || !operation || !keys) throw new InputErrors(firstOfEach(errors));
+    return { settings: { ...operation, ...keys }, notices: [] };
+  }
   const common = collect(commonSchema.safeParse(raw));
   const credentials = collect(authSchema(github).safeParse(raw));
   const specific = operation && collect(operationSchema(github).safeParse(raw));

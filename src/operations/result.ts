@@ -25,4 +25,6 @@ export interface OperationResult {
   deleted?: WidgetRef[];
   /** prune: widgets with the prefix that were kept, and why. */
   kept?: { widget: WidgetSummary; reason: string }[];
+  /** Cloudflare's test keys (test-keys): `widget` holds them, and no widget exists. */
+  testKeys?: boolean;
 }

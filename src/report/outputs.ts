@@ -49,7 +49,7 @@ export function writeOutputs(
     runner.setOutput('name', widget.name);
     runner.setOutput('mode', widget.mode);
     runner.setOutput('domains', JSON.stringify(widget.domains));
-    runner.setOutput('widget', secrets.redact(JSON.stringify(withoutSecret(widget))));
+    runner.setOutput('widget', result.testKeys ? '' : secrets.redact(JSON.stringify(withoutSecret(widget))));
     if (exportEnv) {
       runner.exportVariable('TURNSTILE_SITEKEY', widget.sitekey);
       runner.exportVariable('TURNSTILE_SECRET', widget.secret);

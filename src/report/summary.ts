@@ -59,9 +59,9 @@ export function resultSummary(result: OperationResult, secrets: SecretRegistry):
   const widget = result.widget;
   const name = widget?.name ?? result.planned?.name;
   const domains = result.planned?.domains ?? widget?.domains;
-  if (name !== undefined) rows.push(['Name', value(name, secrets)]);
+  if (name) rows.push(['Name', value(name, secrets)]);
   if (widget) rows.push(['Sitekey', value(widget.sitekey, secrets)], ['Mode', value(widget.mode, secrets)]);
-  if (domains) rows.push(['Domains', domains.map((domain) => value(domain, secrets)).join(', ')]);
+  if (domains && !result.testKeys) rows.push(['Domains', domains.map((domain) => value(domain, secrets)).join(', ')]);
   if (result.changes.length > 0) rows.push(['Changes', sentence(result.changes.join('; '), secrets)]);
   if (result.deleted) rows.push([result.dryRun ? 'Would delete' : 'Deleted', listed(result.deleted, secrets)]);
   let html = HEADING + table(rows);
