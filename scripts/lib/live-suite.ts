@@ -2,7 +2,7 @@
 // process, as the runner starts it) through the whole lifecycle against the API at `apiUrl`, on
 // widgets named with a unique run prefix, through a recording proxy on 127.0.0.1 that counts each
 // step's requests and records them, redacted, as fixtures. Whatever happens, a final clean-up
-// deletes every widget whose name starts with the run prefix.
+// deletes every widget whose name starts with the run prefix, and no other unless asked.
 import { randomBytes } from 'node:crypto';
 import { runAction, type ActionResult } from './run-action.ts';
 import { FIXTURES_DIR, redactor, writeRecording, type Recording } from './live-fixtures.ts';
@@ -27,6 +27,8 @@ export interface LiveOptions {
   entry?: string;
   /** Per action run. */
   timeoutMs?: number;
+  /** Also delete the widgets of earlier runs killed before their clean-up (the scheduled run's --delete-stale). */
+  deleteStale?: boolean;
 }
 
 export interface StepResult {
@@ -47,13 +49,27 @@ export interface LiveResult {
   prefix: string;
   steps: StepResult[];
   /**
-   * Widgets with the run prefix that the clean-up deleted, those of earlier killed runs it deleted
-   * too, and how many with the run prefix are still there after it.
+   * Sitekeys with the run prefix that the clean-up deleted; the widgets of earlier runs killed before
+   * their clean-up that it found (`stale`) and the sitekeys of those it deleted (with deleteStale);
+   * how many with the run prefix are still there after it.
    */
-  cleanup: { requests: number; deleted: string[]; staleDeleted: string[]; left: number; error?: string };
+  cleanup: {
+    requests: number;
+    deleted: string[];
+    stale: StaleWidget[];
+    staleDeleted: string[];
+    left: number;
+    error?: string;
+  };
   requests: number;
   recording: Recording;
   fixture: string;
+}
+
+export interface StaleWidget {
+  name: string;
+  sitekey: string;
+  created_on: string;
 }
 
 interface State {
@@ -202,8 +218,9 @@ export async function runLiveSuite(options: LiveOptions): Promise<LiveResult> {
   } finally {
     proxy.setStep('cleanup');
     const before = proxy.exchanges.length;
-    const outcome = await cleanUp(call, prefix).catch((error: Error) => ({
+    const outcome = await cleanUp(call, prefix, options.deleteStale ?? false).catch((error: Error) => ({
       deleted: [] as string[],
+      stale: [] as StaleWidget[],
       staleDeleted: [] as string[],
       left: -1,
       error: error.message,
@@ -293,34 +310,51 @@ function apiCall(proxy: RecordingProxy, options: LiveOptions): ApiCall {
   };
 }
 
-/** The names defaultRunPrefix() gives, for finding the widgets of runs that never reached their clean-up. */
-const RUN_NAME = /^live-\d{8}t\d{6}-[0-9a-f]{6}-/;
-/** A run's widgets older than this belong to a run that was killed (a cancelled job): no run lasts an hour. */
+/** The one widget name a run gives (`${defaultRunPrefix()}widget`), with the time the run started. */
+const RUN_WIDGET = /^live-(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})-[0-9a-f]{6}-widget$/;
+/** A run's widget older than this belongs to a run that was killed (a cancelled job): no run lasts an hour. */
 const STALE_AFTER_MS = 60 * 60 * 1000;
 
+/** Whether `widget` is the widget of an earlier run killed before its clean-up: its name, started and created over an hour ago. */
+export function isStale(widget: StaleWidget, now = Date.now()): boolean {
+  const time = RUN_WIDGET.exec(widget.name);
+  if (!time) return false;
+  const started = Date.UTC(+time[1]!, +time[2]! - 1, +time[3]!, +time[4]!, +time[5]!, +time[6]!);
+  return now - started > STALE_AFTER_MS && now - Date.parse(widget.created_on) > STALE_AFTER_MS;
+}
+
 /**
- * Deletes every widget whose name starts with the run prefix, and those of earlier runs that were
- * killed before their clean-up (named by defaultRunPrefix(), created over an hour ago), so they do
- * not fill the account; then lists again to count what is left of this run.
+ * Deletes every widget whose name starts with the run prefix. The widgets of earlier runs killed
+ * before their clean-up are listed, and deleted only with `deleteStale`: the account may not be the
+ * suite's alone. Then lists again to count what is left of this run.
  */
-async function cleanUp(call: ApiCall, prefix: string): Promise<Omit<LiveResult['cleanup'], 'requests'>> {
-  type Listed = { name: string; sitekey: string; created_on: string };
-  const listed = async (): Promise<Listed[]> => {
+async function cleanUp(
+  call: ApiCall,
+  prefix: string,
+  deleteStale: boolean,
+): Promise<Omit<LiveResult['cleanup'], 'requests'>> {
+  const listed = async (): Promise<StaleWidget[]> => {
     // One listing covers this run and the earlier ones: the filter is a substring match.
     const answer = await call('GET', `/challenges/widgets?per_page=1000&filter=${encodeURIComponent('name:live-')}`);
     if (answer.status !== 200) throw new Error(`listing the live suite's widgets answered ${answer.status}`);
-    return answer.json.result as Listed[];
+    return answer.json.result as StaleWidget[];
   };
-  const ours = (widget: Listed) => widget.name.startsWith(prefix);
-  const stale = (widget: Listed) =>
-    RUN_NAME.test(widget.name) && Date.now() - Date.parse(widget.created_on) > STALE_AFTER_MS;
-  const deleted: string[] = [];
-  const staleDeleted: string[] = [];
-  for (const widget of (await listed()).filter((w) => ours(w) || stale(w))) {
-    const answer = await call('DELETE', `/challenges/widgets/${encodeURIComponent(widget.sitekey)}`);
-    if (answer.status === 200) (ours(widget) ? deleted : staleDeleted).push(widget.sitekey);
-  }
-  return { deleted, staleDeleted, left: (await listed()).filter(ours).length };
+  const ours = (widget: StaleWidget) => widget.name.startsWith(prefix);
+  const widgets = await listed();
+  const stale = widgets
+    .filter((widget) => !ours(widget) && isStale(widget))
+    .map(({ name, sitekey, created_on }) => ({ name, sitekey, created_on }));
+  const remove = async (list: StaleWidget[]) => {
+    const removed: string[] = [];
+    for (const widget of list) {
+      const answer = await call('DELETE', `/challenges/widgets/${encodeURIComponent(widget.sitekey)}`);
+      if (answer.status === 200) removed.push(widget.sitekey);
+    }
+    return removed;
+  };
+  const deleted = await remove(widgets.filter(ours));
+  const staleDeleted = deleteStale ? await remove(stale) : [];
+  return { deleted, stale, staleDeleted, left: (await listed()).filter(ours).length };
 }
 
 /** The table scripts/live.ts prints: one row per step, then the clean-up and the totals. */
@@ -343,8 +377,11 @@ export function resultTable(result: LiveResult): string {
       '-',
       result.cleanup.error ??
         `deleted ${result.cleanup.deleted.length}, ${result.cleanup.left} left with the prefix` +
-          (result.cleanup.staleDeleted.length
-            ? `; deleted ${result.cleanup.staleDeleted.length} of earlier runs killed before their clean-up`
+          (result.cleanup.stale.length
+            ? `; ${result.cleanup.stale.length} of earlier runs killed before their clean-up, ` +
+              (result.cleanup.staleDeleted.length
+                ? `deleted ${result.cleanup.staleDeleted.length}`
+                : 'kept (--delete-stale deletes them)')
             : ''),
     ],
     ['total', result.ok ? 'passed' : 'failed', String(result.requests), '', '', `prefix ${result.prefix}`],
