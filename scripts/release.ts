@@ -1,12 +1,11 @@
 // npm run release -- <x.y.z>: cuts a release locally and pushes nothing. It refuses (one line, exit
-// code 1) unless the tree is clean, on main, the version is greater than the latest vX.Y.Z tag,
+// code 1) unless it is on main in a clean tree, the version is greater than the latest vX.Y.Z tag,
 // CHANGELOG.md has Unreleased changes, dist/ equals a fresh `npm run build` and `npm test` passes.
-// Then it sets the version in package.json and package-lock.json, moves CHANGELOG.md's Unreleased
-// section under the version and today's date, commits, tags vX.Y.Z (annotated), moves the major tag
-// (v1) to it and prints the `git push` commands; pushing the tag runs .github/workflows/release.yml.
-// `node scripts/release.ts notes vX.Y.Z` prints that version's CHANGELOG section (release.yml's notes),
-// refusing when package.json has another version. RELEASE_BUILD_COMMAND and RELEASE_TEST_COMMAND
-// replace `npm run build` and `npm test`.
+// Then it sets the version in package.json and package-lock.json, moves the Unreleased changes
+// under the version and today's date, commits, tags vX.Y.Z, moves the major tag (v1) to it and
+// prints the `git push` commands; the pushed tag runs .github/workflows/release.yml, which uses
+// `node scripts/release.ts notes vX.Y.Z` (the version's CHANGELOG section, checked against
+// package.json). RELEASE_BUILD_COMMAND and RELEASE_TEST_COMMAND replace `npm run build`, `npm test`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,83 +13,73 @@ import { join } from 'node:path';
 /** An expected refusal: printed as one line, exit code 1. */
 export class ReleaseError extends Error {}
 
-type Version = [number, number, number];
 const VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
-const parseVersion = (text: string) => VERSION.exec(text)?.slice(1).map(Number) as Version | undefined;
-const compare = (a: Version, b: Version) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+const parseVersion = (text: string) => VERSION.exec(text)?.slice(1).map(Number);
+const compare = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
 
 /** The newest `vX.Y.Z` among tag names (others, such as the major tag `v1`, are ignored). */
 export function latestVersionTag(tags: string[]): string | undefined {
-  const versions = tags.flatMap((tag) => (tag.startsWith('v') && parseVersion(tag.slice(1)) ? [tag] : []));
+  const versions = tags.filter((tag) => tag.startsWith('v') && parseVersion(tag.slice(1)));
   return versions.sort((a, b) => compare(parseVersion(b.slice(1))!, parseVersion(a.slice(1))!))[0];
 }
 
-const UNRELEASED = /^## \[Unreleased\][ \t]*$/m;
-const versionHeading = (version: string) =>
-  new RegExp(`^## \\[?${version.replace(/\./g, '\\.')}\\]?(?:[ \\t].*)?$`, 'm');
-
-/** The text below a `## ` heading, up to the next one; undefined without the heading. */
-function section(changelog: string, heading: RegExp): { start: number; body: string; end: number } | undefined {
-  const match = heading.exec(changelog);
-  if (!match) return undefined;
-  const bodyStart = match.index + match[0].length;
-  const next = /^## /m.exec(changelog.slice(bodyStart));
-  const end = next ? bodyStart + next.index : changelog.length;
-  return { start: match.index, body: changelog.slice(bodyStart, end).trim(), end };
-}
+/** CHANGELOG.md cut before each `## ` heading; the first part is what comes before any. */
+const sections = (changelog: string) => changelog.split(/^(?=## )/m);
+const heading = (version: string) => new RegExp(`^## \\[?${version.replace(/\./g, '\\.')}\\]?(?:[ \\t].*)?$`, 'm');
+const body = (section: string) => section.slice(section.indexOf('\n') + 1).trim();
 
 /** The body of the `## [version]` section: the release notes. */
 export function releaseNotes(changelog: string, version: string): string {
-  const body = section(changelog, versionHeading(version))?.body;
-  if (!body) throw new ReleaseError(`CHANGELOG.md has no notes for ${version} (a "## [${version}] - <date>" section)`);
-  return `${body}\n`;
+  const notes = body(sections(changelog).find((section) => heading(version).test(section.split('\n')[0]!)) ?? '');
+  if (!notes) throw new ReleaseError(`CHANGELOG.md has no notes for ${version} (a "## [${version}] - <date>" section)`);
+  return `${notes}\n`;
 }
 
-/** What `git status --porcelain --branch` shows of a repository, its tags and its CHANGELOG.md. */
+/** What the release reads: `git status --porcelain --branch`, the tags, CHANGELOG.md. */
 export interface Repository {
   status: string;
   tags: string[];
   changelog: string | undefined;
 }
 
-/** The checks made before the build, and the CHANGELOG.md of the release; throws the refusal. */
-export function plan(version: string, repository: Repository, date: string, branch = 'main') {
+/** Every check made before the build, and the released CHANGELOG.md; throws the refusal. */
+export function plan(version: string, { status, tags, changelog }: Repository, date: string) {
   const parsed = parseVersion(version);
   if (!parsed) throw new ReleaseError(`"${version}" is not a version: give x.y.z, such as 1.2.3 (without a "v")`);
-  const [head = '', ...changes] = repository.status.split('\n').filter(Boolean);
-  // `## main`, `## main...origin/main [ahead 1]`, `## HEAD (no branch)` (detached)
-  const current = /^## (?:No commits yet on )?(\S+?)(?:\.\.\.\S+)?(?: \[.*\])?$/.exec(head)?.[1];
-  if (current !== branch) {
-    const named = current ?? 'detached';
-    throw new ReleaseError(`releases are cut from ${branch}, and HEAD is ${named}: git switch ${branch}`);
+  const [head = '', ...dirty] = status.split('\n').filter(Boolean);
+  // `## main`, `## main...origin/main [ahead 1]`; `## HEAD (no branch)` when detached
+  const branch = /^## (?:No commits yet on )?(\S+?)(?:\.\.\.\S+)?(?: \[.*\])?$/.exec(head)?.[1] ?? 'detached';
+  if (branch !== 'main') throw new ReleaseError(`releases are cut from main, and HEAD is ${branch}: git switch main`);
+  if (dirty.length) {
+    throw new ReleaseError(`the working tree is not clean (${list(dirty)}): commit or remove the changes first`);
   }
-  if (changes.length)
-    throw new ReleaseError(`the working tree is not clean (${list(changes)}): commit or remove the changes first`);
   const tag = `v${version}`;
-  if (repository.tags.includes(tag)) throw new ReleaseError(`the tag ${tag} already exists: choose a new version`);
-  const latest = latestVersionTag(repository.tags);
+  if (tags.includes(tag)) throw new ReleaseError(`the tag ${tag} already exists: choose a new version`);
+  const latest = latestVersionTag(tags);
   if (latest && compare(parsed, parseVersion(latest.slice(1))!) <= 0) {
     throw new ReleaseError(`${version} is not greater than the latest release, ${latest}`);
   }
-  const changelog = repository.changelog;
   if (changelog === undefined) throw new ReleaseError('CHANGELOG.md not found at the root of the repository');
-  const unreleased = section(changelog, UNRELEASED);
-  if (!unreleased) throw new ReleaseError('CHANGELOG.md has no "## [Unreleased]" section to release');
-  if (versionHeading(version).test(changelog)) throw new ReleaseError(`CHANGELOG.md already has a ${version} section`);
-  if (!unreleased.body) {
+  const parts = sections(changelog);
+  const at = parts.findIndex((part) => /^## \[Unreleased\][ \t]*$/i.test(part.split('\n')[0]!));
+  if (at < 0) throw new ReleaseError('CHANGELOG.md has no "## [Unreleased]" section to release');
+  if (heading(version).test(changelog)) throw new ReleaseError(`CHANGELOG.md already has a ${version} section`);
+  const changes = body(parts[at]!);
+  if (!changes) {
     throw new ReleaseError('the "Unreleased" section of CHANGELOG.md is empty: add the changes of this release first');
   }
-  const rest = changelog.slice(unreleased.end);
-  const released = `${changelog.slice(0, unreleased.start)}## [Unreleased]\n\n## [${version}] - ${date}\n\n${unreleased.body}\n${rest ? `\n${rest}` : ''}`;
+  const rest = parts.slice(at + 1).join('');
+  parts.splice(at, parts.length, `## [Unreleased]\n\n## [${version}] - ${date}\n\n${changes}\n${rest && `\n${rest}`}`);
   const majorTag = `v${parsed[0]}`;
-  return { tag, majorTag, majorExisted: repository.tags.includes(majorTag), changelog: released };
+  return { tag, majorTag, majorExisted: tags.includes(majorTag), changelog: parts.join('') };
 }
 
-const list = (lines: string[]) => {
-  const paths = lines.map((line) => line.slice(3));
-  return paths.length > 3 ? `${paths.slice(0, 3).join(', ')}, …` : paths.join(', ');
-};
-const firstLine = (text: string) => text.trim().split('\n')[0]?.trim() ?? '';
+/** Paths of `git status --porcelain` lines, at most three. */
+const list = (lines: string[]) =>
+  lines
+    .slice(0, 3)
+    .map((line) => line.slice(3))
+    .join(', ') + (lines.length > 3 ? ', …' : '');
 
 function git(cwd: string, ...args: string[]): string {
   try {
@@ -98,15 +87,15 @@ function git(cwd: string, ...args: string[]): string {
   } catch (error) {
     const { stderr = '', message } = error as { stderr?: string; message: string };
     if (/not a git repository/.test(stderr)) throw new ReleaseError('not inside a git repository');
-    throw new ReleaseError(`git ${args.join(' ')} failed: ${firstLine(stderr) || firstLine(message)}`);
+    throw new ReleaseError(`git ${args.join(' ')} failed: ${(stderr || message).trim().split('\n')[0]}`);
   }
 }
 
 /** Runs a shell command with its output shown; refuses when it fails. */
-function run(command: string, cwd: string, refusal: string): void {
+function run(command: string, cwd: string, why = ''): void {
   const result = spawnSync(command, { cwd, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.error) throw new ReleaseError(`${command} could not be started: ${result.error.message}`);
-  if (result.status !== 0) throw new ReleaseError(`${command} failed (exit code ${result.status ?? 1})${refusal}`);
+  if (result.status !== 0) throw new ReleaseError(`${command} failed (exit code ${result.status ?? 1})${why}`);
 }
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -124,88 +113,66 @@ export interface ReleaseOptions {
   log?: (line: string) => void;
 }
 
-export function release(options: ReleaseOptions) {
-  const { version, cwd: root = process.cwd(), build = 'npm run build', test = 'npm test' } = options;
-  const log = options.log ?? console.log;
+export function release({ version, cwd: root = process.cwd(), log = console.log, ...options }: ReleaseOptions) {
+  const { build = 'npm run build', test = 'npm test' } = options;
   const now = new Date();
   const date = options.date ?? new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
   const changelogPath = join(root, 'CHANGELOG.md');
   const changelog = existsSync(changelogPath) ? readFileSync(changelogPath, 'utf8') : undefined;
-  const {
-    tag,
-    majorTag,
-    majorExisted,
-    changelog: released,
-  } = plan(
-    version,
-    { status: status(root), tags: git(root, 'tag', '--list').split('\n').filter(Boolean), changelog },
-    date,
-  );
+  const tags = () => git(root, 'tag', '--list').split('\n').filter(Boolean);
+  const planned = plan(version, { status: status(root), tags: tags(), changelog }, date);
 
   log(`Building (${build}) to check dist/ …`);
-  run(build, root, '');
+  run(build, root);
   const rebuilt = status(root).split('\n').slice(1).filter(Boolean);
   if (rebuilt.length) {
-    const where = rebuilt.every((line) => line.slice(3).startsWith('dist/'))
-      ? 'dist/ differs from'
-      : 'the tree changed with';
-    throw new ReleaseError(`${where} a fresh build (${list(rebuilt)}): commit what ${build} made, then release`);
+    const dist = rebuilt.every((line) => line.slice(3).startsWith('dist/'));
+    const what = `${dist ? 'dist/ differs from' : 'the tree changed with'} a fresh build (${list(rebuilt)})`;
+    throw new ReleaseError(`${what}: commit what ${build} made, then release`);
   }
   log(`Testing (${test}) …`);
   run(test, root, ': a release needs passing tests');
 
-  writeFileSync(changelogPath, released);
-  const files = ['CHANGELOG.md', 'package.json'];
+  writeFileSync(changelogPath, planned.changelog);
   writeJson(join(root, 'package.json'), { ...readJson(join(root, 'package.json')), version });
   const lockPath = join(root, 'package-lock.json');
-  if (existsSync(lockPath)) {
-    const lock = readJson(lockPath) as { packages?: Record<string, object> };
-    const packages = lock.packages?.[''] ? { ...lock.packages, '': { ...lock.packages[''], version } } : lock.packages;
-    writeJson(lockPath, { ...lock, version, ...(packages ? { packages } : {}) });
-    files.push('package-lock.json');
-  }
+  const lock = existsSync(lockPath) ? (readJson(lockPath) as { packages?: Record<string, object> }) : undefined;
+  if (lock?.packages?.['']) lock.packages[''] = { ...lock.packages[''], version };
+  if (lock) writeJson(lockPath, { ...lock, version });
+  const files = ['CHANGELOG.md', 'package.json', ...(lock ? ['package-lock.json'] : [])];
   git(root, 'commit', '--quiet', '-m', `Release ${version}`, '--', ...files);
-  git(root, 'tag', '--annotate', tag, '-m', `Release ${version}`);
-  git(root, 'tag', '--force', majorTag, 'HEAD');
-  const commit = git(root, 'rev-parse', 'HEAD');
-  const push = [`git push --atomic origin main ${tag}`, `git push --force origin ${majorTag}`];
-  return { tag, majorTag, majorExisted, commit, push };
+  git(root, 'tag', '--annotate', planned.tag, '-m', `Release ${version}`);
+  git(root, 'tag', '--force', planned.majorTag, 'HEAD');
+  const push = [`git push --atomic origin main ${planned.tag}`, `git push --force origin ${planned.majorTag}`];
+  return { ...planned, commit: git(root, 'rev-parse', 'HEAD'), push };
 }
 
 /** The release notes of a tag vX.Y.Z, checked against package.json's version. */
 export function notesForTag(tag: string, cwd = process.cwd()): string {
   const version = tag.replace(/^(refs\/tags\/)?v/, '');
   if (version === tag || !parseVersion(version)) throw new ReleaseError(`"${tag}" is not a release tag vX.Y.Z`);
-  const manifest = readJson(join(cwd, 'package.json'));
-  if (manifest.version !== version) {
-    throw new ReleaseError(`package.json has version ${String(manifest.version)}, the tag is ${tag}`);
-  }
+  const { version: current } = readJson(join(cwd, 'package.json'));
+  if (current !== version) throw new ReleaseError(`package.json has version ${String(current)}, the tag is ${tag}`);
   return releaseNotes(readFileSync(join(cwd, 'CHANGELOG.md'), 'utf8'), version);
 }
 
-function main(args: string[]): void {
-  const usage = 'usage: npm run release -- <x.y.z>   or   node scripts/release.ts notes v<x.y.z>';
-  if (args[0] === 'notes' && args.length === 2) {
-    process.stdout.write(notesForTag(args[1]!));
-    return;
-  }
-  if (args.length !== 1 || args[0]!.startsWith('-') || args[0] === 'notes') throw new ReleaseError(usage);
-  const result = release({
-    version: args[0]!,
-    build: process.env.RELEASE_BUILD_COMMAND || undefined,
-    test: process.env.RELEASE_TEST_COMMAND || undefined,
-  });
-  const major = `${result.majorExisted ? 'moved' : 'created'} ${result.majorTag}`;
-  console.log(
-    `\nReleased ${result.tag} (commit ${result.commit.slice(0, 12)}) and ${major} on it. Nothing is pushed yet.`,
-  );
-  console.log('Publish it (the tag starts .github/workflows/release.yml, which also moves the major tag):\n');
-  for (const command of result.push) console.log(`  ${command}`);
-}
-
 if (import.meta.main) {
+  const args = process.argv.slice(2);
   try {
-    main(process.argv.slice(2));
+    if (args[0] === 'notes' && args.length === 2) process.stdout.write(notesForTag(args[1]!));
+    else if (args.length !== 1 || /^(-|notes$)/.test(args[0]!)) {
+      throw new ReleaseError('usage: npm run release -- <x.y.z>   or   node scripts/release.ts notes v<x.y.z>');
+    } else {
+      const env = {
+        build: process.env.RELEASE_BUILD_COMMAND || undefined,
+        test: process.env.RELEASE_TEST_COMMAND || undefined,
+      };
+      const { tag, commit, majorTag, majorExisted, push } = release({ version: args[0]!, ...env });
+      const major = `${majorExisted ? 'moved' : 'created'} ${majorTag}`;
+      console.log(`\nReleased ${tag} (commit ${commit.slice(0, 12)}) and ${major} on it. Nothing is pushed yet.`);
+      console.log('Publish it (the tag starts .github/workflows/release.yml, which also moves the major tag):\n');
+      for (const command of push) console.log(`  ${command}`);
+    }
   } catch (error) {
     if (!(error instanceof ReleaseError)) throw error;
     console.error(`release: ${error.message}`);

@@ -1,8 +1,8 @@
 // A recording proxy on 127.0.0.1 for the live suite (scripts/lib/live-suite.ts): the action is
-// pointed at it (`api-url: http://127.0.0.1:<port>/client/v4`, which the action allows for
-// loopback) and it forwards every request to the real API base, counting the requests of each step
-// and keeping each exchange, redacted (scripts/lib/live-fixtures.ts), for the fixtures.
-import { createServer, type IncomingMessage } from 'node:http';
+// pointed at it (`api-url: http://127.0.0.1:<port>/client/v4`, allowed for loopback) and it forwards
+// every request to the real API base, keeping each exchange, redacted (scripts/lib/live-fixtures.ts),
+// under the name of the suite's step, for the counts and the fixtures.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RecordedExchange, Redactor } from './live-fixtures.ts';
 
@@ -24,6 +24,14 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
+const parse = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+};
+
 export async function startRecordingProxy(upstream: string, redactor: Redactor): Promise<RecordingProxy> {
   const base = upstream.replace(/\/+$/, '');
   const exchanges: RecordedExchange[] = [];
@@ -31,86 +39,63 @@ export async function startRecordingProxy(upstream: string, redactor: Redactor):
   let sawEmulator = false;
 
   const server = createServer((req, res) => {
-    forward(req)
-      .then(({ status, headers, text }) => res.writeHead(status, headers).end(text))
-      .catch((error: Error) => {
-        // A network failure upstream: the action sees a connection reset, as it would without the proxy.
-        exchanges.push({ step, ...request(req), status: 0, response: `network error: ${error.message}` });
-        res.socket?.destroy();
-      });
-  });
-
-  function request(req: IncomingMessage) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
-    return {
+    const request = {
       method: req.method ?? 'GET',
       path: redactor.path(path),
       query: Object.fromEntries(url.searchParams),
     };
-  }
-
-  async function forward(req: IncomingMessage) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const below = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
-    const headers: Record<string, string> = {};
-    for (const name of FORWARDED_REQUEST) {
-      const value = req.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
-    const response = await fetch(`${base}${below}${url.search}`, {
-      method: req.method,
-      headers,
-      body: raw.length > 0 ? raw : undefined,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(120_000),
+    const forward = async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const given = FORWARDED_REQUEST.map((name) => [name, req.headers[name]]);
+      const headers = Object.fromEntries(given.filter(([, value]) => typeof value === 'string')) as Record<
+        string,
+        string
+      >;
+      const response = await fetch(`${base}${path}${url.search}`, {
+        method: req.method,
+        headers,
+        body: raw.length > 0 ? raw : undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(120_000),
+      });
+      const text = await response.text();
+      if (response.headers.has('x-turnstile-emulator')) sawEmulator = true;
+      exchanges.push({
+        step,
+        ...request,
+        ...(raw.length > 0 ? { body: redactor.value(parse(raw)) } : {}),
+        status: response.status,
+        response: redactor.value(parse(text)),
+      });
+      const back = FORWARDED_RESPONSE.map((name) => [name, response.headers.get(name)] as const);
+      res.writeHead(response.status, Object.fromEntries(back.filter(([, value]) => value !== null))).end(text);
+    };
+    forward().catch((error: Error) => {
+      // A network failure upstream: the action sees a connection reset, as it would without the proxy.
+      exchanges.push({ step, ...request, status: 0, response: `network error: ${error.message}` });
+      res.socket?.destroy();
     });
-    const text = await response.text();
-    if (response.headers.has('x-turnstile-emulator')) sawEmulator = true;
-    exchanges.push({
-      step,
-      ...request(req),
-      ...(raw.length > 0 ? { body: redactor.value(parse(raw)) } : {}),
-      status: response.status,
-      response: redactor.value(parse(text)),
-    });
-    const back: Record<string, string> = {};
-    for (const name of FORWARDED_RESPONSE) {
-      const value = response.headers.get(name);
-      if (value !== null) back[name] = value;
-    }
-    return { status: response.status, headers: back, text };
-  }
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}${PREFIX}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PREFIX}`,
     exchanges,
     get sawEmulator() {
       return sawEmulator;
     },
-    setStep(name) {
-      step = name;
-    },
+    setStep: (name) => (step = name),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
