@@ -1,12 +1,10 @@
-// npm run bench [-- --full | --record]: what the action costs beside a floor, on 127.0.0.1. The
-// bundled action as the runner starts it and bench/floor.mjs (the same HTTP calls, no framework) run
-// in turn against the emulator for each operation, at 0 and 50 ms of latency: wall-time medians,
-// the median of the paired runs' ratios (action / floor), requests and connections against the
-// fewest each operation needs; then dist/'s size and load time, and prune against a one-at-a-time
-// loop at 50 ms. The default is a short run (3 runs per cell, prune over 100 widgets); --full the run
-// BENCHMARKS.md records (7 runs, prune over 100, 500 and 2000 widgets); --record a full run written
-// to bench/results.json (else build/bench/results.json). BENCH_RUNS and BENCH_PRUNE (sizes, 0 for
-// none) override the mode. Progress goes to stderr.
+// npm run bench [-- --full | --record]: the bundled action, started as the runner starts it, beside
+// bench/floor.mjs (the same HTTP calls, no framework), in turn against the emulator on 127.0.0.1 at 0
+// and 50 ms of latency: wall-time medians, the median of the paired runs' ratios, requests and
+// connections; dist/'s size and load time; prune against a one-at-a-time loop at 50 ms. A short run
+// by default (3 runs per cell, prune over 100 widgets); --full is BENCHMARKS.md's (7 runs, prune over
+// 100, 500 and 2000), --record a full run written to bench/results.json (else build/bench/).
+// BENCH_RUNS and BENCH_PRUNE (sizes; 0 for none) override the mode.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -37,37 +35,16 @@ const round = (value: number, places: number) => Math.round(value * 10 ** places
 const progress = (what: string) => process.stderr.write(`[bench] ${what}\n`);
 
 const DOMAINS = 'pr-1.example.com';
-const seedOne = (emulator: Emulator, name: string) => emulator.seed([{ name, domains: [DOMAINS] }])[0]!;
-/** Each operation: the fewest requests that can do it, and the inputs of run `i` (preparing the emulator). */
-const scenarios: { name: string; minimum: number; setup: (e: Emulator, i: number) => Record<string, string> }[] = [
-  {
-    name: 'ensure (unchanged)',
-    minimum: 2, // list by name + read the secret
-    setup: (e) => {
-      if (!e.widgets().some((w) => w.name === 'bench-existing')) seedOne(e, 'bench-existing');
-      return { operation: 'ensure', name: 'bench-existing', domains: DOMAINS };
-    },
-  },
-  {
-    name: 'ensure (creates)',
-    minimum: 2, // list by name + create (the action re-lists so that parallel runs converge)
-    setup: (_e, i) => ({
-      operation: 'ensure',
-      name: `bench-new-${i}-${Math.random().toString(36).slice(2)}`,
-      domains: DOMAINS,
-    }),
-  },
-  {
-    name: 'create',
-    minimum: 1,
-    setup: (_e, i) => ({ operation: 'create', name: `bench-create-${i}`, domains: DOMAINS }),
-  },
-  { name: 'get (sitekey)', minimum: 1, setup: (e) => ({ operation: 'get', sitekey: seedOne(e, 'bench-get').sitekey }) },
-  {
-    name: 'delete (sitekey)',
-    minimum: 1,
-    setup: (e) => ({ operation: 'delete', sitekey: seedOne(e, 'bench-delete').sitekey }),
-  },
+const seeded = (emulator: Emulator, name: string) => emulator.seed([{ name, domains: [DOMAINS] }])[0]!.sitekey;
+const random = () => Math.random().toString(36).slice(2);
+/** Each operation: the fewest requests that can do it, and the inputs of run `i` (seeding what it acts on). */
+const scenarios: [string, number, (emulator: Emulator, i: number) => Record<string, string>][] = [
+  ['ensure (unchanged)', 2, () => ({ operation: 'ensure', name: 'bench-existing', domains: DOMAINS })], // list, read the secret
+  // list, create; the action also re-lists, so that parallel runs converge on one widget
+  ['ensure (creates)', 2, (_e, i) => ({ operation: 'ensure', name: `bench-new-${i}-${random()}`, domains: DOMAINS })],
+  ['create', 1, (_e, i) => ({ operation: 'create', name: `bench-create-${i}`, domains: DOMAINS })],
+  ['get (sitekey)', 1, (e) => ({ operation: 'get', sitekey: seeded(e, 'bench-get') })],
+  ['delete (sitekey)', 1, (e) => ({ operation: 'delete', sitekey: seeded(e, 'bench-delete') })],
 ];
 
 /** One run of the action (or, with `entry`, of the floor): wall ms, requests and connections. */
@@ -96,26 +73,26 @@ async function operations(emulator: Emulator) {
   const rows = [];
   for (const latencyMs of [0, 50]) {
     emulator.setLatency(latencyMs);
-    for (const scenario of scenarios) {
-      progress(`${scenario.name} at ${latencyMs} ms, ${RUNS} runs`);
-      await measure(emulator, scenario.setup(emulator, -1)); // warms the file cache
+    for (const [operation, minimumRequests, setup] of scenarios) {
+      progress(`${operation} at ${latencyMs} ms, ${RUNS} runs`);
+      await measure(emulator, setup(emulator, -1)); // warms the file cache
       const pairs = [];
       // Action and floor in turn, so that drift on the machine hits both alike.
       for (let i = 0; i < RUNS; i++) {
-        const action = await measure(emulator, scenario.setup(emulator, i));
-        pairs.push({ action, floor: await measure(emulator, scenario.setup(emulator, i), FLOOR) });
+        const action = await measure(emulator, setup(emulator, i));
+        pairs.push({ action, floor: await measure(emulator, setup(emulator, i), FLOOR) });
       }
       const action = stats(pairs.map((pair) => pair.action.ms));
       const floor = stats(pairs.map((pair) => pair.floor.ms));
       rows.push({
         latencyMs,
-        operation: scenario.name,
+        operation,
         actionMs: action,
         floorMs: floor,
         ratio: round(median(pairs.map((pair) => pair.action.ms / pair.floor.ms)), 2),
         extraMs: action.median - floor.median,
         requests: median(pairs.map((pair) => pair.action.requests)),
-        minimumRequests: scenario.minimum,
+        minimumRequests,
         connections: median(pairs.map((pair) => pair.action.connections)),
       });
     }
@@ -155,6 +132,7 @@ async function prune(emulator: Emulator) {
 }
 
 const emulator = await startEmulator({ widgetLimit: 1_000_000 });
+seeded(emulator, 'bench-existing');
 const [cpu] = cpus();
 const results = await (async () => {
   try {

@@ -71,8 +71,12 @@ export async function startRecordingProxy(upstream: string, redactor: Redactor):
         status: response.status,
         response: redactor.value(parse(text)),
       });
-      const back = FORWARDED_RESPONSE.map((name) => [name, response.headers.get(name)] as const);
-      res.writeHead(response.status, Object.fromEntries(back.filter(([, value]) => value !== null))).end(text);
+      const back = FORWARDED_RESPONSE.map((name) => [name, response.headers.get(name)]);
+      res.writeHead(
+        response.status,
+        Object.fromEntries(back.filter(([, value]) => value !== null)) as Record<string, string>,
+      );
+      res.end(text);
     };
     forward().catch((error: Error) => {
       // A network failure upstream: the action sees a connection reset, as it would without the proxy.
