@@ -15,18 +15,17 @@ const apiToken = process.env.CLOUDFLARE_API_TOKEN ?? '';
 const accountId = process.env.CLOUDFLARE_ACCOUNT_ID ?? '';
 const apiUrl = process.env.CLOUDFLARE_API_URL || CLOUDFLARE_API_URL;
 const missing = [
-  ...(apiToken ? [] : ['CLOUDFLARE_API_TOKEN (an API token with Account › Turnstile › Edit)']),
-  ...(accountId ? [] : ['CLOUDFLARE_ACCOUNT_ID (the 32-character id of the account to test in)']),
+  ...(apiToken ? [] : ['  CLOUDFLARE_API_TOKEN (an API token with Account › Turnstile › Edit)']),
+  ...(accountId ? [] : ['  CLOUDFLARE_ACCOUNT_ID (the 32-character id of the account to test in)']),
 ];
-if (args.some((arg) => arg !== '--delete-stale')) {
-  console.error('usage: npm run test:live [-- --delete-stale]. Nothing was run.');
-  process.exit(2);
-}
-if (missing.length > 0) {
-  console.error(
-    `npm run test:live runs the action against the Cloudflare API and needs:\n${missing.map((name) => `  ${name}`).join('\n')}\n` +
-      `Set them in the environment (CLOUDFLARE_API_URL is optional, default ${CLOUDFLARE_API_URL}). Nothing was run.`,
-  );
+const refusal = args.some((arg) => arg !== '--delete-stale')
+  ? 'usage: npm run test:live [-- --delete-stale].'
+  : missing.length > 0
+    ? `npm run test:live runs the action against the Cloudflare API and needs:\n${missing.join('\n')}\n` +
+      `Set them in the environment (CLOUDFLARE_API_URL is optional, default ${CLOUDFLARE_API_URL}).`
+    : undefined;
+if (refusal) {
+  console.error(`${refusal} Nothing was run.`);
   process.exit(2);
 }
 
@@ -39,13 +38,9 @@ const result = await runLiveSuite({
   ...(process.env.LIVE_FIXTURES_DIR ? { fixturesDir: process.env.LIVE_FIXTURES_DIR } : {}),
 });
 console.log(`\n${resultTable(result)}\n`);
-const { stale, staleDeleted } = result.cleanup;
-if (stale.length > 0) {
-  console.log('Widgets of earlier runs killed before their clean-up:');
-  for (const { name, sitekey, created_on } of stale)
-    console.log(
-      `  ${name} (${sitekey}), created ${created_on}: ${staleDeleted.includes(sitekey) ? 'deleted' : 'kept'}`,
-    );
+if (result.cleanup.stale.length > 0) console.log('Widgets of earlier runs killed before their clean-up:');
+for (const { name, sitekey, created_on, deleted } of result.cleanup.stale) {
+  console.log(`  ${name} (${sitekey}), created ${created_on}: ${deleted ? 'deleted' : 'kept'}`);
 }
 console.log(
   `Recorded ${result.recording.exchanges.length} exchanges (${result.recording.source}) to ${result.fixture}`,

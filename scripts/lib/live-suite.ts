@@ -49,28 +49,16 @@ export interface LiveResult {
   prefix: string;
   steps: StepResult[];
   /**
-   * Sitekeys with the run prefix that the clean-up deleted; the widgets of earlier runs killed before
-   * their clean-up that it found (`stale`) and the sitekeys of those it deleted (with deleteStale);
-   * how many with the run prefix are still there after it.
+   * Sitekeys with the run prefix that the clean-up deleted, the widgets of earlier runs killed before
+   * their clean-up (`stale`; deleted with deleteStale), and how many with the prefix are left.
    */
-  cleanup: {
-    requests: number;
-    deleted: string[];
-    stale: StaleWidget[];
-    staleDeleted: string[];
-    left: number;
-    error?: string;
-  };
+  cleanup: { requests: number; deleted: string[]; stale: StaleWidget[]; left: number; error?: string };
   requests: number;
   recording: Recording;
   fixture: string;
 }
 
-export interface StaleWidget {
-  name: string;
-  sitekey: string;
-  created_on: string;
-}
+export type StaleWidget = { name: string; sitekey: string; created_on: string; deleted?: boolean };
 
 interface State {
   sitekey: string;
@@ -221,7 +209,6 @@ export async function runLiveSuite(options: LiveOptions): Promise<LiveResult> {
     const outcome = await cleanUp(call, prefix, options.deleteStale ?? false).catch((error: Error) => ({
       deleted: [] as string[],
       stale: [] as StaleWidget[],
-      staleDeleted: [] as string[],
       left: -1,
       error: error.message,
     }));
@@ -311,50 +298,37 @@ function apiCall(proxy: RecordingProxy, options: LiveOptions): ApiCall {
 }
 
 /** The one widget name a run gives (`${defaultRunPrefix()}widget`), with the time the run started. */
-const RUN_WIDGET = /^live-(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})-[0-9a-f]{6}-widget$/;
-/** A run's widget older than this belongs to a run that was killed (a cancelled job): no run lasts an hour. */
-const STALE_AFTER_MS = 60 * 60 * 1000;
+const RUN_WIDGET = /^live-(\d{4})(\d\d)(\d\d)t(\d\d)(\d\d)(\d\d)-[0-9a-f]{6}-widget$/;
 
-/** Whether `widget` is the widget of an earlier run killed before its clean-up: its name, started and created over an hour ago. */
-export function isStale(widget: StaleWidget, now = Date.now()): boolean {
-  const time = RUN_WIDGET.exec(widget.name);
-  if (!time) return false;
-  const started = Date.UTC(+time[1]!, +time[2]! - 1, +time[3]!, +time[4]!, +time[5]!, +time[6]!);
-  return now - started > STALE_AFTER_MS && now - Date.parse(widget.created_on) > STALE_AFTER_MS;
+/** Whether `widget` is an earlier run's, killed before its clean-up: no run lasts an hour. */
+export function isStale({ name, created_on }: StaleWidget, now = Date.now()): boolean {
+  const started = RUN_WIDGET.test(name) ? Date.parse(name.replace(RUN_WIDGET, '$1-$2-$3T$4:$5:$6Z')) : NaN;
+  return now - started > 3_600_000 && now - Date.parse(created_on) > 3_600_000;
 }
 
 /**
- * Deletes every widget whose name starts with the run prefix. The widgets of earlier runs killed
- * before their clean-up are listed, and deleted only with `deleteStale`: the account may not be the
- * suite's alone. Then lists again to count what is left of this run.
+ * Deletes every widget whose name starts with the run prefix; lists the widgets of earlier runs
+ * killed before their clean-up, deleting them only with `deleteStale` (the account may not be the
+ * suite's alone). Then lists again to count what is left of this run.
  */
-async function cleanUp(
-  call: ApiCall,
-  prefix: string,
-  deleteStale: boolean,
-): Promise<Omit<LiveResult['cleanup'], 'requests'>> {
+async function cleanUp(call: ApiCall, prefix: string, deleteStale: boolean) {
   const listed = async (): Promise<StaleWidget[]> => {
     // One listing covers this run and the earlier ones: the filter is a substring match.
     const answer = await call('GET', `/challenges/widgets?per_page=1000&filter=${encodeURIComponent('name:live-')}`);
     if (answer.status !== 200) throw new Error(`listing the live suite's widgets answered ${answer.status}`);
     return answer.json.result as StaleWidget[];
   };
+  const remove = async ({ sitekey }: StaleWidget) =>
+    (await call('DELETE', `/challenges/widgets/${encodeURIComponent(sitekey)}`)).status === 200;
   const ours = (widget: StaleWidget) => widget.name.startsWith(prefix);
   const widgets = await listed();
-  const stale = widgets
-    .filter((widget) => !ours(widget) && isStale(widget))
-    .map(({ name, sitekey, created_on }) => ({ name, sitekey, created_on }));
-  const remove = async (list: StaleWidget[]) => {
-    const removed: string[] = [];
-    for (const widget of list) {
-      const answer = await call('DELETE', `/challenges/widgets/${encodeURIComponent(widget.sitekey)}`);
-      if (answer.status === 200) removed.push(widget.sitekey);
-    }
-    return removed;
-  };
-  const deleted = await remove(widgets.filter(ours));
-  const staleDeleted = deleteStale ? await remove(stale) : [];
-  return { deleted, stale, staleDeleted, left: (await listed()).filter(ours).length };
+  const deleted: string[] = [];
+  for (const widget of widgets.filter(ours)) if (await remove(widget)) deleted.push(widget.sitekey);
+  const stale: StaleWidget[] = [];
+  for (const { name, sitekey, created_on } of widgets.filter((w) => !ours(w) && isStale(w))) {
+    stale.push({ name, sitekey, created_on, deleted: deleteStale && (await remove({ name, sitekey, created_on })) });
+  }
+  return { deleted, stale, left: (await listed()).filter(ours).length };
 }
 
 /** The table scripts/live.ts prints: one row per step, then the clean-up and the totals. */
@@ -373,15 +347,13 @@ export function resultTable(result: LiveResult): string {
       'clean-up',
       result.cleanup.error ? 'failed' : result.cleanup.left === 0 ? 'passed' : 'failed',
       String(result.cleanup.requests),
-      String(result.cleanup.deleted.length + result.cleanup.staleDeleted.length),
+      String(result.cleanup.deleted.length + result.cleanup.stale.filter((widget) => widget.deleted).length),
       '-',
       result.cleanup.error ??
         `deleted ${result.cleanup.deleted.length}, ${result.cleanup.left} left with the prefix` +
           (result.cleanup.stale.length
             ? `; ${result.cleanup.stale.length} of earlier runs killed before their clean-up, ` +
-              (result.cleanup.staleDeleted.length
-                ? `deleted ${result.cleanup.staleDeleted.length}`
-                : 'kept (--delete-stale deletes them)')
+              `${result.cleanup.stale.filter((widget) => widget.deleted).length} deleted (--delete-stale)`
             : ''),
     ],
     ['total', result.ok ? 'passed' : 'failed', String(result.requests), '', '', `prefix ${result.prefix}`],
