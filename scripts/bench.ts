@@ -30,7 +30,7 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
-const stats = (values: number[]) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
+const range = (values: number[]) => `${Math.min(...values)}-${Math.max(...values)}`;
 const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
 const progress = (what: string) => process.stderr.write(`[bench] ${what}\n`);
 
@@ -59,14 +59,16 @@ async function measure(emulator: Emulator, inputs: Record<string, string>, entry
     throw new Error(`${inputs.operation} (${entry ?? 'action'}) failed:\n${result.stdout}${result.stderr}`);
   return { ms: result.durationMs, requests: emulator.requests.length, connections: emulator.connections };
 }
+type Measured = Awaited<ReturnType<typeof measure>>;
 
-/** Wall ms of `node <args>`, `runs` times. */
-function timeNode(nodeArgs: string[], runs: number): number[] {
-  return Array.from({ length: runs }, () => {
+/** Wall ms of `node <args>`, median (min-max) of RUNS runs. */
+function timeNode(nodeArgs: string[]) {
+  const times = Array.from({ length: RUNS }, () => {
     const started = performance.now();
     spawnSync(process.execPath, nodeArgs, { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
     return Math.round(performance.now() - started);
   });
+  return { median: median(times), range: range(times) };
 }
 
 async function operations(emulator: Emulator) {
@@ -76,41 +78,30 @@ async function operations(emulator: Emulator) {
     for (const [operation, minimumRequests, setup] of scenarios) {
       progress(`${operation} at ${latencyMs} ms, ${RUNS} runs`);
       await measure(emulator, setup(emulator, -1)); // warms the file cache
-      const pairs = [];
+      const action: Measured[] = [];
+      const floor: Measured[] = [];
       // Action and floor in turn, so that drift on the machine hits both alike.
       for (let i = 0; i < RUNS; i++) {
-        const action = await measure(emulator, setup(emulator, i));
-        pairs.push({ action, floor: await measure(emulator, setup(emulator, i), FLOOR) });
+        action.push(await measure(emulator, setup(emulator, i)));
+        floor.push(await measure(emulator, setup(emulator, i), FLOOR));
       }
-      const action = stats(pairs.map((pair) => pair.action.ms));
-      const floor = stats(pairs.map((pair) => pair.floor.ms));
+      const ms = (runs: Measured[]) => runs.map((run) => run.ms);
       rows.push({
         latencyMs,
         operation,
-        actionMs: action,
-        floorMs: floor,
-        ratio: round(median(pairs.map((pair) => pair.action.ms / pair.floor.ms)), 2),
-        extraMs: action.median - floor.median,
-        requests: median(pairs.map((pair) => pair.action.requests)),
+        actionMs: median(ms(action)),
+        actionRange: range(ms(action)),
+        floorMs: median(ms(floor)),
+        floorRange: range(ms(floor)),
+        ratio: round(median(action.map((run, i) => run.ms / floor[i]!.ms)), 2),
+        extraMs: median(ms(action)) - median(ms(floor)),
+        requests: median(action.map((run) => run.requests)),
         minimumRequests,
-        connections: median(pairs.map((pair) => pair.action.connections)),
+        connections: median(action.map((run) => run.connections)),
       });
     }
   }
   return rows;
-}
-
-function bundle() {
-  progress('start-up of dist/index.js');
-  const bare = timeNode(['-e', ''], RUNS);
-  const load = timeNode(['--input-type=module', '-e', "await import('./dist/index.js').catch(() => {})"], RUNS);
-  const dist = join(root, 'dist');
-  return {
-    distFiles: Object.fromEntries(readdirSync(dist).map((file) => [file, statSync(join(dist, file)).size])),
-    nodeStartMs: stats(bare),
-    loadAndExitMs: stats(load),
-    loadOverheadMs: median(load) - median(bare),
-  };
 }
 
 async function prune(emulator: Emulator) {
@@ -121,70 +112,54 @@ async function prune(emulator: Emulator) {
     const run = async (operation: string, entry?: string) => {
       progress(`${operation} over ${widgets} widgets`);
       emulator.seed(Array.from({ length: widgets }, (_, i) => ({ name: `bench-prune-${i}`, created_on: old })));
-      const measured = await measure(emulator, { operation, 'name-prefix': 'bench-prune-', 'older-than': '1d' }, entry);
-      return { ...measured, left: emulator.widgets().filter((w) => w.name.startsWith('bench-prune-')).length };
+      return measure(emulator, { operation, 'name-prefix': 'bench-prune-', 'older-than': '1d' }, entry);
     };
-    const action = await run('prune');
-    const oneAtATime = await run('prune-one-at-a-time', FLOOR);
-    rows.push({ widgets, action, oneAtATime, speedup: round(oneAtATime.ms / action.ms, 1) });
+    const { ms, requests, connections } = await run('prune');
+    const left = emulator.widgets().filter((w) => w.name.startsWith('bench-prune-')).length;
+    const oneAtATimeMs = (await run('prune-one-at-a-time', FLOOR)).ms;
+    rows.push({ widgets, ms, requests, connections, left, oneAtATimeMs, speedup: round(oneAtATimeMs / ms, 1) });
   }
   return rows;
 }
 
 const emulator = await startEmulator({ widgetLimit: 1_000_000 });
 seeded(emulator, 'bench-existing');
-const [cpu] = cpus();
+const dist = join(root, 'dist');
 const results = await (async () => {
   try {
-    return {
-      machine: {
-        cpus: cpus().length,
-        cpu: cpu?.model,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-      },
+    const operationRows = await operations(emulator);
+    progress('start-up of dist/index.js');
+    const startup = {
+      distBytes: Object.fromEntries(readdirSync(dist).map((file) => [file, statSync(join(dist, file)).size])),
+      nodeStartMs: timeNode(['-e', '']),
+      loadDistMs: timeNode(['--input-type=module', '-e', "await import('./dist/index.js').catch(() => {})"]),
+    };
+    const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+    const about = {
+      machine: { ...machine, node: process.version },
       date: new Date().toISOString(),
       runs: RUNS,
       full: FULL,
-      operations: await operations(emulator),
-      bundle: bundle(),
-      prune: await prune(emulator),
     };
+    return { ...about, operations: operationRows, startup, prune: await prune(emulator) };
   } finally {
     await emulator.close();
   }
 })();
 
-const ms = (s: ReturnType<typeof stats>) => `${Math.round(s.median)} (${s.min}-${s.max})`;
-console.log(`\nOperations: wall ms, median (min-max) of ${RUNS} runs; ratio: median of action / floor per pair\n`);
-console.table(
-  results.operations.map((r) => ({
-    latency: `${r.latencyMs} ms`,
-    operation: r.operation,
-    action: ms(r.actionMs),
-    floor: ms(r.floorMs),
-    ratio: r.ratio,
-    'extra ms': Math.round(r.extraMs),
-    requests: `${r.requests} (min ${r.minimumRequests})`,
-    connections: r.connections,
-  })),
+console.log(`\nOperations: wall ms, median of ${RUNS} runs (range); ratio: the median of action / floor per pair`);
+console.table(results.operations);
+const { distBytes, nodeStartMs, loadDistMs } = results.startup;
+console.log(
+  `dist/: ${Object.entries(distBytes)
+    .map(([file, bytes]) => `${file} ${Math.round(bytes / 1024)} KiB`)
+    .join(', ')}`,
 );
-const { distFiles, nodeStartMs, loadAndExitMs } = results.bundle;
-const files = Object.entries(distFiles).map(([file, bytes]) => `${file} ${Math.round(bytes / 1024)} KiB`);
-console.log(`\ndist/: ${files.join(', ')}`);
-console.log(`node start ${ms(nodeStartMs)} ms; start + load dist/index.js ${ms(loadAndExitMs)} ms`);
-console.log('\nprune at 50 ms latency:');
-console.table(
-  results.prune.map(({ widgets, action, oneAtATime, speedup }) => ({
-    widgets,
-    'action ms': action.ms,
-    requests: action.requests,
-    connections: action.connections,
-    'one-at-a-time ms': oneAtATime.ms,
-    speedup: `${speedup}x`,
-    'left over': action.left,
-  })),
+console.log(
+  `node starts in ${nodeStartMs.median} ms (${nodeStartMs.range}), and loads dist/index.js in ${loadDistMs.median} ms (${loadDistMs.range})`,
 );
+console.log('\nprune at 50 ms latency: the action, and a loop that deletes one widget at a time (oneAtATimeMs)');
+console.table(results.prune);
 mkdirSync(dirname(RESULTS), { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 console.log(
