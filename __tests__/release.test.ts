@@ -82,15 +82,14 @@ describe('what a release checks before it builds (plan)', () => {
     expect(refusal('1.0.0', { status: '## main\n M src/main.txt\n?? notes.txt\n' })).toBe(
       'the working tree is not clean (src/main.txt, notes.txt): commit or remove the changes first',
     );
-    expect(refusal('1.0.0', { status: '## main\n M a\n M b\n M c\n M d\n' })).toMatch(/\(a, b, c, …\)/);
   });
 
-  it('refuses a version that is not x.y.z, exists already, or is not greater than the latest release', () => {
+  it('refuses a version that is not x.y.z or not greater than the latest release', () => {
     for (const version of ['v1.0.0', '1.0', '1.0.0.0', '01.0.0', '1.0.0-rc.1', '', 'latest']) {
       expect(refusal(version, {}), version).toMatch(/is not a version: give x\.y\.z/);
     }
     const tags = ['v1', 'v1.2.0', 'v1.10.0', 'v2.0.0-rc.1'];
-    expect(refusal('1.2.0', { tags })).toBe('the tag v1.2.0 already exists: choose a new version');
+    expect(refusal('1.10.0', { tags })).toBe('1.10.0 is not greater than the latest release, v1.10.0');
     expect(refusal('1.9.9', { tags })).toBe('1.9.9 is not greater than the latest release, v1.10.0');
     expect(plan('1.10.1', { ...clean, tags }, 'd').tag).toBe('v1.10.1');
     expect(latestVersionTag(['v1.9.0', 'v1', 'v1.10.0', 'v1.2.30', 'v2', 'x3.0.0', 'v2.0.0-rc.1'])).toBe('v1.10.0');
@@ -284,7 +283,7 @@ describe('npm run release in a stub repository, then release.yml', () => {
 
   it('the command line refuses with one line on stderr, no stack trace, exit code 1', () => {
     for (const [args, message] of [
-      [['1.1.0'], /^release: the tag v1\.1\.0 already exists/],
+      [['1.1.0'], /^release: 1\.1\.0 is not greater than the latest release, v1\.1\.0$/],
       [[], /^release: usage: npm run release -- <x\.y\.z>/],
     ] as const) {
       const run = cli(dir, [...args]);

@@ -53,8 +53,6 @@ export function plan(version: string, { status, tags, changelog }: Repository, d
   if (dirty.length) {
     throw new ReleaseError(`the working tree is not clean (${list(dirty)}): commit or remove the changes first`);
   }
-  const tag = `v${version}`;
-  if (tags.includes(tag)) throw new ReleaseError(`the tag ${tag} already exists: choose a new version`);
   const latest = latestVersionTag(tags);
   if (latest && compare(parsed, parseVersion(latest.slice(1))!) <= 0) {
     throw new ReleaseError(`${version} is not greater than the latest release, ${latest}`);
@@ -71,15 +69,11 @@ export function plan(version: string, { status, tags, changelog }: Repository, d
   const rest = parts.slice(at + 1).join('');
   parts.splice(at, parts.length, `## [Unreleased]\n\n## [${version}] - ${date}\n\n${changes}\n${rest && `\n${rest}`}`);
   const majorTag = `v${parsed[0]}`;
-  return { tag, majorTag, majorExisted: tags.includes(majorTag), changelog: parts.join('') };
+  return { tag: `v${version}`, majorTag, majorExisted: tags.includes(majorTag), changelog: parts.join('') };
 }
 
-/** Paths of `git status --porcelain` lines, at most three. */
-const list = (lines: string[]) =>
-  lines
-    .slice(0, 3)
-    .map((line) => line.slice(3))
-    .join(', ') + (lines.length > 3 ? ', …' : '');
+/** The paths of `git status --porcelain` lines. */
+const list = (lines: string[]) => lines.map((line) => line.slice(3)).join(', ');
 
 function git(cwd: string, ...args: string[]): string {
   try {
@@ -93,9 +87,8 @@ function git(cwd: string, ...args: string[]): string {
 
 /** Runs a shell command with its output shown; refuses when it fails. */
 function run(command: string, cwd: string, why = ''): void {
-  const result = spawnSync(command, { cwd, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.error) throw new ReleaseError(`${command} could not be started: ${result.error.message}`);
-  if (result.status !== 0) throw new ReleaseError(`${command} failed (exit code ${result.status ?? 1})${why}`);
+  const { status, error } = spawnSync(command, { cwd, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (status !== 0) throw new ReleaseError(`${command} failed (${error?.message ?? `exit code ${status}`})${why}`);
 }
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
