@@ -12,17 +12,7 @@ const FORWARDED_REQUEST = ['authorization', 'x-auth-email', 'x-auth-key', 'conte
 /** Response headers passed back: what the action reads (rate limits, retries) and the emulator's mark. */
 const FORWARDED_RESPONSE = ['content-type', 'retry-after', 'ratelimit', 'ratelimit-policy', 'x-turnstile-emulator'];
 
-export interface RecordingProxy {
-  /** The base URL to give the action as `api-url`. */
-  url: string;
-  /** Every exchange so far, redacted, in order. */
-  exchanges: RecordedExchange[];
-  /** Whether any answer carried the emulator's header (then the recording is marked as the emulator's). */
-  readonly sawEmulator: boolean;
-  /** Requests made in each step are recorded under that step's name. */
-  setStep(name: string): void;
-  close(): Promise<void>;
-}
+export type RecordingProxy = Awaited<ReturnType<typeof startRecordingProxy>>;
 
 const parse = (text: string): unknown => {
   try {
@@ -32,7 +22,7 @@ const parse = (text: string): unknown => {
   }
 };
 
-export async function startRecordingProxy(upstream: string, redactor: Redactor): Promise<RecordingProxy> {
+export async function startRecordingProxy(upstream: string, redactor: Redactor) {
   const base = upstream.replace(/\/+$/, '');
   const exchanges: RecordedExchange[] = [];
   let step = 'setup';
@@ -90,12 +80,16 @@ export async function startRecordingProxy(upstream: string, redactor: Redactor):
     server.listen(0, '127.0.0.1', () => resolve());
   });
   return {
+    /** The base URL to give the action as `api-url`. */
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PREFIX}`,
+    /** Every exchange so far, redacted, in order. */
     exchanges,
+    /** Whether an answer carried the emulator's header (then the recording is marked as the emulator's). */
     get sawEmulator() {
       return sawEmulator;
     },
-    setStep: (name) => (step = name),
+    /** Requests from now on are recorded under this step's name. */
+    setStep: (name: string) => void (step = name),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
