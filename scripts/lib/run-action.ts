@@ -85,20 +85,11 @@ export async function runAction(options: RunActionOptions): Promise<ActionResult
   }
 }
 
-/** Reads `name=value` lines and the `name<<DELIMITER` … `DELIMITER` blocks @actions/core writes. */
+/** Reads the `name<<DELIMITER` … `DELIMITER` blocks and `name=value` lines @actions/core writes. */
 function parseFileCommands(text: string): Record<string, string> {
   const values: Record<string, string> = {};
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const [, name, delimiter] = /^([^=<]+)<<(.+)$/.exec(lines[i]!) ?? [];
-    if (name && delimiter) {
-      const end = lines.indexOf(delimiter, i + 1);
-      values[name] = lines.slice(i + 1, end < 0 ? lines.length : end).join('\n');
-      i = end < 0 ? lines.length : end;
-    } else if (lines[i]!.includes('=')) {
-      const at = lines[i]!.indexOf('=');
-      values[lines[i]!.slice(0, at)] = lines[i]!.slice(at + 1);
-    }
+  for (const [, name, , block, key, value] of text.matchAll(/^([^=<\n]+)<<(.+)\n([\s\S]*?)\n\2$|^([^=\n]+)=(.*)$/gm)) {
+    values[(name ?? key)!] = (block ?? value)!;
   }
   return values;
 }
