@@ -30,19 +30,13 @@ if (refusal) {
 }
 
 console.log(`Live suite against ${new URL(apiUrl).origin} (the bundled action, dist/index.js)`);
-const result = await runLiveSuite({
-  apiUrl,
-  apiToken,
-  accountId,
-  deleteStale: args.includes('--delete-stale'),
-  ...(process.env.LIVE_FIXTURES_DIR ? { fixturesDir: process.env.LIVE_FIXTURES_DIR } : {}),
-});
+const [fixturesDir, deleteStale] = [process.env.LIVE_FIXTURES_DIR || undefined, args.includes('--delete-stale')];
+const result = await runLiveSuite({ apiUrl, apiToken, accountId, deleteStale, fixturesDir });
 console.log(`\n${resultTable(result)}\n`);
 if (result.cleanup.stale.length > 0) console.log('Widgets of earlier runs killed before their clean-up:');
 for (const { name, sitekey, created_on, deleted } of result.cleanup.stale) {
   console.log(`  ${name} (${sitekey}), created ${created_on}: ${deleted ? 'deleted' : 'kept'}`);
 }
-console.log(
-  `Recorded ${result.recording.exchanges.length} exchanges (${result.recording.source}) to ${result.fixture}`,
-);
+const { exchanges, source } = result.recording;
+console.log(`Recorded ${exchanges.length} exchanges (${source}) to ${result.fixture}`);
 process.exit(result.ok ? 0 : 1);

@@ -1,11 +1,9 @@
-// npm run release -- <x.y.z>: cuts a release locally and pushes nothing. It refuses (one line, exit
-// code 1) unless it is on main in a clean tree, the version is greater than the latest vX.Y.Z tag,
-// CHANGELOG.md has Unreleased changes, dist/ equals a fresh `npm run build` and `npm test` passes.
-// Then it sets the version in package.json and package-lock.json, moves the Unreleased changes
-// under the version and today's date, commits, tags vX.Y.Z, moves the major tag (v1) to it and
-// prints the `git push` commands; the pushed tag runs .github/workflows/release.yml, which uses
-// `node scripts/release.ts notes vX.Y.Z` (the version's CHANGELOG section, checked against
-// package.json). RELEASE_BUILD_COMMAND and RELEASE_TEST_COMMAND replace `npm run build`, `npm test`.
+// npm run release -- <x.y.z>: refuses (one line, exit code 1) unless on main in a clean tree, the
+// version is greater than the latest vX.Y.Z tag, CHANGELOG.md has Unreleased changes, dist/ equals a
+// fresh `npm run build` (RELEASE_BUILD_COMMAND) and `npm test` (RELEASE_TEST_COMMAND) passes. Then it
+// sets the version in package.json and its lockfile, dates the Unreleased changes, commits, tags
+// vX.Y.Z, moves the major tag to it and prints the `git push` commands; nothing is pushed. The tag
+// runs release.yml, which uses `node scripts/release.ts notes vX.Y.Z` (its CHANGELOG section).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,8 +110,8 @@ export function release({ version, cwd: root = process.cwd(), log = console.log,
   const date = options.date ?? new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
   const changelogPath = join(root, 'CHANGELOG.md');
   const changelog = existsSync(changelogPath) ? readFileSync(changelogPath, 'utf8') : undefined;
-  const tags = () => git(root, 'tag', '--list').split('\n').filter(Boolean);
-  const planned = plan(version, { status: status(root), tags: tags(), changelog }, date);
+  const tags = git(root, 'tag', '--list').split('\n').filter(Boolean);
+  const planned = plan(version, { status: status(root), tags, changelog }, date);
 
   log(`Building (${build}) to check dist/ …`);
   run(build, root);
@@ -156,11 +154,8 @@ if (import.meta.main) {
     else if (args.length !== 1 || /^(-|notes$)/.test(args[0]!)) {
       throw new ReleaseError('usage: npm run release -- <x.y.z>   or   node scripts/release.ts notes v<x.y.z>');
     } else {
-      const env = {
-        build: process.env.RELEASE_BUILD_COMMAND || undefined,
-        test: process.env.RELEASE_TEST_COMMAND || undefined,
-      };
-      const { tag, commit, majorTag, majorExisted, push } = release({ version: args[0]!, ...env });
+      const { RELEASE_BUILD_COMMAND: build, RELEASE_TEST_COMMAND: test } = process.env;
+      const { tag, commit, majorTag, majorExisted, push } = release({ version: args[0]!, build, test });
       const major = `${majorExisted ? 'moved' : 'created'} ${majorTag}`;
       console.log(`\nReleased ${tag} (commit ${commit.slice(0, 12)}) and ${major} on it. Nothing is pushed yet.`);
       console.log('Publish it (the tag starts .github/workflows/release.yml, which also moves the major tag):\n');

@@ -8,16 +8,14 @@ export const FIXTURES_DIR = resolve(import.meta.dirname, '..', '..', '__tests__'
 export const REDACTED = '[redacted]';
 export const ACCOUNT_PLACEHOLDER = '{account_id}';
 
+/** One request (below /client/v4, the account id as {account_id}) and its answer (0: none came). */
 export interface RecordedExchange {
   /** The suite's step that made the request (ensure, rerun, ..., cleanup). */
   step: string;
   method: string;
-  /** Below /client/v4, the account id replaced by {account_id}. */
   path: string;
   query: Record<string, string>;
-  /** The JSON request body (absent when there was none). */
   body?: unknown;
-  /** 0 when no answer came (a network error). */
   status: number;
   /** The JSON answer, or its text when it was not JSON. */
   response: unknown;
@@ -26,7 +24,6 @@ export interface RecordedExchange {
 export interface Recording {
   /** `cloudflare` for the real API; `emulator` when the answers came from this repository's emulator. */
   source: 'cloudflare' | 'emulator' | 'other';
-  /** The API's origin (never a credential). */
   origin: string;
   recordedAt: string;
   note: string;

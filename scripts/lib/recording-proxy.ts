@@ -14,6 +14,12 @@ const FORWARDED_RESPONSE = ['content-type', 'retry-after', 'ratelimit', 'ratelim
 
 export type RecordingProxy = Awaited<ReturnType<typeof startRecordingProxy>>;
 
+/** The named headers that have a value. */
+const pick = (names: string[], get: (name: string) => unknown) =>
+  Object.fromEntries(
+    names.flatMap((name) => [[name, get(name)]]).filter(([, value]) => typeof value === 'string'),
+  ) as Record<string, string>;
+
 const parse = (text: string): unknown => {
   try {
     return JSON.parse(text) as unknown;
@@ -37,17 +43,10 @@ export async function startRecordingProxy(upstream: string, redactor: Redactor) 
       query: Object.fromEntries(url.searchParams),
     };
     const forward = async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const given = FORWARDED_REQUEST.map((name) => [name, req.headers[name]]);
-      const headers = Object.fromEntries(given.filter(([, value]) => typeof value === 'string')) as Record<
-        string,
-        string
-      >;
+      const raw = Buffer.concat((await req.toArray()) as Buffer[]).toString('utf8');
       const response = await fetch(`${base}${path}${url.search}`, {
         method: req.method,
-        headers,
+        headers: pick(FORWARDED_REQUEST, (name) => req.headers[name]),
         body: raw.length > 0 ? raw : undefined,
         redirect: 'manual',
         signal: AbortSignal.timeout(120_000),
@@ -61,12 +60,12 @@ export async function startRecordingProxy(upstream: string, redactor: Redactor) 
         status: response.status,
         response: redactor.value(parse(text)),
       });
-      const back = FORWARDED_RESPONSE.map((name) => [name, response.headers.get(name)]);
-      res.writeHead(
-        response.status,
-        Object.fromEntries(back.filter(([, value]) => value !== null)) as Record<string, string>,
-      );
-      res.end(text);
+      res
+        .writeHead(
+          response.status,
+          pick(FORWARDED_RESPONSE, (name) => response.headers.get(name)),
+        )
+        .end(text);
     };
     forward().catch((error: Error) => {
       // A network failure upstream: the action sees a connection reset, as it would without the proxy.
@@ -75,10 +74,7 @@ export async function startRecordingProxy(upstream: string, redactor: Redactor) 
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   return {
     /** The base URL to give the action as `api-url`. */
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PREFIX}`,
