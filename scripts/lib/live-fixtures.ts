@@ -30,18 +30,15 @@ export interface Recording {
   exchanges: RecordedExchange[];
 }
 
-export interface Redactor {
-  path(path: string): string;
-  value(value: unknown): unknown;
-}
-
 /**
  * Replaces the account id by {account_id}, every `secret` field and every string shaped like a
  * widget secret (0x and 28 or more characters; sitekeys have 24) by [redacted], and the given
  * credentials wherever they appear. Request headers are never recorded, so the token is not there
  * to begin with; this also covers an API that echoes it.
  */
-export function redactor(accountId: string, credentials: string[]): Redactor {
+export type Redactor = ReturnType<typeof redactor>;
+
+export function redactor(accountId: string, credentials: string[]) {
   const known = credentials.filter((value) => value.length >= 8);
   const text = (value: string): string =>
     known.reduce(
@@ -57,7 +54,7 @@ export function redactor(accountId: string, credentials: string[]): Redactor {
     if (!input || typeof input !== 'object') return input;
     return Object.fromEntries(Object.entries(input).map(([name, item]) => [name, value(item, name)]));
   };
-  return { path: text, value: (input) => value(input) };
+  return { path: text, value: (input: unknown) => value(input) };
 }
 
 export function writeRecording(dir: string, name: string, recording: Recording): string {

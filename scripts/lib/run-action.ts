@@ -7,28 +7,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inputVariables } from './action-inputs.ts';
 
-export interface RunActionOptions {
-  inputs: Record<string, string>;
-  /** Extra environment (e.g. RUNNER_DEBUG=1); replaces the defaults below of the same name. */
-  env?: Record<string, string>;
-  entry?: string;
-  timeoutMs?: number;
-}
-
-export interface ActionResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  /** Variables exported for later steps (GITHUB_ENV). */
-  env: Record<string, string>;
-  summary: string;
-  durationMs: number;
-}
+export type ActionResult = Awaited<ReturnType<typeof runAction>>;
 
 const DIST = resolve(import.meta.dirname, '..', '..', 'dist', 'index.js');
 
-export async function runAction(options: RunActionOptions): Promise<ActionResult> {
+/**
+ * `env` is extra environment (e.g. RUNNER_DEBUG=1) over the defaults below; the result's `env` holds
+ * the variables exported for later steps (GITHUB_ENV).
+ */
+export async function runAction(options: {
+  inputs: Record<string, string>;
+  env?: Record<string, string>;
+  entry?: string;
+  timeoutMs?: number;
+}) {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
   const file = (name: string, content = '') => {
     writeFileSync(join(dir, name), content);
