@@ -3,8 +3,7 @@
 // lists every package in the bundle. ncc's own --license lists only one chunk's packages, so the
 // list is made from ncc's stats of every module.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -19,22 +18,18 @@ export interface BundleModule {
 
 /** Bundles src/index.ts into `outDir` (emptied first) with its licenses.txt; returns the bundle's modules. */
 export async function buildBundle(outDir: string, stdio: 'inherit' | 'pipe' = 'pipe') {
-  const statsDir = mkdtempSync(join(tmpdir(), 'ncc-stats-'));
-  const statsFile = join(statsDir, 'stats.json');
-  try {
-    rmSync(outDir, { recursive: true, force: true });
-    const args = [NCC, 'build', 'src/index.ts', '-o', outDir, '--stats-out', statsFile, '--quiet'];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', stdio, stdio] });
-    let errors = '';
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
-    const code = await new Promise<number | null>((done) => child.on('close', done));
-    if (code !== 0) throw new Error(`ncc exited with ${code}: ${errors.trim()}`);
-    const { modules } = JSON.parse(readFileSync(statsFile, 'utf8')) as { modules: BundleModule[] };
-    writeFileSync(join(outDir, 'licenses.txt'), licenses(modules));
-    return modules;
-  } finally {
-    rmSync(statsDir, { recursive: true, force: true });
-  }
+  rmSync(outDir, { recursive: true, force: true });
+  const stats = join(outDir, 'stats.json');
+  const args = [NCC, 'build', 'src/index.ts', '-o', outDir, '--stats-out', stats, '--quiet'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', stdio, stdio] });
+  let errors = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  if (code !== 0) throw new Error(`ncc exited with ${code}: ${errors.trim()}`);
+  const { modules } = JSON.parse(readFileSync(stats, 'utf8')) as { modules: BundleModule[] };
+  rmSync(stats);
+  writeFileSync(join(outDir, 'licenses.txt'), licenses(modules));
+  return modules;
 }
 
 /** `name@version`, the manifest's licence and the package's licence text, for each package version with a module in the bundle. */
