@@ -125,12 +125,12 @@ export function release({ version, cwd: root = process.cwd(), log = console.log,
   run(test, root, ': a release needs passing tests');
 
   writeFileSync(changelogPath, planned.changelog);
-  writeJson(join(root, 'package.json'), { ...readJson(join(root, 'package.json')), version });
-  const lockPath = join(root, 'package-lock.json');
-  const lock = existsSync(lockPath) ? (readJson(lockPath) as { packages?: Record<string, object> }) : undefined;
-  if (lock?.packages?.['']) lock.packages[''] = { ...lock.packages[''], version };
-  if (lock) writeJson(lockPath, { ...lock, version });
-  const files = ['CHANGELOG.md', 'package.json', ...(lock ? ['package-lock.json'] : [])];
+  const files = ['CHANGELOG.md', 'package.json', 'package-lock.json'];
+  for (const file of files.slice(1)) {
+    const manifest = readJson(join(root, file)) as { packages?: Record<string, object> };
+    if (manifest.packages?.['']) manifest.packages[''] = { ...manifest.packages[''], version };
+    writeJson(join(root, file), { ...manifest, version });
+  }
   git(root, 'commit', '--quiet', '-m', `Release ${version}`, '--', ...files);
   git(root, 'tag', '--annotate', planned.tag, '-m', `Release ${version}`);
   git(root, 'tag', '--force', planned.majorTag, 'HEAD');
