@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installDrift } from '../scripts/lib/installed.ts';
+import { installDrift } from './helpers/installed.ts';
 import { builtBundle } from './helpers/bundle.ts';
 
 const root = resolve(import.meta.dirname, '..');

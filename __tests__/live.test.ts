@@ -1,7 +1,7 @@
 // The live suite (npm run test:live, scripts/live.ts and scripts/lib/live-suite.ts) against the
 // emulator on 127.0.0.1, the way live.yml would run it against Cloudflare: the lifecycle passes and
 // leaves no widget behind, a step that fails midway still ends with the run's widgets deleted (and
-// nobody else's), the recording holds no credential or secret and replays against the emulator, and
+// nobody else's: earlier killed runs' only when asked), the recording holds no credential or secret and replays against the emulator, and
 // without the variables it refuses to run, saying what to set.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { REDACTED, readRecordings } from '../scripts/lib/live-fixtures.ts';
-import { MISSING_SITEKEY, resultTable, runLiveSuite, UPDATE_HOSTNAMES } from '../scripts/lib/live-suite.ts';
+import { isStale, MISSING_SITEKEY, resultTable, runLiveSuite, UPDATE_HOSTNAMES } from '../scripts/lib/live-suite.ts';
 import { FREE_PLAN } from '../src/cloudflare/limits.ts';
 import { builtBundle } from './helpers/bundle.ts';
 import { replay } from './helpers/replay.ts';
@@ -35,7 +35,7 @@ afterEach(async () => {
   rmSync(fixtures, { recursive: true, force: true });
 });
 
-const suite = (runPrefix?: string) =>
+const suite = (runPrefix?: string, deleteStale?: boolean) =>
   runLiveSuite({
     apiUrl: emulator.url,
     apiToken: emulator.apiToken,
@@ -45,7 +45,19 @@ const suite = (runPrefix?: string) =>
     entry,
     timeoutMs: 30_000,
     ...(runPrefix ? { runPrefix } : {}),
+    ...(deleteStale ? { deleteStale } : {}),
   });
+
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+/** Widgets named like the suite's that are not an earlier killed run's: another's, or a run still going. */
+const lookAlikes = () => [
+  { name: 'someone-elses-widget', created_on: hoursAgo(2) },
+  { name: 'x-live-test-run-widget', created_on: hoursAgo(2) }, // matches the listing's filter, not the prefix
+  { name: 'live-20250101t000000-abcdef-checkout', created_on: hoursAgo(2) }, // not a name the suite gives
+  { name: 'live-20990101t000000-000000-prod', created_on: hoursAgo(2) },
+  { name: 'live-20991231t000000-abcdef-widget', created_on: hoursAgo(2) }, // started in the future
+  { name: 'live-20260101t000000-fedcba-widget' }, // created just now: a run still going
+];
 
 /** Every widget secret the emulator handed out during the run. */
 const secretsHandedOut = () =>
@@ -71,7 +83,7 @@ describe('the live suite against the emulator', () => {
       ['delete', 'passed'],
     ]);
     expect(emulator.widgets()).toEqual(others); // the run's widget is gone, nobody else's touched
-    expect(result.cleanup).toEqual({ requests: 2, deleted: [], staleDeleted: [], left: 0 }); // nothing left to clean up
+    expect(result.cleanup).toEqual({ requests: 2, deleted: [], stale: [], left: 0 }); // nothing left to clean up
 
     // The requests: the proxy's counts are what the emulator received, and match the action's own.
     expect(result.requests).toBe(emulator.requests.length);
@@ -105,52 +117,62 @@ describe('the live suite against the emulator', () => {
   }, 60_000);
 
   it.each([
-    ['the update step is refused (400)', { kind: 'status', status: 400, method: 'PUT' } as const, 2],
+    ['the update step is refused (400)', { kind: 'status', status: 400, method: 'PUT' } as const, 2, false],
     [
-      'the rotation is refused (403)',
+      'the rotation is refused (403), with deleteStale',
       { kind: 'status', status: 403, method: 'POST', path: /rotate_secret$/ } as const,
       5,
+      true,
     ],
   ])(
     "a step that fails midway (%s): later steps do not run, the clean-up deletes the run's widgets",
-    async (_, fault, failedAt) => {
+    async (_, fault, failedAt, deleteStale) => {
       const prefix = 'live-test-run-';
-      const others = emulator.seed([
-        { name: 'someone-elses-widget' },
-        { name: `x-${prefix}widget` },
-        { name: 'live-20991231t000000-abcdef-widget' }, // another run's, created just now: still running
-      ]);
-      // A run killed before its clean-up (a cancelled job), two hours ago: this clean-up deletes it.
-      const [killed] = emulator.seed([
-        { name: 'live-20260101t000000-abcdef-widget', created_on: new Date(Date.now() - 2 * 3_600_000).toISOString() },
-      ]);
+      const others = emulator.seed(lookAlikes());
+      // A run killed before its clean-up (a cancelled job), two hours ago: listed; deleted when asked.
+      const [killed] = emulator.seed([{ name: 'live-20260101t000000-abcdef-widget', created_on: hoursAgo(2) }]);
       emulator.injectFault(fault);
-      const result = await suite(prefix);
+      const result = await suite(prefix, deleteStale);
       expect(result.ok).toBe(false);
       expect(result.steps.map((step) => step.result)).toEqual(
         result.steps.map((_, i) => (i < failedAt ? 'passed' : i === failedAt ? 'failed' : 'not run')),
       );
       expect(result.steps[failedAt]!.detail).toMatch(/^exit code 1: /);
-      expect(result.cleanup).toMatchObject({
+      expect(result.cleanup).toEqual({
         deleted: [expect.stringMatching(/^0x4/)],
-        staleDeleted: [killed!.sitekey],
+        stale: [{ name: killed!.name, sitekey: killed!.sitekey, created_on: killed!.created_on, deleted: deleteStale }],
         left: 0,
+        requests: deleteStale ? 4 : 3, // list, the deletes, list
       });
-      expect(result.cleanup.requests).toBe(4); // list, two deletes, list
-      // Only the run's widget and the killed run's went: `x-live-test-run-widget` matches the filter,
-      // not the prefix; the other run's is not an hour old.
-      expect(emulator.widgets()).toEqual(others);
+      expect(emulator.widgets()).toEqual(deleteStale ? others : [...others, killed]);
+      const row = `deleted 1, 0 left with the prefix; 1 of earlier runs killed before their clean-up, ${deleteStale ? 1 : 0} deleted (--delete-stale)`;
       expect(resultTable(result)).toMatch(
-        /clean-up +passed +4 +2 .*deleted 1, 0 left with the prefix; deleted 1 of earlier runs/,
+        new RegExp(`^clean-up +passed +${deleteStale ? '4 +2' : '3 +1'} +- +${row.replace(/[()-]/g, '\\$&')}$`, 'm'),
       );
     },
     60_000,
   );
+
+  it("an earlier run's widget is the name the suite gives, started and created over an hour ago", () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const widget = (name: string, created_on = '2026-06-01T10:00:00Z') => ({ name, sitekey: 's', created_on });
+    expect(isStale(widget('live-20260601t100000-0a1b2c-widget'), now)).toBe(true);
+    for (const other of [
+      widget('live-20260601t100000-0a1b2c-checkout'),
+      widget('live-20260601t100000-0A1B2C-widget'),
+      widget('live-20260601t100000-0a1b2c-widget-2'),
+      widget('x-live-20260601t100000-0a1b2c-widget'),
+      widget('live-20260601t113000-0a1b2c-widget'), // started half an hour ago
+      widget('live-20990101t000000-0a1b2c-widget'),
+      widget('live-20260601t100000-0a1b2c-widget', '2026-06-01T11:30:00Z'), // created half an hour ago
+    ])
+      expect(isStale(other, now), other.name).toBe(false);
+  });
 });
 
 describe('npm run test:live (scripts/live.ts)', () => {
-  function live(env: Record<string, string>) {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'live.ts')], {
+  function live(env: Record<string, string>, args: string[] = []) {
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'live.ts'), ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -189,24 +211,39 @@ describe('npm run test:live (scripts/live.ts)', () => {
     ]).toEqual([2, true, false]);
   });
 
-  it('with them, against the emulator (as live.yml runs it): the table, exit code 1 on a failed step, no widget left', async () => {
+  it('with them, against the emulator (as live.yml runs it): the table, exit code 1 on a failed step, no widget of the run left; an earlier run killed before its clean-up listed, and deleted with --delete-stale', async () => {
+    const [killed] = emulator.seed([{ name: 'live-20260101t000000-abcdef-widget', created_on: hoursAgo(2) }]);
     // The first create is refused, so the run fails at its first step whatever the hostname count.
-    emulator.injectFault({ kind: 'status', status: 400, method: 'POST', path: /widgets$/ });
-    const run = await live({
+    emulator.injectFault({ kind: 'status', status: 400, method: 'POST', path: /widgets$/, times: 2 });
+    const env = {
       CLOUDFLARE_API_URL: emulator.url,
       CLOUDFLARE_API_TOKEN: emulator.apiToken,
       CLOUDFLARE_ACCOUNT_ID: emulator.accountId,
       LIVE_FIXTURES_DIR: fixtures,
-    });
+    };
+    const run = await live(env);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(/ensure \(create\) +failed/);
     expect(run.stdout).toMatch(/clean-up +passed/);
     expect(run.stdout).toContain(
       `Recorded ${emulator.requests.length} exchanges (emulator) to ${join(fixtures, 'lifecycle.json')}`,
     );
+    const listed = `  ${killed!.name} (${killed!.sitekey}), created ${killed!.created_on}`;
+    expect(run.stdout).toContain(`killed before their clean-up:\n${listed}: kept\n`);
     expect(`${run.stdout}${run.stderr}`).not.toContain(emulator.apiToken);
+    expect(emulator.widgets()).toEqual([killed]);
+
+    const asked = await live(env, ['--delete-stale']);
+    expect(asked.code).toBe(1);
+    expect(asked.stdout).toContain(`${listed}: deleted\n`);
     expect(emulator.widgets()).toEqual([]);
   }, 60_000);
+
+  it('refuses an unknown argument with exit code 2, running nothing', async () => {
+    const run = await live({ CLOUDFLARE_API_URL: emulator.url }, ['--delete-all']);
+    expect([run.code, run.stderr]).toEqual([2, 'usage: npm run test:live [-- --delete-stale]. Nothing was run.\n']);
+    expect(emulator.requests).toEqual([]);
+  });
 
   it(`the committed suite's update step stays within the Free plan's 10 hostnames (${UPDATE_HOSTNAMES})`, () => {
     expect(UPDATE_HOSTNAMES).toBeGreaterThan(1);
@@ -223,12 +260,13 @@ describe('.github/workflows/live.yml', () => {
     if?: string;
     uses?: string;
     run?: string;
+    env?: Record<string, string>;
   }
   const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'live.yml'), 'utf8')) as {
     on: { workflow_dispatch: unknown; schedule: { cron: string }[]; push: { branches: string[] } };
-    jobs: { live: { env: Record<string, string>; steps: Step[] } };
+    jobs: { live: { env?: unknown; steps: Step[] } };
   };
-  const { env, steps } = workflow.jobs.live;
+  const { steps } = workflow.jobs.live;
   const [check, ...rest] = steps as [Step, ...Step[]];
 
   it('runs on demand, weekly and on pushes to main', () => {
@@ -240,21 +278,43 @@ describe('.github/workflows/live.yml', () => {
     expect(cron![4]).toMatch(/^[0-6]$/); // ...on one day of the week
   });
 
-  it('hands the two secrets to the suite under the names npm run test:live reads', () => {
-    expect(env).toEqual({
+  it('hands the two secrets, under the names npm run test:live reads, to the check and the suite only: not to npm ci', () => {
+    const secrets = {
       CLOUDFLARE_API_TOKEN: '${{ secrets.CLOUDFLARE_API_TOKEN }}',
       CLOUDFLARE_ACCOUNT_ID: '${{ secrets.CLOUDFLARE_ACCOUNT_ID }}',
-    });
+    };
+    expect(workflow.jobs.live.env).toBeUndefined();
+    expect(steps.map((step) => step.env)).toEqual(
+      steps.map((step, i) => (i === 0 || i === steps.length - 1 ? secrets : undefined)),
+    );
+    expect(steps.some((step) => step.run === 'npm ci' && !step.env)).toBe(true);
     expect(readFileSync(join(ROOT, 'scripts', 'live.ts'), 'utf8')).toMatch(
       /process\.env\.CLOUDFLARE_API_TOKEN[\s\S]*process\.env\.CLOUDFLARE_ACCOUNT_ID/,
     );
   });
 
-  it('every step after the check runs only when both secrets are there; the last runs the suite', () => {
+  it('every step after the check runs only when both secrets are there', () => {
     expect(check.id).toBe('secrets');
     expect(rest.length).toBeGreaterThanOrEqual(3);
     for (const step of rest) expect(step.if, step.run ?? step.uses).toBe("steps.secrets.outputs.present == 'true'");
-    expect(rest.at(-1)!.run).toBe('npm run test:live');
+  });
+
+  it.each([
+    ['schedule', 'run test:live -- --delete-stale'],
+    ['push', 'run test:live'],
+    ['workflow_dispatch', 'run test:live'],
+  ])('the last step runs the suite; on %s with: npm %s', (event, expected) => {
+    const bin = mkdtempSync(join(tmpdir(), 'live-npm-'));
+    try {
+      writeFileSync(join(bin, 'npm'), '#!/bin/sh\necho "$*"\n', { mode: 0o755 });
+      const run = spawnSync('bash', ['-e', '-c', rest.at(-1)!.run!], {
+        env: { PATH: `${bin}:${process.env.PATH ?? ''}`, GITHUB_EVENT_NAME: event },
+        encoding: 'utf8',
+      });
+      expect([run.status, run.stdout]).toEqual([0, `${expected}\n`]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -1,151 +1,260 @@
-// npm run release (scripts/release.ts) and the steps of .github/workflows/release.yml, run against
-// temporary git repositories: a stub project whose "build" writes dist/ from src/ and whose "test"
-// passes or fails on demand, so each release takes a few git commands instead of a real build. The
-// stub commands are shell built-ins, not Node, and each test copies one committed template
-// repository: the file takes a few seconds rather than 20.
+// npm run release (scripts/release.ts) and the steps of .github/workflows/release.yml. The checks a
+// release makes before its build are a pure function of what git shows (plan()), tested in-process;
+// one stub repository, set up once, then goes through the releases in order: a refused stale dist/,
+// a failing build and tests, a first release, a second by the command line, and release.yml's
+// scripts against a bare "origin" and a stub `gh`. The stub project's build and tests are shell
+// built-ins, so the file runs about 60 git processes rather than a real build.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { latestVersionTag, parseVersion, releaseChangelog, releaseNotes } from '../scripts/lib/release-changelog.ts';
-import { defaultCommands, notesForTag, release, ReleaseError, type ReleaseOptions } from '../scripts/release.ts';
+import {
+  latestVersionTag,
+  notesForTag,
+  plan,
+  release,
+  ReleaseError,
+  releaseNotes,
+  type ReleaseOptions,
+  type Repository,
+} from '../scripts/release.ts';
 
 const root = resolve(import.meta.dirname, '..');
+const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
+const write = (dir: string, path: string, content: string) => {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  writeFileSync(join(dir, path), content);
+};
+const changelog = (unreleased: string, older = '') =>
+  `# Changelog\n\nIntro.\n\n## [Unreleased]\n${unreleased ? `\n${unreleased}\n` : ''}${older}`;
+const FIRST_FEATURE = '### Added\n\n- The first feature.';
+
+describe('what a release checks before it builds (plan)', () => {
+  const clean: Repository = { status: '## main\n', tags: [], changelog: changelog(FIRST_FEATURE) };
+  const refusal = (version: string, changes: Partial<Repository>) => {
+    try {
+      plan(version, { ...clean, ...changes }, '2030-01-02');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ReleaseError);
+      return (error as Error).message;
+    }
+    throw new Error('no refusal');
+  };
+
+  it('moves the Unreleased section under the version and the date, leaving Unreleased empty', () => {
+    expect(plan('1.0.0', clean, '2030-01-02')).toEqual({
+      tag: 'v1.0.0',
+      majorTag: 'v1',
+      majorExisted: false,
+      changelog:
+        '# Changelog\n\nIntro.\n\n## [Unreleased]\n\n## [1.0.0] - 2030-01-02\n\n### Added\n\n- The first feature.\n',
+    });
+    const next = plan(
+      '1.1.0',
+      { ...clean, tags: ['v1', 'v1.0.0'], changelog: changelog('- New.', '\n## [1.0.0] - 2020-01-01\n\n- Old.\n') },
+      '2031-02-03',
+    );
+    expect(next).toMatchObject({ tag: 'v1.1.0', majorTag: 'v1', majorExisted: true });
+    expect(next.changelog).toBe(
+      '# Changelog\n\nIntro.\n\n## [Unreleased]\n\n## [1.1.0] - 2031-02-03\n\n- New.\n\n## [1.0.0] - 2020-01-01\n\n- Old.\n',
+    );
+    expect(releaseNotes(next.changelog, '1.1.0')).toBe('- New.\n');
+    expect(releaseNotes(next.changelog, '1.0.0')).toBe('- Old.\n');
+    expect(() => releaseNotes(next.changelog, '1.0.1')).toThrow(/no notes for 1\.0\.1/);
+    expect(plan('2.0.0', { ...clean, tags: ['v1', 'v1.1.0'] }, '2030-01-02')).toMatchObject({
+      majorTag: 'v2',
+      majorExisted: false,
+    });
+  });
+
+  it('is cut from main only, with an upstream or without', () => {
+    expect(plan('1.0.0', { ...clean, status: '## main...origin/main [ahead 2]\n' }, 'd').tag).toBe('v1.0.0');
+    expect(refusal('1.0.0', { status: '## feature\n' })).toBe(
+      'releases are cut from main, and HEAD is feature: git switch main',
+    );
+    expect(refusal('1.0.0', { status: '## main.next...origin/main.next\n' })).toMatch(/HEAD is main\.next:/);
+    expect(refusal('1.0.0', { status: '## HEAD (no branch)\n' })).toMatch(/and HEAD is detached: git switch main$/);
+  });
+
+  it('refuses a tree that is not clean, naming the paths', () => {
+    expect(refusal('1.0.0', { status: '## main\n M src/main.txt\n?? notes.txt\n' })).toBe(
+      'the working tree is not clean (src/main.txt, notes.txt): commit or remove the changes first',
+    );
+  });
+
+  it('refuses a version that is not x.y.z or not greater than the latest release', () => {
+    for (const version of ['v1.0.0', '1.0', '1.0.0.0', '01.0.0', '1.0.0-rc.1', '', 'latest']) {
+      expect(refusal(version, {}), version).toMatch(/is not a version: give x\.y\.z/);
+    }
+    const tags = ['v1', 'v1.2.0', 'v1.10.0', 'v2.0.0-rc.1'];
+    expect(refusal('1.10.0', { tags })).toBe('1.10.0 is not greater than the latest release, v1.10.0');
+    expect(refusal('1.9.9', { tags })).toBe('1.9.9 is not greater than the latest release, v1.10.0');
+    expect(plan('1.10.1', { ...clean, tags }, 'd').tag).toBe('v1.10.1');
+    expect(latestVersionTag(['v1.9.0', 'v1', 'v1.10.0', 'v1.2.30', 'v2', 'x3.0.0', 'v2.0.0-rc.1'])).toBe('v1.10.0');
+    expect(latestVersionTag(['v1'])).toBeUndefined();
+  });
+
+  it('refuses a missing CHANGELOG, a missing or empty Unreleased section, and a version it has already', () => {
+    expect(refusal('1.0.0', { changelog: undefined })).toMatch(/^CHANGELOG\.md not found/);
+    expect(refusal('1.0.0', { changelog: '# Changelog\n\n## [0.1.0] - 2020-01-01\n\n- Old.\n' })).toMatch(
+      /^CHANGELOG\.md has no "## \[Unreleased\]" section/,
+    );
+    expect(refusal('1.0.0', { changelog: changelog('') })).toMatch(
+      /^the "Unreleased" section of CHANGELOG\.md is empty/,
+    );
+    expect(refusal('1.0.0', { changelog: changelog('- New.', '\n## [1.0.0] - 2020-01-01\n\n- Old.\n') })).toBe(
+      'CHANGELOG.md already has a 1.0.0 section',
+    );
+  });
+
+  it("this repository's CHANGELOG has Unreleased changes, and npm run release is this script", () => {
+    const released = plan('99.0.0', { ...clean, changelog: read(root, 'CHANGELOG.md') }, '2099-01-01').changelog;
+    expect(releaseNotes(released, '99.0.0').length).toBeGreaterThan(20);
+    const scripts = (JSON.parse(read(root, 'package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.release).toBe('node scripts/release.ts');
+  });
+});
+
+// The stub project: "build" writes dist/index.js from src/main.txt; "test" passes or fails.
+const build = "mkdir -p dist && { echo '// built'; cat src/main.txt; } > dist/index.js";
 const passing = 'true';
 const failing = 'exit 3';
-/** The stub project's build: dist/index.js from src/main.txt. */
-const build = "mkdir -p dist && { echo '// built'; cat src/main.txt; } > dist/index.js";
-const date = '2030-01-02';
-
+const gitEnv = {
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Release Test',
+  GIT_AUTHOR_EMAIL: 'release-test@example.com',
+  GIT_COMMITTER_NAME: 'Release Test',
+  GIT_COMMITTER_EMAIL: 'release-test@example.com',
+};
+const saved = Object.fromEntries(Object.keys(gitEnv).map((name) => [name, process.env[name]]));
 const temporary: string[] = [];
-afterAll(() => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function tempDir(): string {
+const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'release-test-'));
   temporary.push(dir);
   return dir;
-}
-
+};
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trimEnd();
-const commitOf = (cwd: string, ref: string) => git(cwd, 'rev-parse', `${ref}^{commit}`);
-const tags = (cwd: string) => git(cwd, 'tag', '--list').split('\n').filter(Boolean);
-const read = (cwd: string, path: string) => readFileSync(join(cwd, path), 'utf8');
-const write = (cwd: string, path: string, content: string) => {
-  mkdirSync(dirname(join(cwd, path)), { recursive: true });
-  writeFileSync(join(cwd, path), content);
-};
-
-const changelog = (unreleased: string) =>
-  `# Changelog\n\nIntro.\n\n## [Unreleased]\n${unreleased ? `\n${unreleased}\n` : ''}`;
-
-const FIRST_FEATURE = '### Added\n\n- The first feature.';
-let template: string | undefined;
-/** The stub project, committed once; every test gets its own copy (a copy is much faster than git). */
-function committedTemplate(): string {
-  if (template) return template;
-  const dir = tempDir();
-  git(dir, 'init', '--quiet', '--initial-branch=main');
-  for (const [key, value] of Object.entries({
-    'user.name': 'Release Test',
-    'user.email': 'release-test@example.com',
-    'commit.gpgsign': 'false',
-    'tag.gpgsign': 'false',
-    'core.hooksPath': join(dir, 'no-hooks'),
-  })) {
-    git(dir, 'config', key, value);
-  }
-  const manifest = { name: 'fixture', version: '0.0.0', private: true, scripts: { build } };
-  write(dir, 'package.json', `${JSON.stringify(manifest, null, 2)}\n`);
-  const lock = {
-    name: 'fixture',
-    version: '0.0.0',
-    lockfileVersion: 3,
-    packages: { '': { name: 'fixture', version: '0.0.0' } },
-  };
-  write(dir, 'package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
-  write(dir, 'CHANGELOG.md', changelog(FIRST_FEATURE));
-  write(dir, 'src/main.txt', 'one\n');
-  execFileSync('sh', ['-c', build], { cwd: dir });
-  // The workflow runs `node scripts/release.ts notes "$TAG"` from the checkout.
-  write(dir, 'scripts/release.ts', read(root, 'scripts/release.ts'));
-  write(dir, 'scripts/lib/release-changelog.ts', read(root, 'scripts/lib/release-changelog.ts'));
-  git(dir, 'add', '.');
-  git(dir, 'commit', '--quiet', '-m', 'initial');
-  return (template = dir);
-}
-
-/** A committed stub project on main: package.json 0.0.0, a CHANGELOG with Unreleased changes, a fresh dist/. */
-function project(unreleased = FIRST_FEATURE): string {
-  const dir = tempDir();
-  cpSync(committedTemplate(), dir, { recursive: true });
-  if (unreleased !== FIRST_FEATURE) {
-    write(dir, 'CHANGELOG.md', changelog(unreleased));
-    git(dir, 'commit', '--quiet', '--all', '-m', 'CHANGELOG');
-  }
-  return dir;
-}
-
-const cut = (dir: string, version: string, options: Partial<ReleaseOptions> = {}) =>
-  release({ version, cwd: dir, build, test: passing, date, log: () => {}, ...options });
-
-/** Commits a user-visible change: source, rebuilt dist/ and a CHANGELOG line. */
-function change(dir: string, text: string): void {
-  write(dir, 'src/main.txt', `${text}\n`);
-  execFileSync('sh', ['-c', build], { cwd: dir });
-  write(dir, 'CHANGELOG.md', read(dir, 'CHANGELOG.md').replace('## [Unreleased]\n', `## [Unreleased]\n\n- ${text}\n`));
-  git(dir, 'commit', '--quiet', '--all', '-m', text);
-}
-
-/** Asserts the release refused with `message` and left the repository as it was. */
-function expectRefusal(dir: string, version: string, message: RegExp, options: Partial<ReleaseOptions> = {}): void {
-  const before = { head: git(dir, 'rev-parse', 'HEAD'), tags: tags(dir), status: git(dir, 'status', '--porcelain') };
-  let refusal: unknown;
-  try {
-    cut(dir, version, options);
-  } catch (error) {
-    refusal = error;
-  }
-  expect(refusal).toBeInstanceOf(ReleaseError);
-  expect((refusal as Error).message).toMatch(message);
-  expect({ head: git(dir, 'rev-parse', 'HEAD'), tags: tags(dir), status: git(dir, 'status', '--porcelain') }).toEqual(
-    before,
+/** Every branch and tag with the commit it points at ("tag of <commit>" for an annotated tag): one process. */
+const refs = (cwd: string): Record<string, string> =>
+  Object.fromEntries(
+    git(cwd, 'for-each-ref', '--format=%(refname:short) %(objecttype) %(objectname) %(*objectname)')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [name, type, object, peeled] = line.split(' ');
+        return [name!, type === 'tag' ? `tag of ${peeled}` : object!];
+      }),
   );
-}
+const snapshot = (cwd: string) => ({ refs: refs(cwd), status: git(cwd, 'status', '--porcelain') });
 
-describe('npm run release', () => {
-  it('runs the real build and tests by default, which are scripts of package.json', () => {
-    expect(defaultCommands).toEqual({ build: 'npm run build', test: 'npm test' });
-    const scripts = (JSON.parse(read(root, 'package.json')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.build).toBeTruthy();
-    expect(scripts.test).toBeTruthy();
-    expect(scripts.release).toBe('node scripts/release.ts');
+describe('npm run release in a stub repository, then release.yml', () => {
+  let dir = '';
+  let origin = '';
+  const cut = (version: string, options: Partial<ReleaseOptions> = {}) =>
+    release({ version, cwd: dir, build, test: passing, date: '2030-01-02', log: () => {}, ...options });
+  const expectRefusal = (message: RegExp, options: Partial<ReleaseOptions>) => {
+    const before = snapshot(dir);
+    expect(() => cut('1.0.0', options)).toThrow(message);
+    expect(snapshot(dir)).toEqual(before);
+  };
+  const change = (text: string) => {
+    write(dir, 'src/main.txt', `${text}\n`);
+    execFileSync('sh', ['-c', build], { cwd: dir });
+    write(
+      dir,
+      'CHANGELOG.md',
+      read(dir, 'CHANGELOG.md').replace('## [Unreleased]\n', `## [Unreleased]\n\n- ${text}\n`),
+    );
+    git(dir, 'commit', '--quiet', '--all', '-m', text);
+  };
+  const cli = (cwd: string, args: string[]) =>
+    spawnSync(process.execPath, [join(cwd, 'scripts', 'release.ts'), ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, RELEASE_BUILD_COMMAND: build, RELEASE_TEST_COMMAND: passing },
+    });
+
+  beforeAll(() => {
+    Object.assign(process.env, gitEnv);
+    dir = tempDir();
+    origin = join(tempDir(), 'origin.git');
+    write(
+      dir,
+      'package.json',
+      `${JSON.stringify({ name: 'fixture', version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`,
+    );
+    const lock = {
+      name: 'fixture',
+      version: '0.0.0',
+      lockfileVersion: 3,
+      packages: { '': { name: 'fixture', version: '0.0.0' } },
+    };
+    write(dir, 'package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
+    write(dir, 'CHANGELOG.md', changelog(FIRST_FEATURE));
+    write(dir, 'src/main.txt', 'one\n');
+    write(dir, 'dist/index.js', '// built\nzero\n'); // stale: built from an older src/main.txt
+    // release.yml runs `node scripts/release.ts notes "$TAG"` from its checkout.
+    write(dir, 'scripts/release.ts', read(root, 'scripts/release.ts'));
+    git(dir, 'init', '--quiet', '--initial-branch=main');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '--quiet', '-m', 'initial');
+    git(dir, 'init', '--quiet', '--bare', origin);
+    git(dir, 'remote', 'add', 'origin', origin);
+  });
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    temporary.forEach((path) => rmSync(path, { recursive: true, force: true }));
   });
 
-  it('a first release: version, dated CHANGELOG, commit, annotated tag v1.0.0 and a new v1', () => {
-    const dir = project();
-    const initial = git(dir, 'rev-parse', 'HEAD');
-    const result = cut(dir, '1.0.0');
+  it('refuses outside a repository', () => {
+    expect(() => release({ version: '1.0.0', cwd: tempDir(), log: () => {} })).toThrow(/^not inside a git repository$/);
+  });
 
-    expect(result).toMatchObject({ tag: 'v1.0.0', majorTag: 'v1', previousMajorTarget: undefined });
+  it('refuses a stale dist/ before running the tests, and leaves the fresh build to be committed', () => {
+    const marker = join(tempDir(), 'tests-ran');
+    expect(() => cut('1.0.0', { test: `touch ${JSON.stringify(marker)}` })).toThrow(
+      /^dist\/ differs from a fresh build \(dist\/index\.js\): commit what .* made, then release$/,
+    );
+    expect(existsSync(marker)).toBe(false);
+    expect(git(dir, 'status', '--porcelain')).toBe(' M dist/index.js');
+    git(dir, 'commit', '--quiet', '--all', '-m', 'dist/ rebuilt');
+  });
+
+  it('refuses a build that fails or leaves new files, and failing tests, changing nothing', () => {
+    expectRefusal(/^.* failed \(exit code 3\)$/, { build: failing });
+    expectRefusal(/failed \(exit code 3\): a release needs passing tests$/, { test: failing });
+    expect(() => cut('1.0.0', { build: 'mkdir -p stray && touch stray/new.txt' })).toThrow(
+      /^the tree changed with a fresh build \(stray\/new\.txt\)/,
+    );
+    rmSync(join(dir, 'stray'), { recursive: true });
+  });
+
+  it('a first release: version, dated CHANGELOG, one commit, annotated tag v1.0.0 and a new v1', () => {
+    const before = git(dir, 'rev-parse', 'HEAD');
+    const result = cut('1.0.0');
+    expect(result).toMatchObject({ tag: 'v1.0.0', majorTag: 'v1', majorExisted: false });
     expect(result.push).toEqual(['git push --atomic origin main v1.0.0', 'git push --force origin v1']);
-    expect(git(dir, 'rev-parse', 'HEAD^')).toBe(initial);
-    expect(git(dir, 'log', '-1', '--format=%s')).toBe('Release 1.0.0');
-    expect(git(dir, 'diff', '--name-only', 'HEAD^', 'HEAD').split('\n').sort()).toEqual([
+    expect(git(dir, 'show', '--name-only', '--format=%P %s', 'HEAD').split('\n')).toEqual([
+      `${before} Release 1.0.0`,
+      '',
       'CHANGELOG.md',
       'package-lock.json',
       'package.json',
     ]);
-    expect(git(dir, 'status', '--porcelain')).toBe('');
-    expect(git(dir, 'cat-file', '-t', 'v1.0.0')).toBe('tag');
-    expect(commitOf(dir, 'v1.0.0')).toBe(result.commit);
-    expect(commitOf(dir, 'v1')).toBe(result.commit);
-    expect(commitOf(dir, 'HEAD')).toBe(result.commit);
-
-    expect(JSON.parse(read(dir, 'package.json'))).toMatchObject({
+    expect(snapshot(dir).status).toBe('');
+    expect(refs(dir)).toEqual({ main: result.commit, v1: result.commit, 'v1.0.0': `tag of ${result.commit}` });
+    expect(JSON.parse(read(dir, 'package.json'))).toEqual({
+      name: 'fixture',
       version: '1.0.0',
-      scripts: { build },
+      private: true,
+      type: 'module',
     });
     const lock = JSON.parse(read(dir, 'package-lock.json'));
     expect([lock.version, lock.packages[''].version]).toEqual(['1.0.0', '1.0.0']);
@@ -154,281 +263,121 @@ describe('npm run release', () => {
     );
   });
 
-  it('a minor release moves v1 to it and keeps the older sections', () => {
-    const dir = project();
-    const first = cut(dir, '1.0.0');
-    change(dir, 'A fix.');
-    const second = cut(dir, '1.1.0', { date: '2030-02-03' });
-
-    expect(second).toMatchObject({ tag: 'v1.1.0', majorTag: 'v1', previousMajorTarget: 'v1.0.0' });
-    expect(commitOf(dir, 'v1')).toBe(second.commit);
-    expect(commitOf(dir, 'v1.0.0')).toBe(first.commit);
+  it('the command line: a second release moves v1, prints the push commands and pushes nothing', () => {
+    const first = refs(dir).v1!;
+    change('A fix.');
+    const run = cli(dir, ['1.1.0']);
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toContain('Building (');
+    expect(run.stdout).toMatch(/Released v1\.1\.0 \(commit [0-9a-f]{12}\) and moved v1 on it\. Nothing is pushed/);
+    expect(run.stdout).toContain('\n  git push --atomic origin main v1.1.0\n  git push --force origin v1\n');
+    const after = refs(dir);
+    expect(after['v1.0.0']).toBe(`tag of ${first}`);
+    expect(after.v1).toBe(after.main);
+    expect(after['v1.1.0']).toBe(`tag of ${after.main}`);
     expect(read(dir, 'CHANGELOG.md')).toMatch(
-      /## \[Unreleased\]\n\n## \[1\.1\.0\] - 2030-02-03\n\n- A fix\.\n\n## \[1\.0\.0\] - 2030-01-02\n\n### Added\n/,
+      /## \[Unreleased\]\n\n## \[1\.1\.0\] - \d{4}-\d\d-\d\d\n\n- A fix\.\n\n## \[1\.0\.0\]/,
     );
+    expect(git(origin, 'for-each-ref')).toBe('');
   });
 
-  it('a major release creates v2 and leaves v1 on the last 1.x', () => {
-    const dir = project();
-    cut(dir, '1.0.0');
-    change(dir, 'Breaking.');
-    const one = cut(dir, '1.1.0');
-    change(dir, 'Removed an input.');
-    const two = cut(dir, '2.0.0');
-
-    expect(two).toMatchObject({ tag: 'v2.0.0', majorTag: 'v2', previousMajorTarget: undefined });
-    expect(two.push).toEqual(['git push --atomic origin main v2.0.0', 'git push --force origin v2']);
-    expect(commitOf(dir, 'v2')).toBe(two.commit);
-    expect(commitOf(dir, 'v1')).toBe(one.commit);
-    expect(tags(dir)).toEqual(['v1', 'v1.0.0', 'v1.1.0', 'v2', 'v2.0.0']);
-  });
-
-  it('refuses a dirty tree: a changed file, an untracked file', () => {
-    const dir = project();
-    write(dir, 'src/main.txt', 'changed\n');
-    expectRefusal(dir, '1.0.0', /^the working tree is not clean \(src\/main\.txt\)/);
-    git(dir, 'restore', 'src/main.txt');
-    write(dir, 'notes.txt', 'scratch\n');
-    expectRefusal(dir, '1.0.0', /^the working tree is not clean \(notes\.txt\)/);
-  });
-
-  it('refuses a stale dist/, before running the tests', () => {
-    const dir = project();
-    write(dir, 'src/main.txt', 'two\n');
-    git(dir, 'commit', '--quiet', '--all', '-m', 'source changed, dist/ not rebuilt');
-    const marker = join(tempDir(), 'tests-ran');
-    const test = `touch ${JSON.stringify(marker)}`;
-    expect(() => cut(dir, '1.0.0', { test })).toThrow(/^dist\/ differs from a fresh build \(dist\/index\.js\)/);
-    expect(() => readFileSync(marker)).toThrow();
-    expect(tags(dir)).toEqual([]);
-    // The fresh build is left in the tree to be committed; then the release goes through.
-    git(dir, 'commit', '--quiet', '--all', '-m', 'dist/ rebuilt');
-    expect(cut(dir, '1.0.0').tag).toBe('v1.0.0');
-  });
-
-  it('refuses when the build or the tests fail', () => {
-    const dir = project();
-    expectRefusal(dir, '1.0.0', /failed \(exit code 3\): a release needs passing tests$/, {
-      test: failing,
-    });
-    expectRefusal(dir, '1.0.0', /failed \(exit code 3\)$/, { build: failing });
-  });
-
-  it('refuses off main, with a detached HEAD and outside a repository', () => {
-    const dir = project();
-    git(dir, 'switch', '--quiet', '--create', 'feature');
-    expectRefusal(dir, '1.0.0', /^releases are cut from main, and HEAD is feature: git switch main$/);
-    git(dir, 'switch', '--quiet', '--detach', 'main');
-    expectRefusal(dir, '1.0.0', /and HEAD is detached/);
-    expect(() => cut(tempDir(), '1.0.0')).toThrow(/^not inside a git repository$/);
-  });
-
-  it('refuses a version that is not x.y.z', () => {
-    const dir = project();
-    for (const version of ['v1.0.0', '1.0', '1.0.0.0', '01.0.0', '1.0.0-rc.1', '', 'latest']) {
-      expectRefusal(dir, version, /is not a version: give x\.y\.z/);
+  it('the command line refuses with one line on stderr, no stack trace, exit code 1', () => {
+    for (const [args, message] of [
+      [['1.1.0'], /^release: 1\.1\.0 is not greater than the latest release, v1\.1\.0$/],
+      [[], /^release: usage: npm run release -- <x\.y\.z>/],
+    ] as const) {
+      const run = cli(dir, [...args]);
+      expect([run.status, run.stderr.trimEnd().split('\n')]).toEqual([1, [expect.stringMatching(message)]]);
+    }
+    // `notes` runs from the command line in release.yml's steps below.
+    expect(notesForTag('refs/tags/v1.1.0', dir)).toBe('- A fix.\n');
+    for (const [tag, message] of [
+      ['v1.0.1', /^package\.json has version 1\.1\.0, the tag is v1\.0\.1$/],
+      ['1.1.0', /^"1\.1\.0" is not a release tag vX\.Y\.Z$/],
+      ['v1', /is not a release tag/],
+    ] as const) {
+      expect(() => notesForTag(tag, dir), tag).toThrow(message);
     }
   });
 
-  it('refuses an existing tag and a version that is not greater than the latest release', () => {
-    const dir = project();
-    cut(dir, '1.2.0');
-    change(dir, 'Another change.');
-    expectRefusal(dir, '1.2.0', /^the tag v1\.2\.0 already exists/);
-    expectRefusal(dir, '1.1.9', /^1\.1\.9 is not greater than the latest release, v1\.2\.0$/);
-    expectRefusal(dir, '0.9.0', /not greater than the latest release, v1\.2\.0/);
-    expect(cut(dir, '1.10.0').tag).toBe('v1.10.0');
-  });
-
-  it('refuses an empty or missing Unreleased section', () => {
-    expectRefusal(project(''), '1.0.0', /^the "Unreleased" section of CHANGELOG\.md is empty/);
-    const dir = project();
-    write(dir, 'CHANGELOG.md', '# Changelog\n\n## [0.1.0] - 2020-01-01\n\n- Old.\n');
-    git(dir, 'commit', '--quiet', '--all', '-m', 'no Unreleased');
-    expectRefusal(dir, '1.0.0', /^CHANGELOG\.md has no "## \[Unreleased\]" section/);
-  });
-
-  describe('the command line', () => {
-    const cli = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [join(root, 'scripts', 'release.ts'), ...args], {
-        cwd,
-        encoding: 'utf8',
-        env: { ...process.env, RELEASE_BUILD_COMMAND: build, RELEASE_TEST_COMMAND: passing, ...env },
-      });
-
-    it('releases and prints the push commands, pushing nothing', () => {
-      const dir = project();
-      const origin = join(tempDir(), 'origin.git');
-      git(dir, 'init', '--quiet', '--bare', origin);
-      git(dir, 'remote', 'add', 'origin', origin);
-      const result = cli(dir, ['1.0.0']);
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-      expect(result.stdout).toContain('Building (');
-      expect(result.stdout).toMatch(
-        /Released v1\.0\.0 \(commit [0-9a-f]{12}\) and created v1 on it\. Nothing is pushed/,
-      );
-      expect(result.stdout).toContain('\n  git push --atomic origin main v1.0.0\n  git push --force origin v1\n');
-      expect(git(origin, 'for-each-ref')).toBe('');
-      expect(tags(dir)).toEqual(['v1', 'v1.0.0']);
-    });
-
-    // Every refusal reaches the command line through the same catch; the refusals themselves are tested above.
-    it.each([
-      ['failing tests', ['1.0.0'], { RELEASE_TEST_COMMAND: failing }, /^release: .* failed \(exit code 3\)/],
-      ['no version', [], {}, /^release: usage: npm run release -- <x\.y\.z>/],
-    ])('refuses %s with one line on stderr, no stack trace, exit code 1', (_name, args, env, message) => {
-      const dir = project();
-      const result = cli(dir, args, env);
-      expect(result.status).toBe(1);
-      expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(message)]);
-      expect(tags(dir)).toEqual([]);
-    });
-
-    it('notes prints the CHANGELOG section of a tag, checked against package.json', () => {
-      const dir = project();
-      cut(dir, '1.0.0');
-      const notes = cli(dir, ['notes', 'v1.0.0']);
-      expect([notes.status, notes.stdout]).toEqual([0, '### Added\n\n- The first feature.\n']);
-      expect(notesForTag('refs/tags/v1.0.0', dir)).toBe(notes.stdout);
-      for (const [tag, message] of [
-        ['v1.0.1', /^package\.json has version 1\.0\.0, the tag is v1\.0\.1$/],
-        ['1.0.0', /^"1\.0\.0" is not a release tag vX\.Y\.Z$/],
-        ['v1', /is not a release tag/],
-      ] as const) {
-        expect(() => notesForTag(tag, dir), tag).toThrow(message);
-      }
-    });
-  });
-});
-
-describe('versions and CHANGELOG', () => {
-  it('versions are plain x.y.z, compared as numbers', () => {
-    expect(parseVersion('10.0.3')).toEqual([10, 0, 3]);
-    expect(latestVersionTag(['v1.9.0', 'v1', 'v1.10.0', 'v1.2.30', 'v2', 'x3.0.0', 'v2.0.0-rc.1'])).toBe('v1.10.0');
-    expect(latestVersionTag(['v1'])).toBeUndefined();
-  });
-
-  it('moves only the Unreleased section, keeping what follows', () => {
-    const text = '# C\n\n## [Unreleased]\n\n- New.\n\n## [1.0.0] - 2020-01-01\n\n- Old.\n';
-    const released = releaseChangelog(text, '1.1.0', '2021-02-03');
-    expect(released).toBe(
-      '# C\n\n## [Unreleased]\n\n## [1.1.0] - 2021-02-03\n\n- New.\n\n## [1.0.0] - 2020-01-01\n\n- Old.\n',
-    );
-    expect(releaseNotes(released, '1.1.0')).toBe('- New.\n');
-    expect(releaseNotes(released, '1.0.0')).toBe('- Old.\n');
-    expect(() => releaseNotes(released, '1.0.1')).toThrow(/no notes for 1\.0\.1/);
-    expect(() => releaseChangelog(text, '1.0.0', '2021-02-03')).toThrow(/already has a 1\.0\.0 section/);
-  });
-
-  it('the CHANGELOG of this repository has Unreleased changes that release as the next version', () => {
-    const released = releaseChangelog(read(root, 'CHANGELOG.md'), '99.0.0', '2099-01-01');
-    expect(releaseNotes(released, '99.0.0').length).toBeGreaterThan(20);
-  });
-});
-
-/** The steps of a job of release.yml that run shell scripts, as the runner does (bash -eo pipefail). */
-const workflow = parse(read(root, '.github/workflows/release.yml')) as {
-  jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
-};
-function runStep(cwd: string, script: string, env: Record<string, string>) {
-  return spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-}
-const step = (job: string, name: string) => {
-  const found = workflow.jobs[job]!.steps.find((s) => s.name === name)?.run;
-  expect(found, `${job}: ${name}`).toBeTruthy();
-  return found!;
-};
-
-describe('release.yml, its scripts run against a temporary repository', () => {
-  /** A bare "origin" with the released project pushed, a runner's checkout of `tag`, a stub `gh`. */
-  function runner(dir: string, push: string[]) {
-    const origin = join(tempDir(), 'origin.git');
-    git(dir, 'init', '--quiet', '--bare', origin);
-    git(dir, 'push', '--quiet', origin, ...push);
-    const bin = tempDir();
-    const ghLog = join(bin, 'gh.log');
-    write(
-      bin,
-      'gh',
-      '#!/bin/sh\n' +
-        'echo "gh $*" >> "$GH_LOG"\n' +
-        '[ "$1 $2" = "release view" ] && exit 1\n' +
-        'while [ $# -gt 0 ]; do [ "$1" = --notes-file ] && cp "$2" "$GH_LOG.notes"; shift; done\n' +
-        'exit 0\n',
-    );
-    chmodSync(join(bin, 'gh'), 0o755);
-    const checkout = (tag: string) => {
-      const work = join(tempDir(), 'work');
-      git(dir, 'clone', '--quiet', origin, work);
-      git(work, 'switch', '--quiet', '--detach', tag);
-      return work;
+  describe('release.yml, its scripts as the runner runs them (bash -eo pipefail)', () => {
+    const workflow = parse(read(root, '.github/workflows/release.yml')) as {
+      jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
     };
-    const env = (tag: string) => ({
-      TAG: tag,
-      GH_TOKEN: 'token',
-      GH_REPO: 'owner/repo',
-      GH_LOG: ghLog,
-      RUNNER_TEMP: tempDir(),
-      PATH: [bin, dirname(process.execPath), process.env.PATH].join(delimiter),
+    const step = (job: string, name: string) => workflow.jobs[job]!.steps.find((s) => s.name === name)!.run!;
+    let work = '';
+    let bin = '';
+    const runStep = (script: string, tag: string) =>
+      spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+        cwd: work,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          TAG: tag,
+          GH_TOKEN: 'token',
+          GH_REPO: 'owner/repo',
+          GH_LOG: join(bin, 'gh.log'),
+          RUNNER_TEMP: tempDir(),
+          PATH: [bin, dirname(process.execPath), process.env.PATH].join(delimiter),
+        },
+      });
+    /** Pushes the tag (and main) to origin, and checks it out in the runner's clone. */
+    const checkout = (tag: string) => {
+      git(dir, 'push', '--quiet', origin, 'main', tag);
+      if (!work) {
+        work = join(tempDir(), 'work');
+        git(dir, 'clone', '--quiet', '--no-checkout', origin, work);
+      } else git(work, 'fetch', '--quiet', '--tags', 'origin');
+      git(work, 'switch', '--quiet', '--detach', tag);
+    };
+    const releaseJob = (tag: string) => {
+      checkout(tag);
+      for (const script of workflow.jobs.release!.steps.flatMap((s) => (s.run ? [s.run] : []))) {
+        const run = runStep(script, tag);
+        expect(run.status, run.stderr).toBe(0);
+      }
+    };
+
+    beforeAll(() => {
+      bin = tempDir();
+      write(
+        bin,
+        'gh',
+        '#!/bin/sh\necho "gh $*" >> "$GH_LOG"\n[ "$1 $2" = "release view" ] && exit 1\n' +
+          'while [ $# -gt 0 ]; do [ "$1" = --notes-file ] && cp "$2" "$GH_LOG.notes"; shift; done\nexit 0\n',
+      );
+      chmodSync(join(bin, 'gh'), 0o755);
     });
-    return { origin, ghLog, checkout, env };
-  }
 
-  it('the release job creates the release with the CHANGELOG section and creates, then moves, v1', () => {
-    const dir = project();
-    const first = cut(dir, '1.0.0');
-    const { origin, ghLog, checkout, env } = runner(dir, ['main', 'v1.0.0']);
-    const scripts = workflow.jobs.release!.steps.filter((s) => s.run).map((s) => s.run!);
-    expect(scripts).toHaveLength(2);
+    it('verify checks the tag against package.json and CHANGELOG.md', () => {
+      checkout('v1.0.0');
+      const script = step('verify', 'Check the tag against package.json and CHANGELOG.md');
+      expect(runStep(script, 'v1.0.0').status).toBe(0);
+      const wrong = runStep(script, 'v1.0.1');
+      expect([wrong.status, wrong.stderr]).toEqual([1, 'release: package.json has version 1.0.0, the tag is v1.0.1\n']);
+    });
 
-    const work = checkout('v1.0.0');
-    for (const script of scripts) {
-      const result = runStep(work, script, env('v1.0.0'));
-      expect(result.status, result.stderr).toBe(0);
-    }
-    expect(read(dirname(ghLog), 'gh.log')).toMatch(
-      /^gh release view v1\.0\.0\ngh release create v1\.0\.0 --verify-tag --title v1\.0\.0 --notes-file \S+\/notes\.md\n$/,
-    );
-    expect(read(dirname(ghLog), 'gh.log.notes')).toBe('### Added\n\n- The first feature.\n');
-    expect(git(origin, 'rev-parse', 'refs/tags/v1')).toBe(first.commit);
+    it('the release job creates the release with its CHANGELOG section and creates, then moves, v1', () => {
+      const local = refs(dir);
+      releaseJob('v1.0.0');
+      expect(read(bin, 'gh.log')).toMatch(
+        /^gh release view v1\.0\.0\ngh release create v1\.0\.0 --verify-tag --title v1\.0\.0 --notes-file \S+\/notes\.md\n$/,
+      );
+      expect(read(bin, 'gh.log.notes')).toBe('### Added\n\n- The first feature.\n');
+      expect(refs(origin).v1).toBe(local['v1.0.0']!.replace('tag of ', ''));
+      releaseJob('v1.1.0');
+      expect(read(bin, 'gh.log.notes')).toBe('- A fix.\n');
+      expect(refs(origin).v1).toBe(local.main);
+    });
 
-    change(dir, 'A fix.');
-    const second = cut(dir, '1.1.0');
-    git(dir, 'push', '--quiet', origin, 'main', 'v1.1.0');
-    const next = checkout('v1.1.0');
-    for (const script of scripts) expect(runStep(next, script, env('v1.1.0')).status).toBe(0);
-    expect(read(dirname(ghLog), 'gh.log.notes')).toBe('- A fix.\n');
-    expect(git(origin, 'rev-parse', 'refs/tags/v1')).toBe(second.commit);
-    expect(git(origin, 'rev-parse', 'refs/tags/v1.0.0^{commit}')).toBe(first.commit);
-  });
-
-  it('a fix for an older line does not move the major tag back', () => {
-    const dir = project();
-    const first = cut(dir, '1.0.0');
-    change(dir, 'Feature.');
-    const latest = cut(dir, '1.1.0');
-    git(dir, 'tag', '--annotate', 'v1.0.1', first.commit, '-m', 'backport');
-    const { origin, checkout, env } = runner(dir, ['main', 'v1.0.0', 'v1.0.1', 'v1.1.0', 'v1']);
-    const result = runStep(checkout('v1.0.1'), step('release', 'Move the major tag'), env('v1.0.1'));
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain('v1.0.1 is not the newest v1 release (v1.1.0); v1 is not moved.');
-    expect(git(origin, 'rev-parse', 'refs/tags/v1')).toBe(latest.commit);
-  });
-
-  it('verify checks the tag against package.json and CHANGELOG.md before anything else', () => {
-    const dir = project();
-    cut(dir, '1.0.0');
-    const { checkout, env } = runner(dir, ['main', 'v1.0.0']);
-    const work = checkout('v1.0.0');
-    const script = step('verify', 'Check the tag against package.json and CHANGELOG.md');
-    expect(runStep(work, script, env('v1.0.0')).status).toBe(0);
-    const wrong = runStep(work, script, env('v1.0.1'));
-    expect(wrong.status).toBe(1);
-    expect(wrong.stderr).toMatch(/package\.json has version 1\.0\.0, the tag is v1\.0\.1/);
+    it('a fix for an older line does not move the major tag back', () => {
+      git(dir, 'tag', '--annotate', 'v1.0.1', 'v1.0.0^{commit}', '-m', 'backport');
+      const v1 = refs(origin).v1;
+      checkout('v1.0.1');
+      const run = runStep(step('release', 'Move the major tag'), 'v1.0.1');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('v1.0.1 is not the newest v1 release (v1.1.0); v1 is not moved.');
+      expect(refs(origin).v1).toBe(v1);
+    });
   });
 });

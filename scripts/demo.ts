@@ -1,6 +1,6 @@
-// npm run demo: runs the bundled action (dist/index.js) end to end, exactly as the Actions runner
-// starts it (INPUT_* variables, a GITHUB_OUTPUT file), against the embedded local Turnstile API
-// emulator on 127.0.0.1. No Cloudflare account needed.
+// npm run demo: the bundled action (dist/index.js), started as the Actions runner starts it
+// (INPUT_* variables, a GITHUB_OUTPUT file), through a widget's life against the local Turnstile API
+// emulator on 127.0.0.1; each run's job log, outputs, summary and API calls. No account needed.
 import { startEmulator } from '../emulator/server.ts';
 import { runAction } from './lib/run-action.ts';
 import { mask, maskedValues, renderRunnerLog, renderSummary } from './lib/runner-log.ts';
@@ -16,12 +16,11 @@ async function step(title: string, inputs: Record<string, string>): Promise<Reco
     .slice(before)
     .map((r) => `${r.method} ${r.path.replace(/.*\/widgets/, '/widgets')} -> ${r.status}`);
   const secrets = maskedValues(result.stdout);
-  console.log(`\n━━ ${title} ━━  (exit code ${result.code}, ${result.durationMs} ms)`);
-  console.log(`with: ${JSON.stringify(inputs)}`);
+  const outputs = Object.entries(result.outputs).map(([name, value]) => `  ${name} = ${mask(value, secrets)}`);
+  console.log(`\n━━ ${title} ━━  (exit code ${result.code}, ${result.durationMs} ms)\nwith: ${JSON.stringify(inputs)}`);
   console.log(`\n[job log]\n${renderRunnerLog(result.stdout)}`);
   if (result.stderr.trim()) console.log(`[stderr]\n${mask(result.stderr, secrets)}`);
-  console.log('\n[outputs]');
-  for (const [name, value] of Object.entries(result.outputs)) console.log(`  ${name} = ${mask(value, secrets)}`);
+  console.log(`\n[outputs]\n${outputs.join('\n')}`);
   if (result.summary.trim()) console.log(`\n[job summary]\n${mask(renderSummary(result.summary), secrets)}`);
   console.log(`\n[Cloudflare API calls: ${calls.length}]\n  ${calls.join('\n  ')}`);
   if (result.code !== 0) failures.push(title);
@@ -29,14 +28,11 @@ async function step(title: string, inputs: Record<string, string>): Promise<Reco
 }
 
 try {
-  const first = await step('1. ensure: the preview is new, so the widget is created', {
-    domains: 'pr-42.preview.example.com',
-  });
-  await step('2. ensure again (the next push): nothing changes, no write call', {
-    domains: 'pr-42.preview.example.com',
-  });
+  const domains = 'pr-42.preview.example.com';
+  const first = await step('1. ensure: the preview is new, so the widget is created', { domains });
+  await step('2. ensure again (the next push): nothing changes, no write call', { domains });
   const third = await step('3. ensure with another domain: updated in place, same sitekey', {
-    domains: 'pr-42.preview.example.com, https://pr-42.staging.example.com/login',
+    domains: `${domains}, https://pr-42.staging.example.com/login`,
   });
   if (third.sitekey !== first.sitekey) failures.push('sitekey changed on update');
   await step('4. get by sitekey (how another job reads the secret)', {
@@ -48,7 +44,6 @@ try {
 } finally {
   await emulator.close();
 }
-
 if (failures.length > 0) {
   console.error(`\nDemo failed: ${failures.join('; ')}`);
   process.exit(1);

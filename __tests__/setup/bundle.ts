@@ -7,7 +7,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildBundleInBackground } from '../../scripts/lib/bundle.ts';
+import { buildBundle } from '../../scripts/lib/bundle.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +23,7 @@ export default function setup(project: TestProject): () => void {
     writeFileSync(join(root, 'done.json.partial'), JSON.stringify(result));
     renameSync(join(root, 'done.json.partial'), join(root, 'done.json'));
   };
-  buildBundleInBackground(join(root, 'dist')).then(
+  buildBundle(join(root, 'dist')).then(
     (modules) => done({ modules }),
     (error: unknown) => done({ error: error instanceof Error ? error.message : String(error) }),
   );

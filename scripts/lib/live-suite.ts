@@ -2,7 +2,7 @@
 // process, as the runner starts it) through the whole lifecycle against the API at `apiUrl`, on
 // widgets named with a unique run prefix, through a recording proxy on 127.0.0.1 that counts each
 // step's requests and records them, redacted, as fixtures. Whatever happens, a final clean-up
-// deletes every widget whose name starts with the run prefix.
+// deletes every widget whose name starts with the run prefix, and no other unless asked.
 import { randomBytes } from 'node:crypto';
 import { runAction, type ActionResult } from './run-action.ts';
 import { FIXTURES_DIR, redactor, writeRecording, type Recording } from './live-fixtures.ts';
@@ -27,6 +27,8 @@ export interface LiveOptions {
   entry?: string;
   /** Per action run. */
   timeoutMs?: number;
+  /** Also delete the widgets of earlier runs killed before their clean-up (the scheduled run's --delete-stale). */
+  deleteStale?: boolean;
 }
 
 export interface StepResult {
@@ -47,14 +49,16 @@ export interface LiveResult {
   prefix: string;
   steps: StepResult[];
   /**
-   * Widgets with the run prefix that the clean-up deleted, those of earlier killed runs it deleted
-   * too, and how many with the run prefix are still there after it.
+   * Sitekeys with the run prefix that the clean-up deleted, the widgets of earlier runs killed before
+   * their clean-up (`stale`; deleted with deleteStale), and how many with the prefix are left.
    */
-  cleanup: { requests: number; deleted: string[]; staleDeleted: string[]; left: number; error?: string };
+  cleanup: { requests: number; deleted: string[]; stale: StaleWidget[]; left: number; error?: string };
   requests: number;
   recording: Recording;
   fixture: string;
 }
+
+export type StaleWidget = { name: string; sitekey: string; created_on: string; deleted?: boolean };
 
 interface State {
   sitekey: string;
@@ -202,9 +206,9 @@ export async function runLiveSuite(options: LiveOptions): Promise<LiveResult> {
   } finally {
     proxy.setStep('cleanup');
     const before = proxy.exchanges.length;
-    const outcome = await cleanUp(call, prefix).catch((error: Error) => ({
+    const outcome = await cleanUp(call, prefix, options.deleteStale ?? false).catch((error: Error) => ({
       deleted: [] as string[],
-      staleDeleted: [] as string[],
+      stale: [] as StaleWidget[],
       left: -1,
       error: error.message,
     }));
@@ -293,34 +297,38 @@ function apiCall(proxy: RecordingProxy, options: LiveOptions): ApiCall {
   };
 }
 
-/** The names defaultRunPrefix() gives, for finding the widgets of runs that never reached their clean-up. */
-const RUN_NAME = /^live-\d{8}t\d{6}-[0-9a-f]{6}-/;
-/** A run's widgets older than this belong to a run that was killed (a cancelled job): no run lasts an hour. */
-const STALE_AFTER_MS = 60 * 60 * 1000;
+/** The one widget name a run gives (`${defaultRunPrefix()}widget`), with the time the run started. */
+const RUN_WIDGET = /^live-(\d{4})(\d\d)(\d\d)t(\d\d)(\d\d)(\d\d)-[0-9a-f]{6}-widget$/;
+
+/** Whether `widget` is an earlier run's, killed before its clean-up: no run lasts an hour. */
+export function isStale({ name, created_on }: StaleWidget, now = Date.now()): boolean {
+  const started = RUN_WIDGET.test(name) ? Date.parse(name.replace(RUN_WIDGET, '$1-$2-$3T$4:$5:$6Z')) : NaN;
+  return now - started > 3_600_000 && now - Date.parse(created_on) > 3_600_000;
+}
 
 /**
- * Deletes every widget whose name starts with the run prefix, and those of earlier runs that were
- * killed before their clean-up (named by defaultRunPrefix(), created over an hour ago), so they do
- * not fill the account; then lists again to count what is left of this run.
+ * Deletes every widget whose name starts with the run prefix; lists the widgets of earlier runs
+ * killed before their clean-up, deleting them only with `deleteStale` (the account may not be the
+ * suite's alone). Then lists again to count what is left of this run.
  */
-async function cleanUp(call: ApiCall, prefix: string): Promise<Omit<LiveResult['cleanup'], 'requests'>> {
-  type Listed = { name: string; sitekey: string; created_on: string };
-  const listed = async (): Promise<Listed[]> => {
+async function cleanUp(call: ApiCall, prefix: string, deleteStale: boolean) {
+  const listed = async (): Promise<StaleWidget[]> => {
     // One listing covers this run and the earlier ones: the filter is a substring match.
     const answer = await call('GET', `/challenges/widgets?per_page=1000&filter=${encodeURIComponent('name:live-')}`);
     if (answer.status !== 200) throw new Error(`listing the live suite's widgets answered ${answer.status}`);
-    return answer.json.result as Listed[];
+    return answer.json.result as StaleWidget[];
   };
-  const ours = (widget: Listed) => widget.name.startsWith(prefix);
-  const stale = (widget: Listed) =>
-    RUN_NAME.test(widget.name) && Date.now() - Date.parse(widget.created_on) > STALE_AFTER_MS;
+  const remove = async ({ sitekey }: StaleWidget) =>
+    (await call('DELETE', `/challenges/widgets/${encodeURIComponent(sitekey)}`)).status === 200;
+  const ours = (widget: StaleWidget) => widget.name.startsWith(prefix);
+  const widgets = await listed();
   const deleted: string[] = [];
-  const staleDeleted: string[] = [];
-  for (const widget of (await listed()).filter((w) => ours(w) || stale(w))) {
-    const answer = await call('DELETE', `/challenges/widgets/${encodeURIComponent(widget.sitekey)}`);
-    if (answer.status === 200) (ours(widget) ? deleted : staleDeleted).push(widget.sitekey);
+  for (const widget of widgets.filter(ours)) if (await remove(widget)) deleted.push(widget.sitekey);
+  const stale: StaleWidget[] = [];
+  for (const { name, sitekey, created_on } of widgets.filter((w) => !ours(w) && isStale(w))) {
+    stale.push({ name, sitekey, created_on, deleted: deleteStale && (await remove({ name, sitekey, created_on })) });
   }
-  return { deleted, staleDeleted, left: (await listed()).filter(ours).length };
+  return { deleted, stale, left: (await listed()).filter(ours).length };
 }
 
 /** The table scripts/live.ts prints: one row per step, then the clean-up and the totals. */
@@ -339,12 +347,13 @@ export function resultTable(result: LiveResult): string {
       'clean-up',
       result.cleanup.error ? 'failed' : result.cleanup.left === 0 ? 'passed' : 'failed',
       String(result.cleanup.requests),
-      String(result.cleanup.deleted.length + result.cleanup.staleDeleted.length),
+      String(result.cleanup.deleted.length + result.cleanup.stale.filter((widget) => widget.deleted).length),
       '-',
       result.cleanup.error ??
         `deleted ${result.cleanup.deleted.length}, ${result.cleanup.left} left with the prefix` +
-          (result.cleanup.staleDeleted.length
-            ? `; deleted ${result.cleanup.staleDeleted.length} of earlier runs killed before their clean-up`
+          (result.cleanup.stale.length
+            ? `; ${result.cleanup.stale.length} of earlier runs killed before their clean-up, ` +
+              `${result.cleanup.stale.filter((widget) => widget.deleted).length} deleted (--delete-stale)`
             : ''),
     ],
     ['total', result.ok ? 'passed' : 'failed', String(result.requests), '', '', `prefix ${result.prefix}`],

@@ -1,8 +1,8 @@
 // A recording proxy on 127.0.0.1 for the live suite (scripts/lib/live-suite.ts): the action is
-// pointed at it (`api-url: http://127.0.0.1:<port>/client/v4`, which the action allows for
-// loopback) and it forwards every request to the real API base, counting the requests of each step
-// and keeping each exchange, redacted (scripts/lib/live-fixtures.ts), for the fixtures.
-import { createServer, type IncomingMessage } from 'node:http';
+// pointed at it (`api-url: http://127.0.0.1:<port>/client/v4`, allowed for loopback) and it forwards
+// every request to the real API base, keeping each exchange, redacted (scripts/lib/live-fixtures.ts),
+// under the name of the suite's step, for the counts and the fixtures.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RecordedExchange, Redactor } from './live-fixtures.ts';
 
@@ -12,105 +12,84 @@ const FORWARDED_REQUEST = ['authorization', 'x-auth-email', 'x-auth-key', 'conte
 /** Response headers passed back: what the action reads (rate limits, retries) and the emulator's mark. */
 const FORWARDED_RESPONSE = ['content-type', 'retry-after', 'ratelimit', 'ratelimit-policy', 'x-turnstile-emulator'];
 
-export interface RecordingProxy {
-  /** The base URL to give the action as `api-url`. */
-  url: string;
-  /** Every exchange so far, redacted, in order. */
-  exchanges: RecordedExchange[];
-  /** Whether any answer carried the emulator's header (then the recording is marked as the emulator's). */
-  readonly sawEmulator: boolean;
-  /** Requests made in each step are recorded under that step's name. */
-  setStep(name: string): void;
-  close(): Promise<void>;
-}
+export type RecordingProxy = Awaited<ReturnType<typeof startRecordingProxy>>;
 
-export async function startRecordingProxy(upstream: string, redactor: Redactor): Promise<RecordingProxy> {
+/** The named headers that have a value. */
+const pick = (names: string[], get: (name: string) => unknown) =>
+  Object.fromEntries(
+    names.flatMap((name) => [[name, get(name)]]).filter(([, value]) => typeof value === 'string'),
+  ) as Record<string, string>;
+
+const parse = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+};
+
+export async function startRecordingProxy(upstream: string, redactor: Redactor) {
   const base = upstream.replace(/\/+$/, '');
   const exchanges: RecordedExchange[] = [];
   let step = 'setup';
   let sawEmulator = false;
 
   const server = createServer((req, res) => {
-    forward(req)
-      .then(({ status, headers, text }) => res.writeHead(status, headers).end(text))
-      .catch((error: Error) => {
-        // A network failure upstream: the action sees a connection reset, as it would without the proxy.
-        exchanges.push({ step, ...request(req), status: 0, response: `network error: ${error.message}` });
-        res.socket?.destroy();
-      });
-  });
-
-  function request(req: IncomingMessage) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
-    return {
+    const request = {
       method: req.method ?? 'GET',
       path: redactor.path(path),
       query: Object.fromEntries(url.searchParams),
     };
-  }
-
-  async function forward(req: IncomingMessage) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const below = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
-    const headers: Record<string, string> = {};
-    for (const name of FORWARDED_REQUEST) {
-      const value = req.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
-    const response = await fetch(`${base}${below}${url.search}`, {
-      method: req.method,
-      headers,
-      body: raw.length > 0 ? raw : undefined,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(120_000),
+    const forward = async () => {
+      const raw = Buffer.concat((await req.toArray()) as Buffer[]).toString('utf8');
+      const response = await fetch(`${base}${path}${url.search}`, {
+        method: req.method,
+        headers: pick(FORWARDED_REQUEST, (name) => req.headers[name]),
+        body: raw.length > 0 ? raw : undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(120_000),
+      });
+      const text = await response.text();
+      if (response.headers.has('x-turnstile-emulator')) sawEmulator = true;
+      exchanges.push({
+        step,
+        ...request,
+        ...(raw.length > 0 ? { body: redactor.value(parse(raw)) } : {}),
+        status: response.status,
+        response: redactor.value(parse(text)),
+      });
+      res
+        .writeHead(
+          response.status,
+          pick(FORWARDED_RESPONSE, (name) => response.headers.get(name)),
+        )
+        .end(text);
+    };
+    forward().catch((error: Error) => {
+      // A network failure upstream: the action sees a connection reset, as it would without the proxy.
+      exchanges.push({ step, ...request, status: 0, response: `network error: ${error.message}` });
+      res.socket?.destroy();
     });
-    const text = await response.text();
-    if (response.headers.has('x-turnstile-emulator')) sawEmulator = true;
-    exchanges.push({
-      step,
-      ...request(req),
-      ...(raw.length > 0 ? { body: redactor.value(parse(raw)) } : {}),
-      status: response.status,
-      response: redactor.value(parse(text)),
-    });
-    const back: Record<string, string> = {};
-    for (const name of FORWARDED_RESPONSE) {
-      const value = response.headers.get(name);
-      if (value !== null) back[name] = value;
-    }
-    return { status: response.status, headers: back, text };
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}${PREFIX}`,
+    /** The base URL to give the action as `api-url`. */
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${PREFIX}`,
+    /** Every exchange so far, redacted, in order. */
     exchanges,
+    /** Whether an answer carried the emulator's header (then the recording is marked as the emulator's). */
     get sawEmulator() {
       return sawEmulator;
     },
-    setStep(name) {
-      step = name;
-    },
+    /** Requests from now on are recorded under this step's name. */
+    setStep: (name: string) => void (step = name),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }

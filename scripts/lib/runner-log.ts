@@ -1,17 +1,11 @@
 // Renders an action's stdout the way the Actions runner shows it in the job log: workflow
-// commands are interpreted, and every value registered with ::add-mask:: is replaced by ***.
+// commands are interpreted (debug lines hidden), and every value registered with ::add-mask:: is
+// replaced by ***.
 import { SecretRegistry } from '../../src/log/secrets.ts';
 
 const COMMAND = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/;
-
-function unescape(value: string): string {
-  return value
-    .replace(/%0D/g, '\r')
-    .replace(/%0A/g, '\n')
-    .replace(/%3A/g, ':')
-    .replace(/%2C/g, ',')
-    .replace(/%25/g, '%');
-}
+const ESCAPES: Record<string, string> = { '%0D': '\r', '%0A': '\n', '%3A': ':', '%2C': ',', '%25': '%' };
+const unescape = (value: string) => value.replace(/%(?:0D|0A|3A|2C|25)/g, (escape) => ESCAPES[escape]!);
 
 /** The masked values an action registered, in the order it registered them. */
 export function maskedValues(stdout: string): string[] {
@@ -32,44 +26,23 @@ export function mask(text: string, secrets: string[]): string {
   return registry.redact(text);
 }
 
-export function renderRunnerLog(stdout: string, options: { debug?: boolean } = {}): string {
-  const secrets = maskedValues(stdout);
+export function renderRunnerLog(stdout: string): string {
   const lines: string[] = [];
   let indent = '';
   for (const raw of stdout.split('\n')) {
-    const match = COMMAND.exec(raw);
-    if (!match) {
-      if (raw !== '') lines.push(indent + raw);
-      continue;
-    }
-    const [, command, properties = '', message = ''] = match;
+    const [, command, properties = '', message = ''] = COMMAND.exec(raw) ?? [];
     const text = unescape(message);
     const title = /title=([^,]*)/.exec(properties)?.[1];
-    switch (command) {
-      case 'add-mask':
-        break;
-      case 'group':
-        lines.push(`▼ ${text}`);
-        indent = '  ';
-        break;
-      case 'endgroup':
-        indent = '';
-        break;
-      case 'debug':
-        if (options.debug) lines.push(`${indent}##[debug]${text}`);
-        break;
-      case 'error':
-      case 'warning':
-      case 'notice':
-        lines.push(
-          `${indent}${command[0]!.toUpperCase()}${command.slice(1)}${title ? ` (${unescape(title)})` : ''}: ${text}`,
-        );
-        break;
-      default:
-        lines.push(indent + raw);
-    }
+    if (command === 'group') {
+      lines.push(`▼ ${text}`);
+      indent = '  ';
+    } else if (command === 'endgroup') indent = '';
+    else if (command === 'error' || command === 'warning' || command === 'notice') {
+      const label = `${command[0]!.toUpperCase()}${command.slice(1)}${title ? ` (${unescape(title)})` : ''}`;
+      lines.push(`${indent}${label}: ${text}`);
+    } else if (command !== 'add-mask' && command !== 'debug' && raw !== '') lines.push(indent + raw);
   }
-  return mask(lines.join('\n'), secrets);
+  return mask(lines.join('\n'), maskedValues(stdout));
 }
 
 /** The job summary (HTML that @actions/core writes) as plain text rows. */
