@@ -69,7 +69,7 @@ export async function run({
     const token = 'githubToken' in settings ? settings.githubToken : undefined;
     const { requestTimeoutMs, maxRetries } = settings;
     const gitHub = token
-      ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock })
+      ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock, logger, random })
       : undefined;
     try {
       runner.startGroup(forRunner(`Turnstile ${settings.operation}: ${quoteUntrusted(subject(settings))}`, secrets));

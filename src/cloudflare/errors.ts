@@ -1,5 +1,9 @@
-import { ENTERPRISE_PLAN, FREE_PLAN } from './limits.ts';
 import type { ApiMessage } from './schemas.ts';
+
+/** Cloudflare's plan limits, for hints and the widget-limit evidence only: Cloudflare enforces them,
+ *  the action never refuses a count itself (developers.cloudflare.com/turnstile/concepts/hostname-management). */
+export const FREE_PLAN = { widgetsPerAccount: 20, hostnamesPerWidget: 10 } as const;
+const ENTERPRISE_HOSTNAMES_PER_WIDGET = 200;
 
 /**
  * What a hint may use besides Cloudflare's status and documented codes: the api-url when it is not
@@ -62,6 +66,15 @@ export class CloudflareApiError extends Error {
     this.status = failure.status;
     this.answer = answer;
     this.codes = errors.flatMap((error) => (error.code == null ? [] : [error.code]));
+  }
+
+  /**
+   * A failed write that may nevertheless have taken effect: no answer, an unreadable answer, a 408
+   * or a 5xx. Cloudflare refused every other status (a 429 before acting, a 4xx after validating).
+   */
+  get mayHaveActed(): boolean {
+    const { status } = this;
+    return status === undefined || status < 400 || status === 408 || status >= 500;
   }
 
   /** The same failure, its hint judged again with what the caller knows about the request. */
@@ -134,7 +147,7 @@ export function hintFor(status: number | undefined, errors: ApiMessage[], contex
   }
   const sent = context.hostnamesSent;
   if (sent !== undefined && sent > FREE_PLAN.hostnamesPerWidget) {
-    return `the request sent ${sent} hostnames, and Cloudflare allows ${FREE_PLAN.hostnamesPerWidget} per widget on the Free plan (up to ${ENTERPRISE_PLAN.hostnamesPerWidget} on Enterprise): list fewer (a hostname covers all its subdomains, so a parent domain may replace several), or use a plan that allows more.`;
+    return `the request sent ${sent} hostnames, and Cloudflare allows ${FREE_PLAN.hostnamesPerWidget} per widget on the Free plan (up to ${ENTERPRISE_HOSTNAMES_PER_WIDGET} on Enterprise): list fewer (a hostname covers all its subdomains, so a parent domain may replace several), or use a plan that allows more.`;
   }
   const changedMsAgo = context.rotation?.changedMsAgo;
   if (changedMsAgo !== undefined && changedMsAgo < TWO_HOURS_MS) {

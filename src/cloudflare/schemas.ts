@@ -72,6 +72,3 @@ export const widgetConfigSchema = z.strictObject({
   region: z.string().optional(),
 });
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
-
-export const rotateSecretBodySchema = z.strictObject({ invalidate_immediately: z.boolean() });
-export type RotateSecretBody = z.infer<typeof rotateSecretBodySchema>;

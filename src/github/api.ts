@@ -1,14 +1,9 @@
 import { z } from 'zod';
 import type { Clock } from '../http/clock.ts';
-import { readCapped, type Dispatcher } from '../http/pool.ts';
-import { RETRY_TIMING } from '../http/retry.ts';
-import { escapeUntrusted } from '../log/logger.ts';
+import type { Dispatcher } from '../http/pool.ts';
+import { sendWithRetries } from '../http/retry.ts';
+import { escapeUntrusted, type Logger } from '../log/logger.ts';
 import type { GitHubContext } from './context.ts';
-
-/** The open pull request numbers of this repository (GitHub's API). */
-export type ListOpenPullRequests = () => Promise<Set<number>>;
-/** The branch names of this repository (GitHub's API). */
-export type ListBranches = () => Promise<Set<string>>;
 
 /** GitHub's API refused or could not be reached; the message says what to change. */
 export class GitHubApiError extends Error {
@@ -37,22 +32,22 @@ function hint(status: unknown, detail: string): string {
   if (/goes on beyond \d+ pages/.test(detail)) {
     return 'a repository with that many is not judged: with more than that many branches, a `name-prefix` ending in `-pr-` asks about pull requests only.';
   }
-  if (/no answer within|took longer than|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT/i.test(detail)) {
+  if (status === undefined) {
     return "no answer from the GitHub API: check the runner's network and, behind a proxy, HTTPS_PROXY and NO_PROXY (GITHUB_API_URL for GitHub Enterprise Server).";
   }
   return "check `github-token` and the job's `permissions:`.";
 }
 
-/** What prune and recycling ask GitHub about this repository. */
+/** What prune and recycling ask GitHub about this repository: open pull request numbers, branch names. */
 export interface GitHubApi {
-  openPullRequests: ListOpenPullRequests;
-  branches: ListBranches;
+  openPullRequests: () => Promise<Set<number>>;
+  branches: () => Promise<Set<string>>;
 }
 
 /** What the action reads from GitHub at most: pages of one listing (100 items each), bytes of one answer. */
 const READ_LIMITS = { pages: 100, answerBytes: 10 * 1024 * 1024 } as const;
 
-export interface GitHubApiOptions {
+interface GitHubApiOptions {
   token: string;
   github: GitHubContext;
   /** The run's connection pool, so a proxy applies to GitHub as to Cloudflare. */
@@ -61,6 +56,8 @@ export interface GitHubApiOptions {
   requestTimeoutMs: number;
   maxRetries: number;
   clock: Clock;
+  logger: Pick<Logger, 'debug' | 'info'>;
+  random?: () => number;
 }
 
 // GitHub's answers are untrusted like Cloudflare's: a listing is used only when every page has the
@@ -81,7 +78,7 @@ const unusable = (message: string, status?: number) =>
 export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
   const [owner, repo] = (options.github.repository ?? '').split('/');
   if (!owner || !repo) return undefined;
-  const get = patientGet(options);
+  const get = deadlinedGet(options);
   const list = async <T>(what: string, path: string, schema: z.ZodType<T[]>): Promise<T[]> => {
     try {
       let url = new URL(`${options.github.apiUrl.replace(/\/+$/, '')}/repos/${owner}/${repo}/${path}`);
@@ -89,7 +86,7 @@ export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
       const items: T[] = [];
       // Each request counts, a redirect's too: a listing never ends otherwise.
       for (let page = 1; page <= READ_LIMITS.pages; page++) {
-        const { status, headers, body } = await get(url);
+        const { status, headers, body, gaveUp } = await get(url);
         const redirect = status >= 300 && status < 400;
         if (body === undefined) {
           throw unusable(
@@ -98,7 +95,10 @@ export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
           );
         }
         const json = parseJson(body);
-        if (status >= 400) throw unusable(messageOf(json) ?? 'an error without a message', status);
+        if (status >= 400) {
+          const message = messageOf(json) ?? 'an error without a message';
+          throw unusable(gaveUp ? `${message} (${gaveUp})` : message, status);
+        }
         if (!redirect) {
           const parsed = schema.safeParse(json);
           if (!parsed.success) {
@@ -156,18 +156,12 @@ function messageOf(json: unknown): string | undefined {
 }
 
 /**
- * One GET with its retries: each attempt, body included, bounded by request-timeout, the body by
- * READ_LIMITS (undefined past it); a 5xx answer or a network failure (timeout included) is tried
- * again up to max-retries times, after a backoff. Every GET of the run shares one deadline,
- * request-timeout × (max-retries + 1), so slow pages cannot add up. Redirects are not followed here.
+ * A GET with the retry policy both APIs use (sendWithRetries), redirects not followed. Every GET
+ * of the run shares one deadline, request-timeout × (max-retries + 1), so slow pages cannot add up.
  */
-function patientGet({ token, dispatcher, requestTimeoutMs, maxRetries, clock }: GitHubApiOptions) {
+function deadlinedGet({ token, dispatcher, requestTimeoutMs, maxRetries, clock, logger, random }: GitHubApiOptions) {
   const budgetMs = requestTimeoutMs * (maxRetries + 1);
   let deadline: { signal: AbortSignal; endsAt: number } | undefined;
-  const outOfTime = () =>
-    new Error(
-      `its answers took longer than ${budgetMs / 1000} s, the time a run gives the GitHub API (request-timeout × (max-retries + 1))`,
-    );
   const headers = {
     accept: 'application/vnd.github+json',
     authorization: `token ${token}`,
@@ -176,32 +170,25 @@ function patientGet({ token, dispatcher, requestTimeoutMs, maxRetries, clock }: 
   };
   return async (url: URL) => {
     deadline ??= { signal: clock.timeout(budgetMs), endsAt: clock.now() + budgetMs };
-    for (let attempt = 1; ; attempt++) {
-      if (deadline.signal.aborted) throw outOfTime();
-      const last = attempt > maxRetries;
-      const timeout = clock.timeout(requestTimeoutMs);
-      try {
-        const signal = AbortSignal.any([timeout, deadline.signal]);
-        const path = url.pathname + url.search;
-        const response = await dispatcher.request({ origin: url.origin, path, method: 'GET', headers, signal });
-        const body = await readCapped(response.body, READ_LIMITS.answerBytes);
-        const status = response.statusCode;
-        if (status < 500 || last || body === undefined) return { status, headers: response.headers, body };
-      } catch (error) {
-        // On the last attempt the deadline ends with the attempt's own timeout: either says it.
-        const timedOut = timeout.aborted || deadline.signal.aborted;
-        if (last) throw new Error(unreachable(error, timedOut, attempt, requestTimeoutMs), { cause: error });
-        if (deadline.signal.aborted) throw outOfTime();
-      }
-      const delay = Math.min(RETRY_TIMING.maxDelayMs, RETRY_TIMING.baseDelayMs * 2 ** (attempt - 1));
-      if (clock.now() + delay >= deadline.endsAt) throw outOfTime();
-      await clock.sleep(delay);
+    const { reply, gaveUp, outOfTime } = await sendWithRetries(
+      {
+        dispatcher,
+        clock,
+        logger,
+        random,
+        timeoutMs: requestTimeoutMs,
+        maxRetries,
+        maxBytes: READ_LIMITS.answerBytes,
+        deadline,
+      },
+      { method: 'GET', url, headers },
+    );
+    if (outOfTime) {
+      throw unusable(
+        `its answers took longer than ${budgetMs / 1000} s, the time a run gives the GitHub API (request-timeout × (max-retries + 1))`,
+      );
     }
+    if (reply.status === undefined) throw unusable(`${reply.detail} (${gaveUp})`);
+    return { ...reply, gaveUp };
   };
-}
-
-function unreachable(error: unknown, timedOut: boolean, attempts: number, requestTimeoutMs: number): string {
-  const cause = error instanceof Error ? error.message : String(error);
-  const what = timedOut ? `no answer within ${requestTimeoutMs / 1000} s (request-timeout)` : cause;
-  return `${what}, ${attempts} attempt${attempts === 1 ? '' : 's'} (max-retries ${attempts - 1})`;
 }

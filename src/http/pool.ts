@@ -33,18 +33,3 @@ export function createDispatcher(env: NodeJS.ProcessEnv, connections: number, co
     clientFactory: (origin, proxyOptions) => new Pool(origin, { ...proxyOptions, headersTimeout: connectTimeoutMs }),
   });
 }
-
-/** The body, or undefined (the rest left unread) once it exceeds `limit` bytes. */
-export async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
