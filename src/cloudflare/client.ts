@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../http/clock.ts';
-import type { Dispatcher } from '../http/pool.ts';
-import { backoff, sendWithRetries, type Reply, type RetryTiming } from '../http/retry.ts';
+import type { Dispatcher } from 'undici';
+import { backoff, sendWithRetries, type RetryTiming } from '../http/retry.ts';
 import type { Logger } from '../log/logger.ts';
 import { CloudflareApiError, type HintContext } from './errors.ts';
 import {
@@ -35,13 +35,11 @@ export interface ClientOptions {
   accountId: string;
   auth: Auth;
   logger: Pick<Logger, 'debug' | 'info'>;
-  /** The run's connection pool (see createDispatcher). */
   dispatcher: Dispatcher;
-  /** Per attempt, from sending the request to the end of the response body. */
+  /** The `request-timeout` and `max-retries` inputs. */
   requestTimeoutMs: number;
-  /** Retries after the first attempt (the `max-retries` input). */
   maxRetries: number;
-  /** Backoff timing, for tests and the benchmark. */
+  /** Timing and bounds other than the defaults, for tests and the benchmark. */
   retry?: Partial<RetryTiming>;
   clock?: Clock;
   random?: () => number;
@@ -51,14 +49,6 @@ export interface ClientOptions {
   onSecret?: (secret: string) => void;
   /** What the error hints may point at (a non-default api-url). */
   hints?: HintContext;
-}
-
-/** Why an answer is unusable. */
-interface Failure {
-  status: number | undefined;
-  /** What went wrong, when Cloudflare's `errors[]` does not say it. */
-  detail: string;
-  errors?: ApiMessage[];
 }
 
 /**
@@ -74,6 +64,7 @@ export class TurnstileClient {
   private readonly options: ClientOptions;
   private readonly clock: Clock;
   private readonly limits: typeof READ_LIMITS;
+  private readonly retrying: Parameters<typeof sendWithRetries>[0];
   /** When this run's requests in the current rate-limit window were sent. */
   private readonly sent: number[] = [];
 
@@ -81,6 +72,9 @@ export class TurnstileClient {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.limits = { ...READ_LIMITS, ...options.readLimits };
+    const { requestTimeoutMs: timeoutMs, retry: timing } = options;
+    const maxBytes = this.limits.responseBytes;
+    this.retrying = { ...options, timeoutMs, timing, clock: this.clock, maxBytes, beforeAttempt: () => this.pace() };
     this.base = `${options.apiUrl}/accounts/${options.accountId}/challenges/widgets`;
     this.headers = {
       accept: 'application/json',
@@ -97,8 +91,7 @@ export class TurnstileClient {
     let bytes = 0;
     for (let page = 1; ; page++) {
       const query = { page: String(page), per_page: String(MAX_PER_PAGE), ...(filter ? { filter } : {}) };
-      const answer = await this.request('GET', '', widgetSummarySchema.array(), { query });
-      const { result, envelope } = answer;
+      const { result, envelope, fail, ...answer } = await this.request('GET', '', widgetSummarySchema.array(), query);
       widgets.push(...result);
       bytes += answer.bytes;
       // result_info may be missing, or count the unfiltered list: a short page is the reliable end.
@@ -110,39 +103,35 @@ export class TurnstileClient {
           widgets.length >= listedWidgets
             ? `${listedWidgets.toLocaleString('en-US')} widgets`
             : `${listingBytes / 1024 / 1024} MiB of answers`;
-        throw this.error(`GET ${new URL(this.base).pathname}`, {
-          status: 200,
-          detail: `the listing goes on beyond ${beyond} (${page} pages), the most the action reads in one listing; no real account comes near`,
-        });
+        fail(
+          `the listing goes on beyond ${beyond} (${page} pages), the most the action reads in one listing; no real account comes near`,
+        );
       }
     }
   }
 
   async get(sitekey: string): Promise<Widget> {
-    return (await this.request('GET', this.widgetPath(sitekey), widgetSchema)).result;
+    return (await this.request('GET', at(sitekey), widgetSchema)).result;
   }
 
   /** POST a new widget, once (a 429 aside): a failure that may hide a new widget is the caller's to recover (see recoverWrite). */
   async create(config: WidgetConfig): Promise<Widget> {
-    const body = widgetConfigSchema.parse(config);
-    return (await this.request('POST', '', widgetSchema, { body })).result;
+    return (await this.request('POST', '', widgetSchema, {}, widgetConfigSchema.parse(config))).result;
   }
 
   /** PUT replaces the whole configuration: `config` must carry every field to keep. */
   async update(sitekey: string, config: WidgetConfig): Promise<Widget> {
-    const body = widgetConfigSchema.parse(config);
-    return (await this.request('PUT', this.widgetPath(sitekey), widgetSchema, { body })).result;
+    return (await this.request('PUT', at(sitekey), widgetSchema, {}, widgetConfigSchema.parse(config))).result;
   }
 
   async delete(sitekey: string): Promise<WidgetSummary> {
-    return (await this.request('DELETE', this.widgetPath(sitekey), widgetSummarySchema)).result;
+    return (await this.request('DELETE', at(sitekey), widgetSummarySchema)).result;
   }
 
   /** POST rotate_secret, once, like create. */
   async rotateSecret(sitekey: string, invalidateImmediately: boolean): Promise<Widget> {
-    const path = `${this.widgetPath(sitekey)}/rotate_secret`;
     const body = { invalidate_immediately: invalidateImmediately };
-    return (await this.request('POST', path, widgetSchema, { body })).result;
+    return (await this.request('POST', `${at(sitekey)}/rotate_secret`, widgetSchema, {}, body)).result;
   }
 
   /**
@@ -173,43 +162,48 @@ export class TurnstileClient {
     }
   }
 
-  /** One API call with its retries (see sendWithRetries), its answer checked. */
+  /**
+   * One API call with its retries (see sendWithRetries): its checked result (the secret reported
+   * first), the envelope, the answer's size and `fail` (to refuse it for a reason found later), or
+   * a CloudflareApiError saying why it is unusable.
+   */
   private async request<T>(
     method: Dispatcher.HttpMethod,
     path: string,
     schema: z.ZodType<T>,
-    options: { query?: Record<string, string>; body?: unknown } = {},
+    query: Record<string, string> = {},
+    body?: object,
   ) {
     const url = new URL(this.base + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
-    const { body } = options;
-    const headers = body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' };
-    const { dispatcher, logger, random, maxRetries, requestTimeoutMs: timeoutMs, retry: timing } = this.options;
-    const { reply, gaveUp } = await sendWithRetries(
-      {
-        dispatcher,
-        logger,
-        random,
-        maxRetries,
-        timeoutMs,
-        timing,
-        clock: this.clock,
-        maxBytes: this.limits.responseBytes,
-        beforeAttempt: () => this.pace(),
-      },
-      { method, url, headers, body: body === undefined ? undefined : JSON.stringify(body) },
-    );
-    const outcome = reply.status === undefined ? reply : this.read(reply, schema);
-    if ('result' in outcome) return outcome;
-    throw this.error(`${method} ${url.pathname}`, outcome, gaveUp);
-  }
-
-  private error(label: string, { status, detail, errors }: Failure, retries?: string) {
-    return new CloudflareApiError({ operation: label, status, detail, errors, retries, hints: this.options.hints });
-  }
-
-  private widgetPath(sitekey: string): string {
-    return `/${encodeURIComponent(sitekey)}`;
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const headers = body ? { ...this.headers, 'content-type': 'application/json' } : this.headers;
+    const request = { method, url, headers, body: body && JSON.stringify(body) };
+    const { reply, gaveUp } = await sendWithRetries(this.retrying, request);
+    const { status } = reply;
+    const fail = (detail: string, errors?: ApiMessage[], retries = gaveUp): never => {
+      const { hints } = this.options;
+      throw new CloudflareApiError({ operation: `${method} ${url.pathname}`, status, detail, errors, retries, hints });
+    };
+    if (status === undefined) return fail(reply.detail);
+    if (reply.body === undefined) {
+      const limit = `${this.limits.responseBytes / 1024 / 1024} MB`;
+      return fail(`the response is larger than ${limit}, the most the action reads from one response`);
+    }
+    if (reply.json === undefined) {
+      const type = String(reply.headers['content-type'] ?? 'no content type');
+      return fail(`the response body is not JSON (${type}, ${reply.body.length} bytes)`);
+    }
+    const envelope = envelopeSchema.safeParse(reply.json);
+    if (!envelope.success) return fail('the response is not a Cloudflare API envelope (success, errors, messages)');
+    if (!envelope.data.success || status >= 400) return fail('the API reported an error', envelope.data.errors);
+    const result = schema.safeParse(envelope.data.result);
+    if (!result.success) {
+      const issues = result.error.issues.slice(0, 3).map((i) => `result.${i.path.join('.')}: ${i.message}`);
+      return fail(`unexpected response shape (${issues.join('; ')})`);
+    }
+    const secret = (result.data as { secret?: unknown }).secret;
+    if (typeof secret === 'string') this.options.onSecret?.(secret);
+    return { result: result.data, envelope: envelope.data, bytes: reply.body.length, fail };
   }
 
   /**
@@ -234,38 +228,6 @@ export class TurnstileClient {
       await this.clock.sleep(wait);
     }
   }
-
-  /** What an answer holds: its checked result (the secret reported first), or why it is unusable. */
-  private read<T>(
-    { status, headers, body }: Extract<Reply, { status: number }>,
-    schema: z.ZodType<T>,
-  ): Failure | { result: T; envelope: z.output<typeof envelopeSchema>; bytes: number } {
-    if (body === undefined) {
-      const limit = `${this.limits.responseBytes / 1024 / 1024} MB`;
-      return { status, detail: `the response is larger than ${limit}, the most the action reads from one response` };
-    }
-    const text = body.toString('utf8');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      const type = String(headers['content-type'] ?? 'no content type');
-      return { status, detail: `the response body is not JSON (${type}, ${text.length} bytes)` };
-    }
-    const envelope = envelopeSchema.safeParse(json);
-    if (!envelope.success) {
-      return { status, detail: 'the response is not a Cloudflare API envelope (success, errors, messages)' };
-    }
-    if (!envelope.data.success || status >= 400) {
-      return { status, detail: 'the API reported an error', errors: envelope.data.errors };
-    }
-    const result = schema.safeParse(envelope.data.result);
-    if (!result.success) {
-      const issues = result.error.issues.slice(0, 3).map((i) => `result.${i.path.join('.')}: ${i.message}`);
-      return { status, detail: `unexpected response shape (${issues.join('; ')})` };
-    }
-    const secret = (result.data as { secret?: unknown }).secret;
-    if (typeof secret === 'string') this.options.onSecret?.(secret);
-    return { result: result.data, envelope: envelope.data, bytes: body.length };
-  }
 }
+
+const at = (sitekey: string) => `/${encodeURIComponent(sitekey)}`;

@@ -43,7 +43,7 @@ export class CloudflareApiError extends Error {
   readonly operation: string;
   /** Cloudflare's errors as it sent them (`[code] message; …`), or what went wrong without them. */
   readonly answer: string;
-  private readonly failure: Failure;
+  readonly failure: Failure;
 
   /**
    * `detail` describes the failure when Cloudflare sent no `errors[]`; `retries` says how long the
@@ -77,11 +77,6 @@ export class CloudflareApiError extends Error {
     return status === undefined || status < 400 || status === 408 || status >= 500;
   }
 
-  /** The same failure, its hint judged again with what the caller knows about the request. */
-  withFacts(facts: HintContext): CloudflareApiError {
-    return new CloudflareApiError({ ...this.failure, hints: { ...this.failure.hints, ...facts } });
-  }
-
   /**
    * Whether a refused create may be the account's widget limit, judged from the answer alone.
    * Cloudflare documents the limit (20 on the Free plan) but not its answer, so wording proves
@@ -102,10 +97,11 @@ export class CloudflareApiError extends Error {
   }
 }
 
-/** For `.catch`: rethrows, a CloudflareApiError with the caller's facts about the request added. */
+/** For `.catch`: rethrows, a CloudflareApiError judged again with the caller's facts about the request. */
 export function refusedWith(facts: HintContext): (error: unknown) => never {
   return (error) => {
-    throw error instanceof CloudflareApiError ? error.withFacts(facts) : error;
+    if (!(error instanceof CloudflareApiError)) throw error;
+    throw new CloudflareApiError({ ...error.failure, hints: { ...error.failure.hints, ...facts } });
   };
 }
 

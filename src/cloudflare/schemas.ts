@@ -29,8 +29,6 @@ export const envelopeSchema = z
   .loose();
 export type ApiMessage = z.infer<typeof message>;
 
-const maybe = <T extends z.ZodType>(schema: T) => schema.nullish();
-
 export const widgetSummarySchema = z
   .object({
     // What the action uses:
@@ -40,13 +38,13 @@ export const widgetSummarySchema = z
     mode: z.string(),
     created_on: z.string(),
     // What it only passes on (PUT keeps it, the output shows it), when present:
-    modified_on: maybe(z.string()),
-    region: maybe(z.string()),
-    bot_fight_mode: maybe(z.boolean()),
-    offlabel: maybe(z.boolean()),
-    clearance_level: maybe(z.string()),
-    ephemeral_id: maybe(z.boolean()),
-    last_modified_via: maybe(z.string()),
+    modified_on: z.string().nullish(),
+    region: z.string().nullish(),
+    bot_fight_mode: z.boolean().nullish(),
+    offlabel: z.boolean().nullish(),
+    clearance_level: z.string().nullish(),
+    ephemeral_id: z.boolean().nullish(),
+    last_modified_via: z.string().nullish(),
   })
   .loose();
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../http/clock.ts';
-import type { Dispatcher } from '../http/pool.ts';
+import type { Dispatcher } from 'undici';
 import { sendWithRetries } from '../http/retry.ts';
 import { escapeUntrusted, type Logger } from '../log/logger.ts';
 import type { GitHubContext } from './context.ts';
@@ -71,48 +71,73 @@ const unusable = (message: string, status?: number) =>
 
 /**
  * This repository's open pull requests and branches, paged through `Link: rel="next"` (and
- * redirects) on the origin of GITHUB_API_URL only: the token goes nowhere else. Past a bound, or on
- * an answer of another shape, GitHub "could not be asked" (prune and recycling keep what it would
- * have judged). Undefined outside GitHub Actions (no repository to ask about).
+ * redirects) on the origin of GITHUB_API_URL only: the token goes nowhere else. Each GET follows
+ * the retry policy of both APIs (sendWithRetries), and every GET of the run shares one deadline,
+ * request-timeout × (max-retries + 1), so slow pages cannot add up. Past a bound, or on an answer
+ * of another shape, GitHub "could not be asked" (prune and recycling keep what it would have
+ * judged). Undefined outside GitHub Actions (no repository to ask about).
  */
 export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
-  const [owner, repo] = (options.github.repository ?? '').split('/');
+  const { token, github, requestTimeoutMs, maxRetries, clock } = options;
+  const [owner, repo] = (github.repository ?? '').split('/');
   if (!owner || !repo) return undefined;
-  const get = deadlinedGet(options);
+  const budgetMs = requestTimeoutMs * (maxRetries + 1);
+  const retrying = { ...options, timeoutMs: requestTimeoutMs, maxBytes: READ_LIMITS.answerBytes };
+  let deadline: { signal: AbortSignal; endsAt: number } | undefined;
+  const headers = {
+    accept: 'application/vnd.github+json',
+    authorization: `token ${token}`,
+    'user-agent': 'turnstile-widget-action',
+    'x-github-api-version': '2022-11-28',
+  };
+  /** One GET, its body read as JSON (undefined when it is not); no answer or an error answer is thrown. */
+  const get = async (url: URL) => {
+    deadline ??= { signal: clock.timeout(budgetMs), endsAt: clock.now() + budgetMs };
+    const { reply, gaveUp, outOfTime } = await sendWithRetries(
+      { ...retrying, deadline },
+      { method: 'GET', url, headers },
+    );
+    if (outOfTime) {
+      throw unusable(
+        `its answers took longer than ${budgetMs / 1000} s, the time a run gives the GitHub API (request-timeout × (max-retries + 1))`,
+      );
+    }
+    if (reply.status === undefined) throw unusable(`${reply.detail} (${gaveUp})`);
+    const { status, body, json } = reply;
+    if (body === undefined) {
+      const limit = `${READ_LIMITS.answerBytes / 1024 / 1024} MiB`;
+      throw unusable(`the answer is larger than ${limit}, the most the action reads from one`, status);
+    }
+    if (status >= 400) {
+      // GitHub's own message, shortened.
+      const message = (json as { message?: unknown } | undefined)?.message;
+      const said = typeof message === 'string' && message ? message.slice(0, 500) : 'an error without a message';
+      throw unusable(gaveUp ? `${said} (${gaveUp})` : said, status);
+    }
+    return { status, headers: reply.headers, bytes: body.length, json };
+  };
   const list = async <T>(what: string, path: string, schema: z.ZodType<T[]>): Promise<T[]> => {
     try {
-      let url = new URL(`${options.github.apiUrl.replace(/\/+$/, '')}/repos/${owner}/${repo}/${path}`);
+      let url = new URL(`${github.apiUrl.replace(/\/+$/, '')}/repos/${owner}/${repo}/${path}`);
       const origin = url.origin;
       const items: T[] = [];
       // Each request counts, a redirect's too: a listing never ends otherwise.
       for (let page = 1; page <= READ_LIMITS.pages; page++) {
-        const { status, headers, body, gaveUp } = await get(url);
+        const { status, headers: answered, bytes, json } = await get(url);
         const redirect = status >= 300 && status < 400;
-        if (body === undefined) {
-          throw unusable(
-            `the answer is larger than ${READ_LIMITS.answerBytes / 1024 / 1024} MiB, the most the action reads from one`,
-            status,
-          );
-        }
-        const json = parseJson(body);
-        if (status >= 400) {
-          const message = messageOf(json) ?? 'an error without a message';
-          throw unusable(gaveUp ? `${message} (${gaveUp})` : message, status);
-        }
         if (!redirect) {
           const parsed = schema.safeParse(json);
           if (!parsed.success) {
             const issue = parsed.error.issues[0]!;
             const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
-            const shape =
-              json === undefined ? `not JSON (${body.length} bytes)` : `not a listing (${issue.message}${where})`;
+            const shape = json === undefined ? `not JSON (${bytes} bytes)` : `not a listing (${issue.message}${where})`;
             throw unusable(`the answer is ${shape}`, status);
           }
           items.push(...parsed.data);
         }
         const next = redirect
-          ? header(headers.location)
-          : /<([^<>]+)>;\s*rel="next"/.exec(header(headers.link) ?? '')?.[1];
+          ? header(answered.location)
+          : /<([^<>]+)>;\s*rel="next"/.exec(header(answered.link) ?? '')?.[1];
         if (next === undefined && redirect) throw unusable('a redirect without a Location header', status);
         if (next === undefined) return items;
         url = new URL(next, url);
@@ -127,68 +152,12 @@ export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
       throw new GitHubApiError(`${what} of ${owner}/${repo}`, error);
     }
   };
+  const pulls = () => list('listing the open pull requests', 'pulls?state=open&per_page=100', pullRequestsSchema);
+  const branches = () => list('listing the branches', 'branches?per_page=100', branchesSchema);
   return {
-    openPullRequests: async () =>
-      new Set(
-        (await list('listing the open pull requests', 'pulls?state=open&per_page=100', pullRequestsSchema)).map(
-          (p) => p.number,
-        ),
-      ),
-    branches: async () =>
-      new Set((await list('listing the branches', 'branches?per_page=100', branchesSchema)).map((b) => b.name)),
+    openPullRequests: async () => new Set((await pulls()).map((p) => p.number)),
+    branches: async () => new Set((await branches()).map((b) => b.name)),
   };
 }
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** GitHub's own message in an error answer, shortened. */
-function messageOf(json: unknown): string | undefined {
-  const message = (json as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' && message ? message.slice(0, 500) : undefined;
-}
-
-/**
- * A GET with the retry policy both APIs use (sendWithRetries), redirects not followed. Every GET
- * of the run shares one deadline, request-timeout × (max-retries + 1), so slow pages cannot add up.
- */
-function deadlinedGet({ token, dispatcher, requestTimeoutMs, maxRetries, clock, logger, random }: GitHubApiOptions) {
-  const budgetMs = requestTimeoutMs * (maxRetries + 1);
-  let deadline: { signal: AbortSignal; endsAt: number } | undefined;
-  const headers = {
-    accept: 'application/vnd.github+json',
-    authorization: `token ${token}`,
-    'user-agent': 'turnstile-widget-action',
-    'x-github-api-version': '2022-11-28',
-  };
-  return async (url: URL) => {
-    deadline ??= { signal: clock.timeout(budgetMs), endsAt: clock.now() + budgetMs };
-    const { reply, gaveUp, outOfTime } = await sendWithRetries(
-      {
-        dispatcher,
-        clock,
-        logger,
-        random,
-        timeoutMs: requestTimeoutMs,
-        maxRetries,
-        maxBytes: READ_LIMITS.answerBytes,
-        deadline,
-      },
-      { method: 'GET', url, headers },
-    );
-    if (outOfTime) {
-      throw unusable(
-        `its answers took longer than ${budgetMs / 1000} s, the time a run gives the GitHub API (request-timeout × (max-retries + 1))`,
-      );
-    }
-    if (reply.status === undefined) throw unusable(`${reply.detail} (${gaveUp})`);
-    return { ...reply, gaveUp };
-  };
-}

@@ -1,7 +1,5 @@
 import { Agent, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 
-export type { Dispatcher };
-
 /** Idle keep-alive sockets are closed after this long (the run ends long before). */
 const KEEP_ALIVE_MS = 10_000;
 

@@ -1,12 +1,12 @@
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from './clock.ts';
-import type { Dispatcher } from './pool.ts';
+import type { Dispatcher } from 'undici';
 
 /** Backoff: first wait, its cap, the cap on a server's Retry-After, and one request's whole budget. */
 const TIMING = { baseDelayMs: 500, maxDelayMs: 15_000, maxRetryAfterMs: 60_000, maxElapsedMs: 180_000 };
 export type RetryTiming = typeof TIMING;
 
-export interface Retrying {
+interface Retrying {
   dispatcher: Dispatcher;
   clock: Clock;
   logger: Pick<Logger, 'debug' | 'info'>;
@@ -25,9 +25,9 @@ export interface Retrying {
 
 type Request = { method: Dispatcher.HttpMethod; url: URL; headers: Record<string, string>; body?: string };
 
-/** An answer, or why there is none. */
-export type Reply =
-  | { status: number; headers: Dispatcher.ResponseData['headers']; body: Buffer | undefined }
+/** An answer (its body parsed as JSON, undefined when it is none), or why there is none. */
+type Reply =
+  | { status: number; headers: Dispatcher.ResponseData['headers']; body: Buffer | undefined; json: unknown }
   | { status: undefined; detail: string };
 
 /**
@@ -49,7 +49,10 @@ export async function sendWithRetries(
     if (deadline?.signal.aborted) return { reply: { status: undefined, detail: 'out of time' }, outOfTime: true };
     const reply = await send(options, request);
     const { status } = reply;
-    const retryable = status === undefined || (reply.body !== undefined && isRetryableStatus(status));
+    // Rate limiting, a request timeout, the server-side errors an API's edge produces, no answer.
+    const retryable =
+      status === undefined ||
+      (reply.body !== undefined && (status === 429 || status === 408 || (status >= 500 && status < 600)));
     if (!retryable || (request.method === 'POST' && status !== 429)) return { reply };
     const retryAfterMs = status === undefined ? undefined : parseRetryAfter(reply.headers['retry-after'], clock.now());
     const delay =
@@ -71,11 +74,6 @@ export function backoff(retry: number, timing: Partial<RetryTiming> = {}, random
   const { baseDelayMs, maxDelayMs } = { ...TIMING, ...timing };
   const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
-
-/** Rate limiting, a request timeout, and the server-side errors an API's edge produces. */
-function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 408 || (status >= 500 && status <= 599);
 }
 
 /** `Retry-After` in milliseconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when unreadable. */
@@ -100,21 +98,25 @@ async function send(
   try {
     const path = url.pathname + url.search;
     const response = await dispatcher.request({ origin: url.origin, path, method, headers, body, signal });
-    reply = { status: response.statusCode, headers: response.headers, body: await readCapped(response.body, maxBytes) };
+    const read = await readCapped(response.body, maxBytes);
+    reply = { status: response.statusCode, headers: response.headers, body: read, json: parseJson(read) };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     // undici's own timers too: the connect timeout, and a proxy that never answers CONNECT.
     const timedOut = signal.aborted || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT';
-    const message = error instanceof Error ? error.message : String(error);
-    reply = {
-      status: undefined,
-      detail: timedOut
-        ? `no response within ${timeoutMs / 1000} s`
-        : `network error${typeof code === 'string' ? ` ${code}` : ''}: ${message}`,
-    };
+    const message = `network error${typeof code === 'string' ? ` ${code}` : ''}: ${error instanceof Error ? error.message : String(error)}`;
+    reply = { status: undefined, detail: timedOut ? `no response within ${timeoutMs / 1000} s` : message };
   }
   logger.debug(`${method} ${url.pathname}${url.search} -> ${reply.status ?? reply.detail} (${clock.now() - sent} ms)`);
   return reply;
+}
+
+function parseJson(body: Buffer | undefined): unknown {
+  try {
+    return body && JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The body, or undefined (the rest left unread) once it exceeds `limit` bytes. */
@@ -122,11 +124,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], limit: number):
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      return undefined;
-    }
+    if ((size += chunk.length) > limit) return void body.destroy();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
