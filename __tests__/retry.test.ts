@@ -26,7 +26,15 @@ async function send(
   const lines: string[] = [];
   const logger = { debug: () => undefined, info: (line: string) => void lines.push(line) };
   const url = new URL('http://127.0.0.1/x');
-  const options = { dispatcher, clock, logger, random: () => 0.5, timeoutMs: 10_000, maxRetries, maxBytes: 1024 };
+  const options = {
+    dispatcher,
+    clock,
+    logger,
+    random: () => 0.5,
+    requestTimeoutMs: 10_000,
+    maxRetries,
+    maxBytes: 1024,
+  };
   const { reply, gaveUp } = await sendWithRetries(options, { method, url, headers: {} });
   return { status: reply.status, gaveUp, sent, slept: clock.slept, lines };
 }

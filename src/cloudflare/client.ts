@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../http/clock.ts';
 import type { Dispatcher } from 'undici';
-import { backoff, sendWithRetries, type RetryTiming } from '../http/retry.ts';
-import type { Logger } from '../log/logger.ts';
+import { backoff, sendWithRetries, type Connection } from '../http/retry.ts';
 import { CloudflareApiError, type HintContext } from './errors.ts';
 import {
   envelopeSchema,
@@ -27,22 +26,14 @@ const MAX_PER_PAGE = 1000;
 /** Cloudflare's global rate limit (developers.cloudflare.com/fundamentals/api/reference/limits/). */
 const RATE_LIMIT = { limit: 1200, windowMs: 300_000 };
 
-/** A hostile or broken API must not exhaust the runner: the most read of one answer, and of one listing. */
+/** The most read of one answer and of one listing: a hostile or broken API must not exhaust the runner. */
 const READ_LIMITS = { responseBytes: 50 * 1024 * 1024, listedWidgets: 100_000, listingBytes: 100 * 1024 * 1024 };
 
-export interface ClientOptions {
+export interface ClientOptions extends Connection {
   apiUrl: string;
   accountId: string;
   auth: Auth;
-  logger: Pick<Logger, 'debug' | 'info'>;
-  dispatcher: Dispatcher;
-  /** The `request-timeout` and `max-retries` inputs. */
-  requestTimeoutMs: number;
-  maxRetries: number;
-  /** Timing and bounds other than the defaults, for tests and the benchmark. */
-  retry?: Partial<RetryTiming>;
-  clock?: Clock;
-  random?: () => number;
+  /** Bounds other than the defaults, for tests and the benchmark. */
   rateLimit?: { limit: number; windowMs: number };
   readLimits?: Partial<typeof READ_LIMITS>;
   /** Called with every widget secret a response carries, before the caller sees it (to mask it). */
@@ -72,9 +63,8 @@ export class TurnstileClient {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.limits = { ...READ_LIMITS, ...options.readLimits };
-    const { requestTimeoutMs: timeoutMs, retry: timing } = options;
     const maxBytes = this.limits.responseBytes;
-    this.retrying = { ...options, timeoutMs, timing, clock: this.clock, maxBytes, beforeAttempt: () => this.pace() };
+    this.retrying = { ...options, clock: this.clock, maxBytes, beforeAttempt: () => this.pace() };
     this.base = `${options.apiUrl}/accounts/${options.accountId}/challenges/widgets`;
     this.headers = {
       accept: 'application/json',
@@ -135,10 +125,9 @@ export class TurnstileClient {
   }
 
   /**
-   * A write that is not idempotent (create, rotate_secret), never repeated blindly: after a
-   * failure that may have taken effect (CloudflareApiError.mayHaveActed), wait, then `find` what
-   * the server did; its answer is adopted, and only when it finds nothing is the write sent again,
-   * at most max-retries times.
+   * A write that is not idempotent (create, rotate_secret), never repeated blindly: after a failure
+   * that may have taken effect (mayHaveActed), wait, then adopt what `find` finds; only when it
+   * finds nothing is the write sent again, at most max-retries times.
    */
   async recoverWrite<T>(send: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
     const { maxRetries, logger, random, retry: timing } = this.options;
@@ -163,9 +152,8 @@ export class TurnstileClient {
   }
 
   /**
-   * One API call with its retries (see sendWithRetries): its checked result (the secret reported
-   * first), the envelope, the answer's size and `fail` (to refuse it for a reason found later), or
-   * a CloudflareApiError saying why it is unusable.
+   * One API call with its retries (sendWithRetries): its checked result (the secret reported first),
+   * envelope, size and `fail` (to refuse it later), or a CloudflareApiError saying why it is unusable.
    */
   private async request<T>(
     method: Dispatcher.HttpMethod,
@@ -206,11 +194,8 @@ export class TurnstileClient {
     return { result: result.data, envelope: envelope.data, bytes: reply.body.length, fail };
   }
 
-  /**
-   * Keeps this run inside Cloudflare's 1200 requests per 5 minutes (a prune of more widgets would
-   * otherwise spend its retries on 429s): a sliding window over the requests it sent. A 429 from
-   * requests made elsewhere is still the retries' to handle.
-   */
+  /** A sliding window over this run's requests, inside Cloudflare's rate limit (a prune of 2000 widgets
+   *  would spend its retries on 429s); a 429 caused elsewhere is the retries' to handle. */
   private async pace(): Promise<void> {
     const { limit, windowMs } = this.options.rateLimit ?? RATE_LIMIT;
     for (;;) {

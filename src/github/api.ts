@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Clock } from '../http/clock.ts';
-import type { Dispatcher } from 'undici';
-import { sendWithRetries } from '../http/retry.ts';
-import { escapeUntrusted, type Logger } from '../log/logger.ts';
+import { systemClock } from '../http/clock.ts';
+import { sendWithRetries, type Connection } from '../http/retry.ts';
+import { escapeUntrusted } from '../log/logger.ts';
 import type { GitHubContext } from './context.ts';
 
 /** GitHub's API refused or could not be reached; the message says what to change. */
@@ -22,19 +21,15 @@ export class GitHubApiError extends Error {
 function hint(status: unknown, detail: string): string {
   if (status === 401)
     return "`github-token` is not a valid token: leave it unset (the job's GITHUB_TOKEN is used) or pass a valid one.";
-  if (status === 403 || status === 404) {
+  if (status === 403 || status === 404)
     return "the token cannot read this repository's pull requests or branches: give the job `permissions: pull-requests: read` and `contents: read`, or pass a `github-token` that can.";
-  }
   if (typeof status === 'number' && status >= 500) return 'GitHub had a server-side problem; re-run the job.';
-  if (typeof status === 'number' && status < 400) {
+  if (typeof status === 'number' && status < 400)
     return "the answer is not what GitHub's API sends: check GITHUB_API_URL (GitHub Enterprise Server) and any proxy on the way.";
-  }
-  if (/goes on beyond \d+ pages/.test(detail)) {
+  if (/goes on beyond \d+ pages/.test(detail))
     return 'a repository with that many is not judged: with more than that many branches, a `name-prefix` ending in `-pr-` asks about pull requests only.';
-  }
-  if (status === undefined) {
+  if (status === undefined)
     return "no answer from the GitHub API: check the runner's network and, behind a proxy, HTTPS_PROXY and NO_PROXY (GITHUB_API_URL for GitHub Enterprise Server).";
-  }
   return "check `github-token` and the job's `permissions:`.";
 }
 
@@ -47,17 +42,10 @@ export interface GitHubApi {
 /** What the action reads from GitHub at most: pages of one listing (100 items each), bytes of one answer. */
 const READ_LIMITS = { pages: 100, answerBytes: 10 * 1024 * 1024 } as const;
 
-interface GitHubApiOptions {
+/** The run's pool (a proxy applies to GitHub as to Cloudflare), request-timeout and max-retries. */
+interface GitHubApiOptions extends Connection {
   token: string;
   github: GitHubContext;
-  /** The run's connection pool, so a proxy applies to GitHub as to Cloudflare. */
-  dispatcher: Dispatcher;
-  /** The run's `request-timeout` and `max-retries`, as for Cloudflare; together they bound the run's GitHub part. */
-  requestTimeoutMs: number;
-  maxRetries: number;
-  clock: Clock;
-  logger: Pick<Logger, 'debug' | 'info'>;
-  random?: () => number;
 }
 
 // GitHub's answers are untrusted like Cloudflare's: a listing is used only when every page has the
@@ -78,11 +66,11 @@ const unusable = (message: string, status?: number) =>
  * judged). Undefined outside GitHub Actions (no repository to ask about).
  */
 export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
-  const { token, github, requestTimeoutMs, maxRetries, clock } = options;
+  const { token, github, requestTimeoutMs, maxRetries, clock = systemClock } = options;
   const [owner, repo] = (github.repository ?? '').split('/');
   if (!owner || !repo) return undefined;
   const budgetMs = requestTimeoutMs * (maxRetries + 1);
-  const retrying = { ...options, timeoutMs: requestTimeoutMs, maxBytes: READ_LIMITS.answerBytes };
+  const retrying = { ...options, clock, maxBytes: READ_LIMITS.answerBytes };
   let deadline: { signal: AbortSignal; endsAt: number } | undefined;
   const headers = {
     accept: 'application/vnd.github+json',

@@ -24,9 +24,8 @@ export function createDispatcher(env: NodeJS.ProcessEnv, connections: number, co
     // undici 8 would forward a plain-http request to the proxy as it is, headers and token in
     // the clear; a CONNECT tunnel keeps every request (the loopback emulator's too) end to end.
     proxyTunnel: true,
-    // Reaching the proxy, and its answer to CONNECT, are bounded like any other connect: a proxy
-    // that accepts and never answers would otherwise hold the connection (and the pool's close)
-    // for undici's default of 300 s.
+    // Reaching the proxy and its answer to CONNECT are bounded like any connect: a silent proxy
+    // would otherwise hold the connection (and the pool's close) for undici's default of 300 s.
     connectTimeout: connectTimeoutMs,
     clientFactory: (origin, proxyOptions) => new Pool(origin, { ...proxyOptions, headersTimeout: connectTimeoutMs }),
   });

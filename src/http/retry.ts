@@ -1,25 +1,29 @@
-import type { Logger } from '../log/logger.ts';
-import type { Clock } from './clock.ts';
 import type { Dispatcher } from 'undici';
+import type { Logger } from '../log/logger.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 /** Backoff: first wait, its cap, the cap on a server's Retry-After, and one request's whole budget. */
 const TIMING = { baseDelayMs: 500, maxDelayMs: 15_000, maxRetryAfterMs: 60_000, maxElapsedMs: 180_000 };
-export type RetryTiming = typeof TIMING;
 
-interface Retrying {
+/** What both API clients take from the run: the pool, clock and logger, and the inputs that bound a request. */
+export interface Connection {
   dispatcher: Dispatcher;
-  clock: Clock;
+  clock?: Clock;
   logger: Pick<Logger, 'debug' | 'info'>;
   random?: () => number;
-  /** Each attempt, from sending to the end of the body (request-timeout). */
-  timeoutMs: number;
+  /** `request-timeout`: each attempt, from sending to the end of the body. */
+  requestTimeoutMs: number;
   maxRetries: number;
-  timing?: Partial<RetryTiming>;
+  /** Timing other than the defaults, for tests and the benchmark. */
+  retry?: Partial<typeof TIMING>;
+}
+
+interface Retrying extends Connection {
   /** The most read of one answer: past it, `body` is undefined and the rest unread. */
   maxBytes: number;
   /** Awaited before each attempt (a rate limit). */
   beforeAttempt?: () => Promise<void>;
-  /** A deadline over many requests: it ends the attempt in flight, and no retry starts past `endsAt`. */
+  /** A deadline over many requests: it ends the attempt in flight; no retry starts past `endsAt`. */
   deadline?: { signal: AbortSignal; endsAt: number };
 }
 
@@ -32,24 +36,21 @@ type Reply =
 
 /**
  * One request with the retry policy of both APIs: 429, 408, 5xx and no answer are tried again after
- * a backoff with jitter (or the server's Retry-After), up to maxRetries times and within the time
- * budget. A POST is not idempotent: only a 429, which proves the server did nothing, repeats it.
- * Returns the last reply; `gaveUp` says how long it was tried when retries ran out, `outOfTime`
- * that the budget (or deadline) stopped it.
+ * a backoff (or Retry-After), at most maxRetries times and within the time budget; a POST only after
+ * a 429, which proves the server did nothing. The last reply, with `gaveUp` when retries ran out.
  */
 export async function sendWithRetries(
   options: Retrying,
   request: Request,
 ): Promise<{ reply: Reply; gaveUp?: string; outOfTime?: boolean }> {
-  const { clock, maxRetries, deadline, random } = options;
-  const timing = { ...TIMING, ...options.timing };
+  const { clock = systemClock, maxRetries, deadline, random } = options;
+  const timing = { ...TIMING, ...options.retry };
   const started = clock.now();
   const endsAt = deadline?.endsAt ?? started + timing.maxElapsedMs;
   for (let attempt = 1; ; attempt++) {
     if (deadline?.signal.aborted) return { reply: { status: undefined, detail: 'out of time' }, outOfTime: true };
     const reply = await send(options, request);
     const { status } = reply;
-    // Rate limiting, a request timeout, the server-side errors an API's edge produces, no answer.
     const retryable =
       status === undefined ||
       (reply.body !== undefined && (status === 429 || status === 408 || (status >= 500 && status < 600)));
@@ -70,7 +71,7 @@ export async function sendWithRetries(
 }
 
 /** The wait before retry number `retry`: exponential, capped, with "equal jitter" (half fixed, half random) so parallel runs spread out. */
-export function backoff(retry: number, timing: Partial<RetryTiming> = {}, random = Math.random): number {
+export function backoff(retry: number, timing: Connection['retry'] = {}, random = Math.random): number {
   const { baseDelayMs, maxDelayMs } = { ...TIMING, ...timing };
   const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
@@ -87,7 +88,7 @@ function parseRetryAfter(header: string | string[] | undefined, now: number): nu
 
 /** One attempt, body included, bounded by the timeout (and the deadline). Never throws. */
 async function send(
-  { dispatcher, clock, logger, timeoutMs, maxBytes, beforeAttempt, deadline }: Retrying,
+  { dispatcher, clock = systemClock, logger, requestTimeoutMs: timeoutMs, maxBytes, beforeAttempt, deadline }: Retrying,
   { method, url, headers, body }: Request,
 ): Promise<Reply> {
   await beforeAttempt?.();
