@@ -1,11 +1,9 @@
 import { z } from 'zod';
 
 // Shapes of https://developers.cloudflare.com/api/resources/turnstile/subresources/widgets/
-// (spec/turnstile-widgets.openapi.json).
-// Read tolerantly, write exactly: a response must carry only what the action uses, may carry
-// null or nothing in every other field, and may carry fields added after this was written (kept,
-// so the `widget` output shows everything the API returned). Request bodies have exactly these
-// fields; their values are the user's (checked strictly as inputs) or the API's own, sent back.
+// (spec/turnstile-widgets.openapi.json). Read tolerantly, write exactly: a response must carry
+// only what the action uses, may carry null or nothing in every other field, and keeps fields
+// added later (the `widget` output shows them). Request bodies have exactly these fields.
 
 export const MODES = ['managed', 'non-interactive', 'invisible'] as const;
 export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'] as const;

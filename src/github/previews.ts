@@ -12,12 +12,10 @@ type PreviewKind =
   | { kind: 'other' };
 
 /**
- * This repository's previews among the names under `prefix` (`name-prefix`, or `<repo>-pr-`
- * without one; undefined when neither is known), judged from the names alone for prune and
- * recycling: its pull requests' (`<repo>-pr-<N>` or `<prefix><N>`), its default branch's widget,
- * names shaped like another repository's pull-request preview (`…-pr-<N>`), and possible branch
- * previews (`<repo>-<anything else>`). Patterns are anchored at both ends: `app-pr-(\d+)$` alone
- * would take `preview-app-pr-3`, another repository's.
+ * Prune's and recycling's one judgement of names under `prefix` (`name-prefix`, else `<repo>-pr-`):
+ * this repository's pull-request previews (`<repo>-pr-<N>` or `<prefix><N>`), its default branch's
+ * widget, another repository's previews (`…-pr-<N>`), and possible branch previews (`<repo>-…`).
+ * Patterns are anchored at both ends: `app-pr-(\d+)$` alone would take `preview-app-pr-3`.
  */
 export function previewNames(github: GitHubContext, namePrefix: string | undefined) {
   const repo = repositoryName(github);

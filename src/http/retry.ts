@@ -37,7 +37,8 @@ type Reply =
 /**
  * One request with the retry policy of both APIs: 429, 408, 5xx and no answer are tried again after
  * a backoff (or Retry-After), at most maxRetries times and within the time budget; a POST only after
- * a 429, which proves the server did nothing. The last reply, with `gaveUp` when retries ran out.
+ * a 429, which proves the server did nothing. The last reply; `gaveUp` when retries ran out, and
+ * `outOfTime` when the time budget or deadline ended them.
  */
 export async function sendWithRetries(
   options: Retrying,
