@@ -2,9 +2,8 @@
 // recorded, never waited for; request timeouts fire after a tenth of their time.
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TurnstileClient, mayHaveActed, type ClientOptions } from '../src/cloudflare/client.ts';
+import { TurnstileClient, type ClientOptions } from '../src/cloudflare/client.ts';
 import { CloudflareApiError } from '../src/cloudflare/errors.ts';
-import { parseRetryAfter } from '../src/http/retry.ts';
 import { useEmulator } from './helpers/e2e.ts';
 import { virtualClock } from './helpers/runner.ts';
 
@@ -57,24 +56,6 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 }
 
 const CONFIG = { name: 'n', domains: ['a.example.com'], mode: 'managed' as const };
-
-describe('mayHaveActed', () => {
-  it('only an API failure may hide a write; any other error (a bug, a refused config) did not act', () => {
-    expect(mayHaveActed(new Error('config did not parse'))).toBe(false);
-    expect(mayHaveActed(new CloudflareApiError({ operation: 'POST /x', status: undefined, detail: 'no answer' }))).toBe(
-      true,
-    );
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds or an HTTP date; anything else is no Retry-After at all', () => {
-    const now = Date.parse('2026-11-25T00:00:00Z');
-    expect(parseRetryAfter('2.5', now)).toBe(2500);
-    expect(parseRetryAfter('Wed, 25 Nov 2026 00:00:07 GMT', now)).toBe(7000);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-  });
-});
 
 describe('TurnstileClient', () => {
   it('sends the bearer token and reads a widget', async () => {
@@ -148,6 +129,29 @@ describe('TurnstileClient', () => {
     expect(t.emulator.requests).toHaveLength(2);
   });
 
+  it('the rate limit is a sliding window: `limit` requests in it, then a wait for the oldest to leave it', async () => {
+    let now = 0;
+    const waits: number[] = [];
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        waits.push(ms);
+        now += ms;
+      },
+      timeout: () => new AbortController().signal,
+    };
+    const { client } = emulatorClient({ clock, rateLimit: { limit: 3, windowMs: 1000 } });
+    for (let i = 0; i < 3; i++) {
+      await client.listAll();
+      now += 100;
+    }
+    expect(waits).toEqual([]);
+    await client.listAll(); // at t=300, the first request (t=0) leaves the window at t=1000
+    expect(waits).toEqual([700]);
+    await client.listAll(); // the second (t=100) leaves at t=1100
+    expect(waits).toEqual([700, 100]);
+  });
+
   it('accepts Retry-After as an HTTP date, and caps it', async () => {
     const inTwoHours = new Date(Date.now() + 7_200_000).toUTCString();
     t.emulator.injectFault(envelope(429, 10013, 'Rate limited', { 'retry-after': inTwoHours }));
@@ -195,7 +199,7 @@ describe('TurnstileClient', () => {
     t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
     const { client } = emulatorClient();
     const error = await failure(client.create(CONFIG));
-    expect(mayHaveActed(error)).toBe(true);
+    expect((error as CloudflareApiError).mayHaveActed).toBe(true);
     expect(t.emulator.requests.map((r) => r.method)).toEqual(['POST']);
     expect(t.emulator.widgets()).toHaveLength(1);
   });
@@ -233,6 +237,20 @@ describe('TurnstileClient', () => {
     expect(error.message).toMatch(/POST .* failed \(HTTP 500\)/);
     expect(t.emulator.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
     expect(finds).toBe(3);
+  });
+
+  it('only an API failure may hide a write: any other error (a bug, a refused config) is thrown at once', async () => {
+    const { client } = emulatorClient();
+    let finds = 0;
+    const send = client.recoverWrite(
+      () => Promise.reject(new Error('config did not parse')),
+      async () => {
+        finds++;
+        return undefined;
+      },
+    );
+    await expect(send).rejects.toThrow('config did not parse');
+    expect(finds).toBe(0);
   });
 
   it('re-sends a create refused with 429 without looking for a lost widget', async () => {

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { startEmulator, type Emulator } from '../emulator/server.ts';
 import { REDACTED, readRecordings } from '../scripts/lib/live-fixtures.ts';
 import { isStale, MISSING_SITEKEY, resultTable, runLiveSuite, UPDATE_HOSTNAMES } from '../scripts/lib/live-suite.ts';
-import { FREE_PLAN } from '../src/cloudflare/limits.ts';
+import { FREE_PLAN } from '../src/cloudflare/errors.ts';
 import { builtBundle } from './helpers/bundle.ts';
 import { replay } from './helpers/replay.ts';
 

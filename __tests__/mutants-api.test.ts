@@ -1,39 +1,8 @@
-// Tests written for mutants that survived `npm run test:mutation -- api`: the retry rules, the
-// Retry-After header, the hints and the widget-limit judgement, at their edges.
+// Tests written for mutants that survived `npm run test:mutation -- api`: the hints and the
+// widget-limit judgement, at their edges (the retry rules and Retry-After: retry.test.ts).
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/http/clock.ts';
 import { CloudflareApiError, hintFor } from '../src/cloudflare/errors.ts';
-import { isRetryableStatus, parseRetryAfter } from '../src/http/retry.ts';
-
-describe('which statuses are retried', () => {
-  it.each([
-    [408, true],
-    [429, true],
-    [500, true],
-    [599, true],
-    [400, false],
-    [499, false],
-    [600, false],
-  ])('%i: %s', (status, retried) => {
-    expect(isRetryableStatus(status)).toBe(retried);
-  });
-});
-
-describe('Retry-After', () => {
-  const now = Date.parse('2026-11-25T00:00:00Z');
-  it.each([
-    [' 5 ', 5_000],
-    ['1.5', 1_500],
-    ['5abc', undefined],
-    ['abc5', undefined],
-    ['1.x', undefined],
-    ['soon', undefined],
-    ['Wed, 25 Nov 2026 00:00:30 GMT', 30_000],
-    ['Tue, 24 Nov 2026 00:00:00 GMT', 0],
-  ])('%j waits %s ms', (header, ms) => {
-    expect(parseRetryAfter(header, now)).toBe(ms);
-  });
-});
 
 describe('hints at the edges of their statuses', () => {
   it('a 500 is a server-side problem; a 401 without a code is about the credentials', () => {

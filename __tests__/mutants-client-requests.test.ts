@@ -4,12 +4,13 @@
 import { Agent, type Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { TurnstileClient } from '../src/cloudflare/client.ts';
-import { MAX_PER_PAGE } from '../src/cloudflare/limits.ts';
 import { useEmulator } from './helpers/e2e.ts';
 import { closedPort } from './helpers/ports.ts';
 import { virtualClock } from './helpers/runner.ts';
 
 const t = useEmulator();
+/** The list endpoint's largest page, which the client asks for. */
+const MAX_PER_PAGE = 1000;
 
 /** A client on `agent` whose request options are recorded in `sent` before they go out. */
 function recordingClient(agent: Agent, options: { apiUrl?: string; requestTimeoutMs?: number } = {}) {

@@ -266,11 +266,15 @@ describe('the GitHub API honours request-timeout and max-retries', () => {
     const run = await prune({ 'name-prefix': 'preview-app-pr-', 'request-timeout': '5', 'max-retries': '2' });
     expect(run.code, run.stdout).toBe(0);
     expect(stub.seen).toHaveLength(3);
-    expect(run.clock.slept).toEqual([500, 1000]);
+    // The backoff of both APIs: exponential with equal jitter (random() is 0.5 here), each retry a log line.
+    expect(run.clock.slept).toEqual([375, 750]);
+    expect(run.stdout).toMatch(
+      /^GET \/repos\/octo-org\/preview-app\/pulls: no response within 5 s; retrying in 0\.4 s \(retry 1 of 2\)\.$/m,
+    );
     const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning'));
     expect(warnings).toEqual([
       expect.stringMatching(
-        /GitHub API: listing the open pull requests of octo-org\/preview-app failed: no answer within 5 s \(request-timeout\), 3 attempts \(max-retries 2\)\. Hint: no answer from the GitHub API/,
+        /GitHub API: listing the open pull requests of octo-org\/preview-app failed: no response within 5 s \(gave up after 3 attempts in [\d.]+ s\)\. Hint: no answer from the GitHub API/,
       ),
     ]);
     expect(left()).toContain('preview-app-pr-1');
@@ -289,7 +293,7 @@ describe('the GitHub API honours request-timeout and max-retries', () => {
     expect(run.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([
       expect.stringMatching(
         // The widget limit leads; the silent GitHub API is the detail of why nothing was recycled.
-        /^::error title=Widget limit reached::The account is at its Turnstile widget limit.*GitHub API: listing the open pull requests of octo-org\/preview-app failed: no answer within 5 s \(request-timeout\), 2 attempts \(max-retries 1\)/,
+        /^::error title=Widget limit reached::The account is at its Turnstile widget limit.*GitHub API: listing the open pull requests of octo-org\/preview-app failed: no response within 5 s \(gave up after 2 attempts in [\d.]+ s\)/,
       ),
     ]);
     expect(left()).toEqual(['preview-app-pr-1']);
@@ -303,9 +307,9 @@ describe('the GitHub API honours request-timeout and max-retries', () => {
       { GITHUB_API_URL: `http://127.0.0.1:${port}` },
     );
     expect(run.code, run.stdout).toBe(0);
-    expect(run.clock.slept).toEqual([500]);
+    expect(run.clock.slept).toEqual([375]);
     expect(run.stdout).toMatch(
-      /::warning title=GitHub API error::.*failed: connect ECONNREFUSED 127\.0\.0\.1:\d+, 2 attempts \(max-retries 1\)\. Hint: no answer from the GitHub API/,
+      /::warning title=GitHub API error::.*failed: network error ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+ \(gave up after 2 attempts in [\d.]+ s\)\. Hint: no answer from the GitHub API/,
     );
     expect(left()).toContain('preview-app-pr-1');
   });
@@ -315,6 +319,21 @@ describe('the GitHub API honours request-timeout and max-retries', () => {
     stub.failure = { status: 502, times: 1 };
     const run = await prune({ 'name-prefix': 'preview-app-pr-' });
     expect(run.code, run.stdout).toBe(0);
+    expect(stub.seen).toHaveLength(2);
+    expect(run.stdout).not.toMatch(/::warning/);
+    expect(left()).not.toContain('preview-app-pr-1');
+    expect(left()).toContain('preview-app-pr-2');
+  });
+
+  it('a 429 is tried again once its Retry-After has passed, as for Cloudflare', async () => {
+    seedAccount();
+    stub.answer = (url, response) => {
+      stub.answer = undefined;
+      json('{"message":"You have exceeded a secondary rate limit."}', 429, { 'retry-after': '3' })(url, response);
+    };
+    const run = await prune({ 'name-prefix': 'preview-app-pr-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.clock.slept).toEqual([3000]);
     expect(stub.seen).toHaveLength(2);
     expect(run.stdout).not.toMatch(/::warning/);
     expect(left()).not.toContain('preview-app-pr-1');
@@ -498,14 +517,15 @@ describe("GitHub's answers are checked before prune or recycling acts on them", 
   });
 
   it('the GitHub part of a run has one deadline, request-timeout × (max-retries + 1), backoffs included', async () => {
-    // Fast answers, each a 503: 8 attempts would fit max-retries 7, but their backoffs pass the 40 s deadline.
+    // Fast answers, each a 503: 8 attempts would fit max-retries 7, but their backoffs pass the 32 s deadline.
     stub.answer = json('{"message":"Unavailable"}', 503);
-    const run = await prune({ 'name-prefix': 'shop-pr-', 'request-timeout': '5', 'max-retries': '7' });
+    const run = await prune({ 'name-prefix': 'shop-pr-', 'request-timeout': '4', 'max-retries': '7' });
     expectKeptBoth(
       run,
-      /: its answers took longer than 40 s, the time a run gives the GitHub API \(request-timeout × \(max-retries \+ 1\)\)\. Hint: no answer from the GitHub API/,
+      /: its answers took longer than 32 s, the time a run gives the GitHub API \(request-timeout × \(max-retries \+ 1\)\)\. Hint: no answer from the GitHub API/,
     );
-    expect(run.clock.slept, run.stdout).toEqual([500, 1000, 2000, 4000, 8000, 15_000]);
+    // 22.9 s of backoff; the next one (11.3 s) would end past the deadline.
+    expect(run.clock.slept, run.stdout).toEqual([375, 750, 1500, 3000, 6000, 11_250]);
     expect(stub.seen).toHaveLength(7);
   });
 });
@@ -535,6 +555,7 @@ describe('the deadline of the GitHub part of a run', () => {
       requestTimeoutMs: 30_000,
       maxRetries: 4,
       clock,
+      logger: { debug: () => undefined, info: () => undefined },
     })!;
     await expect(api.openPullRequests()).rejects.toThrow(
       /failed: its answers took longer than 150 s, the time a run gives the GitHub API/,

@@ -2,8 +2,11 @@
 // requests, and never one of an open pull request or of another name. Deleting needs proof that the
 // refusal is the limit: a 4xx other than 429, at least 20 widgets listed after it (the Free plan's
 // limit), and a text that names nothing the request carried.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
 
@@ -98,6 +101,31 @@ describe('a create at the widget limit', () => {
     );
     expect(run.code, run.stdout).toBe(0);
     expect(names()).toEqual(['web-42', 'web-8-extra']);
+  });
+
+  it('judges names as prune does: <repo>-pr-<N> under name-prefix goes too, the default branch widget never', async () => {
+    // Under name-prefix preview-app-: pull requests 1 and 3 are closed; preview-app-5 is the widget of
+    // the default branch, named "5".
+    t.emulator.seed([
+      { name: 'preview-app-1', created_on: OLD },
+      { name: 'preview-app-pr-3', created_on: OLD },
+      { name: 'preview-app-5', created_on: OLD },
+      ...fillers(17),
+    ]);
+    const event = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify({ number: 42, pull_request: { number: 42 }, repository: { default_branch: '5' } }),
+    );
+    const inputs = {
+      operation: 'create',
+      name: 'preview-app-42',
+      domains: 'a.example.com',
+      'name-prefix': 'preview-app-',
+    };
+    const run = await t.run({ ...inputs, 'github-token': 'ghs_test' }, { ...githubEnv, GITHUB_EVENT_PATH: event });
+    expect(run.code, run.stdout).toBe(0);
+    expect(names()).toEqual(['preview-app-42', 'preview-app-5']);
   });
 
   it('without github-token: the limit and the prune step first, the stale-looking widgets after; nothing deleted', async () => {

@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { CLOUDFLARE_API_URL, TurnstileClient } from './cloudflare/client.ts';
 import { CloudflareApiError } from './cloudflare/errors.ts';
-import { createDispatcher, type Dispatcher } from './http/pool.ts';
+import type { Dispatcher } from 'undici';
+import { createDispatcher } from './http/pool.ts';
 import { systemClock, type Clock } from './http/clock.ts';
 import { InputError, InputErrors } from './inputs/errors.ts';
 import { GitHubApiError, gitHubApi } from './github/api.ts';
@@ -77,7 +78,7 @@ export async function run({
     const token = 'githubToken' in settings ? settings.githubToken : undefined;
     const { requestTimeoutMs, maxRetries } = settings;
     const gitHub = token
-      ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock })
+      ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock, logger, random })
       : undefined;
     try {
       runner.startGroup(forRunner(`Turnstile ${settings.operation}: ${quoteUntrusted(subject(settings))}`, secrets));

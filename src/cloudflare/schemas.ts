@@ -1,11 +1,9 @@
 import { z } from 'zod';
 
 // Shapes of https://developers.cloudflare.com/api/resources/turnstile/subresources/widgets/
-// (spec/turnstile-widgets.openapi.json).
-// Read tolerantly, write exactly: a response must carry only what the action uses, may carry
-// null or nothing in every other field, and may carry fields added after this was written (kept,
-// so the `widget` output shows everything the API returned). Request bodies have exactly these
-// fields; their values are the user's (checked strictly as inputs) or the API's own, sent back.
+// (spec/turnstile-widgets.openapi.json). Read tolerantly, write exactly: a response must carry
+// only what the action uses, may carry null or nothing in every other field, and keeps fields
+// added later (the `widget` output shows them). Request bodies have exactly these fields.
 
 export const MODES = ['managed', 'non-interactive', 'invisible'] as const;
 export const CLEARANCE_LEVELS = ['no_clearance', 'jschallenge', 'managed', 'interactive'] as const;
@@ -29,8 +27,6 @@ export const envelopeSchema = z
   .loose();
 export type ApiMessage = z.infer<typeof message>;
 
-const maybe = <T extends z.ZodType>(schema: T) => schema.nullish();
-
 export const widgetSummarySchema = z
   .object({
     // What the action uses:
@@ -40,13 +36,13 @@ export const widgetSummarySchema = z
     mode: z.string(),
     created_on: z.string(),
     // What it only passes on (PUT keeps it, the output shows it), when present:
-    modified_on: maybe(z.string()),
-    region: maybe(z.string()),
-    bot_fight_mode: maybe(z.boolean()),
-    offlabel: maybe(z.boolean()),
-    clearance_level: maybe(z.string()),
-    ephemeral_id: maybe(z.boolean()),
-    last_modified_via: maybe(z.string()),
+    modified_on: z.string().nullish(),
+    region: z.string().nullish(),
+    bot_fight_mode: z.boolean().nullish(),
+    offlabel: z.boolean().nullish(),
+    clearance_level: z.string().nullish(),
+    ephemeral_id: z.boolean().nullish(),
+    last_modified_via: z.string().nullish(),
   })
   .loose();
 
@@ -72,6 +68,3 @@ export const widgetConfigSchema = z.strictObject({
   region: z.string().optional(),
 });
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
-
-export const rotateSecretBodySchema = z.strictObject({ invalidate_immediately: z.boolean() });
-export type RotateSecretBody = z.infer<typeof rotateSecretBodySchema>;

@@ -39,7 +39,7 @@ const payloadSchema = z.object({
 type Payload = z.output<typeof payloadSchema>;
 
 /** What the event is about, when it names one preview: a pull request or a branch of this repository. */
-export type EventSubject = { pullRequest: number } | { branch: string } | { none: string };
+type EventSubject = { pullRequest: number } | { branch: string } | { none: string };
 
 export interface GitHubContext {
   /** `owner/repo`, undefined outside GitHub Actions. */
@@ -65,20 +65,17 @@ export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext {
     eventName,
     subject: 'problem' in read ? { none: read.problem } : subjectOf(eventName, payload, env),
     fromFork:
-      head !== undefined &&
-      head !== null &&
+      head != null &&
       (head.fork === true ||
         (head.full_name !== undefined && head.full_name !== payload.pull_request?.base?.repo?.full_name)),
-    defaultBranch: payload.repository?.default_branch || scheduledBranch(eventName, env),
+    // A schedule runs on the default branch; older runners sent its payload without `repository`.
+    defaultBranch:
+      payload.repository?.default_branch || (eventName === 'schedule' ? branchOf(env.GITHUB_REF) : undefined),
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
   };
 }
 
-/** A schedule runs on the default branch; older runners sent its payload without `repository`. */
-function scheduledBranch(eventName: string, env: NodeJS.ProcessEnv): string | undefined {
-  const ref = env.GITHUB_REF ?? '';
-  return eventName === 'schedule' && ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
-}
+const branchOf = (ref = '') => (ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined);
 
 function readPayload(path: string | undefined): { payload: Payload } | { problem: string } {
   if (!path) return { payload: {} };
@@ -121,9 +118,11 @@ function subjectOf(eventName: string, payload: Payload, env: NodeJS.ProcessEnv):
     };
   }
   if (eventName === 'push') {
-    const ref = env.GITHUB_REF ?? '';
-    if (ref.startsWith('refs/heads/')) return { branch: ref.slice('refs/heads/'.length) };
-    return { none: ref.startsWith('refs/tags/') ? 'it pushed a tag, not a branch' : 'its ref is not a branch' };
+    const branch = branchOf(env.GITHUB_REF);
+    if (branch !== undefined) return { branch };
+    return {
+      none: env.GITHUB_REF?.startsWith('refs/tags/') ? 'it pushed a tag, not a branch' : 'its ref is not a branch',
+    };
   }
   return { none: 'it names no pull request and no branch' };
 }
@@ -160,7 +159,8 @@ export function defaultWidgetName(context: GitHubContext): { name: string } | { 
     };
   }
   const { subject } = context;
-  if ('pullRequest' in subject) return { name: previewName(repo, subject.pullRequest) };
+  // `<repo>-pr-<N>`: the name a branch `pr-<N>` would get, which is why that branch has none.
+  if ('pullRequest' in subject) return { name: branchPreviewName(repo, `pr-${subject.pullRequest}`) };
   if ('branch' in subject) {
     // `pr-5` would be named `<repo>-pr-5`, pull request #5's preview: ensure would take it over.
     const number = /^pr-(\d+)$/.exec(subject.branch)?.[1];
@@ -172,11 +172,6 @@ export function defaultWidgetName(context: GitHubContext): { name: string } | { 
   return {
     missing: `on this ${context.eventName || 'unnamed'} event: ${subject.none}, so there is no default name (the ref's name would be the default branch's widget, which may be production's)`,
   };
-}
-
-/** The name a pull request's preview widget gets by default. */
-export function previewName(repo: string, pullRequest: number): string {
-  return `${repo}-pr-${pullRequest}`.slice(0, MAX_NAME_LENGTH);
 }
 
 /** The name a branch's widget gets by default (a push of that branch). */

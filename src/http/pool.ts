@@ -1,7 +1,5 @@
 import { Agent, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 
-export type { Dispatcher };
-
 /** Idle keep-alive sockets are closed after this long (the run ends long before). */
 const KEEP_ALIVE_MS = 10_000;
 
@@ -26,25 +24,9 @@ export function createDispatcher(env: NodeJS.ProcessEnv, connections: number, co
     // undici 8 would forward a plain-http request to the proxy as it is, headers and token in
     // the clear; a CONNECT tunnel keeps every request (the loopback emulator's too) end to end.
     proxyTunnel: true,
-    // Reaching the proxy, and its answer to CONNECT, are bounded like any other connect: a proxy
-    // that accepts and never answers would otherwise hold the connection (and the pool's close)
-    // for undici's default of 300 s.
+    // Reaching the proxy and its answer to CONNECT are bounded like any connect: a silent proxy
+    // would otherwise hold the connection (and the pool's close) for undici's default of 300 s.
     connectTimeout: connectTimeoutMs,
     clientFactory: (origin, proxyOptions) => new Pool(origin, { ...proxyOptions, headersTimeout: connectTimeoutMs }),
   });
-}
-
-/** The body, or undefined (the rest left unread) once it exceeds `limit` bytes. */
-export async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

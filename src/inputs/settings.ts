@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Auth } from '../cloudflare/client.ts';
 import { CLEARANCE_LEVELS, MODES, REGIONS } from '../cloudflare/schemas.ts';
 import { parseDomains } from './hostnames.ts';
 import { InputError, InputErrors } from './errors.ts';
@@ -61,8 +62,6 @@ export const commonSchema = z
     maxRetries: inputs['max-retries'],
     dryRun: inputs['dry-run'],
   }));
-
-export type Auth = { kind: 'token'; token: string } | { kind: 'key'; email: string; key: string };
 
 /**
  * No Cloudflare credential is shorter (legacy Global API keys have 37 characters, legacy tokens 40,

@@ -1,6 +1,6 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import type { Clock } from '../http/clock.ts';
-import type { ListBranches, ListOpenPullRequests } from '../github/api.ts';
+import type { GitHubApi } from '../github/api.ts';
 import type { GitHubContext } from '../github/context.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -13,7 +13,7 @@ export interface OperationContext {
   /** How a workflow names this action (`owner/repo@ref`), when the runner says; for messages. */
   action?: string;
   /** Undefined when no github-token is available. */
-  openPullRequests: ListOpenPullRequests | undefined;
+  openPullRequests: GitHubApi['openPullRequests'] | undefined;
   /** Undefined when no github-token is available (only prune asks). */
-  branches?: ListBranches;
+  branches?: GitHubApi['branches'];
 }

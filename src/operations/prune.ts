@@ -5,7 +5,7 @@ import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
-import { previewKinds, type PreviewKind } from '../github/previews.ts';
+import { previewNames } from '../github/previews.ts';
 import type { OperationResult, WidgetRef } from './result.ts';
 
 /** Deletes in flight at once during prune: fast for hundreds of widgets, far below burst limits. */
@@ -27,11 +27,8 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
   const prefix = settings.namePrefix;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
   const candidates = (await client.listAll(`name:${prefix}`)).filter((w) => w.name.startsWith(prefix));
-  const { keep, oldPreviews, undated } = judgeByNameAndAge(
-    candidates,
-    previewKinds(github, prefix),
-    clock.now() - settings.olderThanMs,
-  );
+  const { kindOf } = previewNames(github, prefix);
+  const { keep, oldPreviews, undated } = judgeByNameAndAge(candidates, kindOf, clock.now() - settings.olderThanMs);
   if (undated.length > 0) {
     logger.warning(
       `Kept ${undated.length} widget(s) whose created_on cannot be read, whatever older-than says${listed(undated)}.`,
@@ -83,7 +80,7 @@ interface OldPreviews {
 /** What the names and dates decide alone: the widgets kept (and why), and the old previews left to ask about. */
 function judgeByNameAndAge(
   candidates: WidgetSummary[],
-  kindOf: (name: string) => PreviewKind,
+  kindOf: ReturnType<typeof previewNames>['kindOf'],
   cutoff: number,
 ): { keep: Map<WidgetSummary, string>; oldPreviews: OldPreviews; undated: WidgetSummary[] } {
   const keep = new Map<WidgetSummary, string>();

@@ -1,24 +1,25 @@
-import { CloudflareApiError } from '../cloudflare/errors.ts';
+import { CloudflareApiError, FREE_PLAN } from '../cloudflare/errors.ts';
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
-import { FREE_PLAN } from '../cloudflare/limits.ts';
 import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
-import { previewPattern, previewPrefix } from '../github/previews.ts';
+import { previewNames } from '../github/previews.ts';
 import type { WidgetRef } from './result.ts';
 import { oldestFirst } from './widgets.ts';
 
 const DAY_MS = 86_400_000;
 
-/** The widgets of this repository's previews whose pull request is not open, oldest first. */
-function closedPreviews(widgets: WidgetSummary[], pattern: RegExp, open: Set<number>): WidgetSummary[] {
+/** The widgets of this repository's pull-request previews (as prune judges them) whose pull request is not open, oldest first. */
+function closedPreviews(widgets: WidgetSummary[], kindOf: Previews['kindOf'], open: Set<number>): WidgetSummary[] {
   return widgets
     .filter((widget) => {
-      const number = pattern.exec(widget.name)?.[1];
-      return number !== undefined && !open.has(Number(number));
+      const kind = kindOf(widget.name);
+      return kind.kind === 'pull request' && !open.has(kind.number);
     })
     .sort(oldestFirst);
 }
+
+type Previews = ReturnType<typeof previewNames>;
 
 /**
  * Runs `create`; when Cloudflare refuses it because the account is at its widget limit, deletes the
@@ -39,30 +40,25 @@ export async function createRecyclingAtLimit<T>(
     // A listing that fails proves nothing: the refusal is what the user needs to see.
     const widgets = await context.client.listAll().catch(() => Promise.reject(refusal));
     if (!refusal.isWidgetLimit(widgets.length)) throw refusal;
-    const pattern = previewPattern(context, namePrefix);
+    const { prefix, kindOf } = previewNames(context.github, namePrefix);
     const list = context.openPullRequests;
-    let why: string | undefined = !pattern
+    let why: string | undefined = !prefix
       ? 'no repository is known to name its previews after'
       : !list
         ? '`github-token` is empty, so the open pull requests cannot be listed'
         : undefined;
     let stale: WidgetSummary[] = [];
-    if (!why && pattern && list) {
+    if (!why && list) {
       // Without the open pull requests nothing may be deleted; the limit stays the error's subject.
       const open = await list().catch((error: unknown) => {
         why = `the open pull requests could not be listed (${error instanceof Error ? error.message : String(error)})`;
         return undefined;
       });
-      stale = open ? closedPreviews(widgets, pattern, open) : [];
+      stale = open ? closedPreviews(widgets, kindOf, open) : [];
     }
     if (stale.length === 0) {
-      throw limitError(
-        context,
-        refusal,
-        widgets,
-        previewPrefix(context, namePrefix),
-        why ?? `no widget named ${quoteUntrusted(String(pattern))} belongs to a closed pull request`,
-      );
+      const none = `no widget named ${quoteUntrusted(`${prefix}<number>`)} belongs to a closed pull request`;
+      throw limitError(context, refusal, widgets, prefix, why ?? none);
     }
     const recycled: WidgetRef[] = [];
     for (const widget of stale) {
@@ -82,11 +78,11 @@ export async function plannedRecycling(
   context: OperationContext,
   namePrefix: string | undefined,
 ): Promise<WidgetRef[]> {
-  const pattern = previewPattern(context, namePrefix);
-  if (!pattern || !context.openPullRequests) return [];
+  const { prefix, kindOf } = previewNames(context.github, namePrefix);
+  if (!prefix || !context.openPullRequests) return [];
   const widgets = await context.client.listAll();
   if (widgets.length < FREE_PLAN.widgetsPerAccount) return [];
-  const stale = closedPreviews(widgets, pattern, await context.openPullRequests());
+  const stale = closedPreviews(widgets, kindOf, await context.openPullRequests());
   if (stale.length > 0) {
     context.logger.info(
       `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => quoteUntrusted(w.name)).join(', ')}.`,

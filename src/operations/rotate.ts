@@ -37,7 +37,7 @@ export async function runRotateSecret(
   // Not idempotent: a second rotation would end the first one's grace period. After a lost
   // answer, the widget's secret tells whether the rotation happened.
   const rotation = client.recoverWrite(
-    () => client.rotateSecret(sitekey, { invalidate_immediately: settings.invalidateImmediately }),
+    () => client.rotateSecret(sitekey, settings.invalidateImmediately),
     async (): Promise<Widget | undefined> => {
       const now = await client.get(sitekey);
       if (now.secret === before.secret) return undefined;
