@@ -31,16 +31,13 @@ export interface LiveOptions {
   deleteStale?: boolean;
 }
 
+/** A step's outcome; requests the proxy forwarded (writes: not GET), and the action's own count of them. */
 export interface StepResult {
   step: string;
-  /** 'passed', 'failed' or 'not run' (a step after a failure). */
   result: 'passed' | 'failed' | 'not run';
-  /** What was checked, or why it failed. */
   detail: string;
-  /** Requests the proxy forwarded during the step; writes are those other than GET. */
   requests: number;
   writes: number;
-  /** The action's own count (its debug line "Cloudflare API requests: N"), when it printed one. */
   actionCount?: number;
 }
 
@@ -48,10 +45,7 @@ export interface LiveResult {
   ok: boolean;
   prefix: string;
   steps: StepResult[];
-  /**
-   * Sitekeys with the run prefix that the clean-up deleted, the widgets of earlier runs killed before
-   * their clean-up (`stale`; deleted with deleteStale), and how many with the prefix are left.
-   */
+  /** This run's widgets deleted, earlier killed runs' (`stale`), and how many of this run's are left. */
   cleanup: { requests: number; deleted: string[]; stale: StaleWidget[]; left: number; error?: string };
   requests: number;
   recording: Recording;
@@ -60,10 +54,7 @@ export interface LiveResult {
 
 export type StaleWidget = { name: string; sitekey: string; created_on: string; deleted?: boolean };
 
-interface State {
-  sitekey: string;
-  secret: string;
-}
+type State = { sitekey: string; secret: string };
 
 interface Step {
   name: string;
@@ -75,16 +66,17 @@ interface Step {
 }
 
 type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: ApiEnvelope }>;
-interface ApiEnvelope {
-  success?: boolean;
-  errors?: { code: number; message: string }[];
-  result?: unknown;
-}
+type ApiEnvelope = { success?: boolean; errors?: { code: number; message: string }[]; result?: unknown };
 
 class StepFailure extends Error {}
 function expect(condition: boolean, message: string): void {
   if (!condition) throw new StepFailure(message);
 }
+const sameWidget = (run: ActionResult, state: State) =>
+  expect(run.outputs.sitekey === state.sitekey, `sitekey ${run.outputs.sitekey}, expected ${state.sitekey}`);
+const noWrite = (writes: number) => expect(writes === 0, `${writes} write request(s), expected none`);
+const flag = (run: ActionResult, name: 'created' | 'updated') =>
+  expect(run.outputs[name] === 'true', `${name} is "${run.outputs[name]}", expected "true"`);
 
 export function defaultRunPrefix(now = new Date()): string {
   const time = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
@@ -101,7 +93,7 @@ function steps(prefix: string, hostnames: number): Step[] {
       name: 'ensure (create)',
       inputs: () => one,
       check: (run, state) => {
-        expect(run.outputs.created === 'true', `created is "${run.outputs.created}", expected "true"`);
+        flag(run, 'created');
         expect(Boolean(run.outputs.sitekey) && Boolean(run.outputs.secret), 'no sitekey or secret output');
         state.sitekey = run.outputs.sitekey!;
         state.secret = run.outputs.secret!;
@@ -112,9 +104,9 @@ function steps(prefix: string, hostnames: number): Step[] {
       name: 'ensure again (no change)',
       inputs: () => one,
       check: (run, state, writes) => {
-        expect(run.outputs.sitekey === state.sitekey, `sitekey ${run.outputs.sitekey}, expected ${state.sitekey}`);
+        sameWidget(run, state);
         expect(run.outputs.created === 'false' && run.outputs.updated === 'false', 'created or updated is not false');
-        expect(writes === 0, `${writes} write request(s), expected none`);
+        noWrite(writes);
         return 'found, unchanged, no write';
       },
     },
@@ -123,8 +115,8 @@ function steps(prefix: string, hostnames: number): Step[] {
       inputs: () => ({ ...widget, domains: many.join(', ') }),
       check: (run, state) => {
         const domains = JSON.parse(run.outputs.domains ?? '[]') as string[];
-        expect(run.outputs.sitekey === state.sitekey, `sitekey ${run.outputs.sitekey}, expected ${state.sitekey}`);
-        expect(run.outputs.updated === 'true', `updated is "${run.outputs.updated}", expected "true"`);
+        sameWidget(run, state);
+        flag(run, 'updated');
         expect(domains.length === hostnames, `${domains.length} hostnames in the output, expected ${hostnames}`);
         return `updated to ${hostnames} hostnames`;
       },
@@ -133,9 +125,9 @@ function steps(prefix: string, hostnames: number): Step[] {
       name: 'get',
       inputs: (state) => ({ operation: 'get', sitekey: state.sitekey }),
       check: (run, state, writes) => {
-        expect(run.outputs.sitekey === state.sitekey, `sitekey ${run.outputs.sitekey}, expected ${state.sitekey}`);
+        sameWidget(run, state);
         expect(run.outputs.secret === state.secret, "the secret output is not the widget's secret");
-        expect(writes === 0, `${writes} write request(s), expected none`);
+        noWrite(writes);
         return 'sitekey and secret as created';
       },
     },
@@ -155,7 +147,7 @@ function steps(prefix: string, hostnames: number): Step[] {
       name: 'rotate-secret',
       inputs: (state) => ({ operation: 'rotate-secret', sitekey: state.sitekey, 'invalidate-immediately': 'true' }),
       check: (run, state) => {
-        expect(run.outputs.updated === 'true', `updated is "${run.outputs.updated}", expected "true"`);
+        flag(run, 'updated');
         expect(Boolean(run.outputs.secret) && run.outputs.secret !== state.secret, 'the secret did not change');
         return 'new secret, old one invalidated';
       },
@@ -166,7 +158,7 @@ function steps(prefix: string, hostnames: number): Step[] {
       check: (run, state, writes) => {
         const listed = JSON.parse(run.outputs.deleted ?? '[]') as string[];
         expect(listed.includes(state.sitekey), `would delete ${run.outputs.deleted}, expected ${state.sitekey}`);
-        expect(writes === 0, `${writes} write request(s), expected none`);
+        noWrite(writes);
         return `would delete ${listed.length}, deleted none`;
       },
     },
@@ -259,15 +251,9 @@ async function runStep(
     const actionCount = count === undefined ? undefined : Number(count);
     if (run.code !== 0) {
       // The action's own error lines (masked by the action; the secret is never in them).
-      const errors = run.stdout
-        .split('\n')
-        .filter((line) => line.startsWith('::error'))
-        .map((line) => line.replace(/^::error[^:]*::/, '').replace(/%0A/g, ' '));
-      return {
-        result: 'failed',
-        detail: `exit code ${run.code}: ${errors.join(' | ') || run.stderr.trim()}`,
-        actionCount,
-      };
+      const errors = [...run.stdout.matchAll(/^::error[^:]*::(.*)$/gm)].map(([, text]) => text!.replace(/%0A/g, ' '));
+      const detail = `exit code ${run.code}: ${errors.join(' | ') || run.stderr.trim()}`;
+      return { result: 'failed', detail, actionCount };
     }
     const writes = proxy.exchanges.slice(before).filter((exchange) => exchange.method !== 'GET').length;
     return { result: 'passed', detail: step.check!(run, state, writes), actionCount };
@@ -286,13 +272,8 @@ function apiCall(proxy: RecordingProxy, options: LiveOptions): ApiCall {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
-    const text = await response.text();
-    let json: ApiEnvelope = {};
-    try {
-      json = JSON.parse(text) as ApiEnvelope;
-    } catch {
-      // not JSON: json stays empty, the status says enough
-    }
+    // Not JSON: the status says enough.
+    const json = (await response.json().catch(() => ({}))) as ApiEnvelope;
     return { status: response.status, json };
   };
 }
