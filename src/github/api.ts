@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { Clock } from '../http/clock.ts';
 import { readCapped, type Dispatcher } from '../http/pool.ts';
 import { RETRY_TIMING } from '../http/retry.ts';
-import { escapeUntrusted } from '../log/logger.ts';
 import type { GitHubContext } from './context.ts';
 
 /** The open pull request numbers of this repository (GitHub's API). */
@@ -17,7 +16,7 @@ export class GitHubApiError extends Error {
     const status = (cause as { response?: { status?: unknown } }).response?.status;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
-      `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${escapeUntrusted(detail)}. Hint: ${hint(status, detail)}`,
+      `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${detail}. Hint: ${hint(status, detail)}`,
       { cause },
     );
     this.name = 'GitHubApiError';

@@ -6,7 +6,7 @@ import { MIN_CREDENTIAL_LENGTH, parseSettings, widgetInputs, type Operation, typ
 
 /**
  * Reads and checks every input (settings.ts), then acts on the result: notices for rewritten
- * hostnames, warnings for inputs the operation ignores. Throws every problem at once (InputErrors)
+ * hostnames, warnings for inputs the operation ignores. Throws every problem at once (AggregateError)
  * before anything touches the network; secrets are masked before anything can print them.
  */
 export function readSettings(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CLEARANCE_LEVELS, MODES, REGIONS } from '../cloudflare/schemas.ts';
 import { parseDomains } from './hostnames.ts';
-import { InputError, InputErrors } from './errors.ts';
+import { InputError } from './errors.ts';
 import { defaultWidgetName, type GitHubContext } from '../github/context.ts';
 import {
   accountId,
@@ -19,7 +19,6 @@ import {
   wholeNumber,
 } from './values.ts';
 import { closest, INPUT_NAMES, type InputName, type StepInputs } from './declared.ts';
-import { quoteUntrusted } from '../log/logger.ts';
 
 // The action's settings: one zod schema for what every operation shares and one per operation (a
 // discriminated union on `operation`), built from the schemas of each input's value
@@ -37,7 +36,7 @@ export const operationNameSchema = z.object({
   operation: z.enum(OPERATIONS, {
     error: (issue) => {
       const meant = closest(String(issue.input), OPERATIONS);
-      return `is ${quoteUntrusted(String(issue.input))}: allowed values are ${OPERATIONS.join(', ')}.${meant ? ` Did you mean "${meant}"?` : ''}`;
+      return `is "${String(issue.input)}": allowed values are ${OPERATIONS.join(', ')}.${meant ? ` Did you mean "${meant}"?` : ''}`;
     },
   }),
 });
@@ -283,7 +282,7 @@ export interface ParsedSettings {
 }
 
 /**
- * Checks every input and throws every problem at once (InputErrors), before any request. The
+ * Checks every input and throws every problem at once (an AggregateError), before any request. The
  * caller masks the credentials first: an error may be printed as soon as this throws. `meant`
  * is the did-you-mean search (a test counts its calls).
  */
@@ -294,7 +293,7 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext, meant =
   // Searched only for a missing input: the search is the costly part of a run with many problems.
   const typoHint = (input: string) => {
     const typo = undeclared.find((variable) => meant(variable, INPUT_NAMES) === input);
-    return typo ? ` The step passes ${quoteUntrusted(typo)}, which is not an input: did you mean "${input}"?` : '';
+    return typo ? ` The step passes "${typo}", which is not an input: did you mean "${input}"?` : '';
   };
   const collect = <T>(result: z.ZodSafeParseResult<T>): T | undefined => {
     if (result.success) return result.data;
@@ -309,7 +308,7 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext, meant =
   const common = collect(commonSchema.safeParse(raw));
   const credentials = collect(authSchema(github).safeParse(raw));
   const specific = operation && collect(operationSchema(github).safeParse(raw));
-  if (errors.length > 0 || !common || !credentials || !specific) throw new InputErrors(firstOfEach(errors));
+  if (errors.length > 0 || !common || !credentials || !specific) throw firstOfEach(errors);
 
   const settings: Settings = { ...common, ...credentials, ...specific };
   // Parsing again is cheap, and keeps the schema's output to the settings themselves.
@@ -321,11 +320,12 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext, meant =
 const PROBLEMS_SHOWN_PER_INPUT = 5;
 
 /** The first problems of each input, then one line saying how many more that input has. */
-function firstOfEach(errors: InputError[]): InputError[] {
-  return [...new Set(errors.map((error) => error.input))].flatMap((input) => {
+function firstOfEach(errors: InputError[]): AggregateError {
+  const shown = [...new Set(errors.map((error) => error.input))].flatMap((input) => {
     const own = errors.filter((error) => error.input === input);
     const more = own.length - PROBLEMS_SHOWN_PER_INPUT;
     const rest = `has ${more} more problem(s), not listed: fix the ones above and run again to see them.`;
     return [...own.slice(0, PROBLEMS_SHOWN_PER_INPUT), ...(more > 0 ? [new InputError(input, rest)] : [])];
   });
+  return new AggregateError(shown, shown.map((error) => error.message).join('\n'));
 }

@@ -2,14 +2,13 @@ import { z } from 'zod';
 import { CLOUDFLARE_API_URL } from '../cloudflare/client.ts';
 import { parseDomains } from './hostnames.ts';
 import type { InputName } from './declared.ts';
-import { quoteUntrusted } from '../log/logger.ts';
 import { publicSuffixRefusal } from './public-suffix.ts';
 import { looksLikeWidgetSecret } from '../log/secrets.ts';
 
 // The schema of each input's value, on its own: what a valid value looks like and what the user
 // is told otherwise. Each issue's message is what follows `Input "<name>" ` in the error.
 
-const quote = (raw: string) => `${quoteUntrusted(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw)}`;
+const quote = (raw: string) => `"${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}"`;
 const saying = (expected: string) => (issue: { input?: unknown }) => `is ${quote(String(issue.input))}: ${expected}`;
 
 /** Parses one raw input with `schema`, moving its issues onto the input being parsed. */

@@ -1,4 +1,4 @@
-import { escapedForms } from './logger.ts';
+import { escapeUntrusted } from './logger.ts';
 import type { Runner } from './runner.ts';
 
 // Turnstile secrets look like 0x4AAAAAAA… with about 35 characters; sitekeys have about 24 and at
@@ -18,7 +18,7 @@ export function looksLikeWidgetSecret(value: string): boolean {
  */
 export class SecretRegistry {
   private readonly known = new Set<string>();
-  /** Every form of every secret, raw and escaped (escapedForms), longest first. */
+  /** Every form of every secret, raw and escaped, longest first. */
   private forms: string[] = [];
   private readonly runner: Pick<Runner, 'setSecret'>;
 
@@ -31,16 +31,22 @@ export class SecretRegistry {
     this.runner.setSecret(value);
     this.known.add(value);
     // Longest first, so a secret that contains another one is replaced whole.
-    this.forms = [...new Set([...this.forms, ...escapedForms(value)])].sort((a, b) => b.length - a.length);
+    this.forms = [...new Set([...this.forms, ...forms(value)])].sort((a, b) => b.length - a.length);
     // No log line holds a line break, so the runner could not mask such a value whole: each of its lines is a secret too.
     const lines = value.split(/\r\n|\r|\n/);
     if (lines.length > 1) for (const line of lines) if (line.trim()) this.add(line);
   }
 
-  /** `text` without any secret, in any form escaping gave it: a message may be escaped before it is redacted. */
+  /** `text` without any secret, also in the forms escaping gives it (for text escaped before it is redacted). */
   redact(text: string): string {
     let result = text.replace(SECRET_SHAPE, '***');
     for (const form of this.forms) result = result.split(form).join('***');
     return result;
   }
+}
+
+/** `text` as it is, escaped as a whole message or inside one, each also with its quotes escaped (`\"`). */
+function forms(text: string): string[] {
+  const escaped = [text, escapeUntrusted(text), escapeUntrusted(`x${text}`).slice(1)];
+  return [...new Set([...escaped, ...escaped.map((form) => form.replace(/"/g, '\\"'))])];
 }

@@ -1,6 +1,5 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
 import type { NewWidget, SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
@@ -32,7 +31,7 @@ export async function createWidget(
       );
       if (!made) return undefined;
       logger.info(
-        `The create request's response was lost, but widget ${quoteUntrusted(desired.name)} exists (${escapeUntrusted(made.sitekey)}); using it instead of creating a duplicate.`,
+        `The create request's response was lost, but widget "${desired.name}" exists (${made.sitekey}); using it instead of creating a duplicate.`,
       );
       return client.get(made.sitekey);
     },
@@ -45,9 +44,7 @@ export async function runCreate(settings: SettingsOf<'create'>, context: Operati
   const desired: NewWidget = { ...settings.fields, name: settings.name };
   const base = { operation: 'create' as const, updated: false, dryRun: settings.dryRun, changes: [] };
   if (settings.dryRun) {
-    context.logger.info(
-      `Dry run: would create widget ${quoteUntrusted(desired.name)} for ${desired.domains.map(escapeUntrusted).join(', ')}.`,
-    );
+    context.logger.info(`Dry run: would create widget "${desired.name}" for ${desired.domains.join(', ')}.`);
     const recycling = await plannedRecycling(context, settings.namePrefix);
     const deleted = recycling.length ? { deleted: recycling } : {};
     return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, ...deleted };
@@ -55,6 +52,6 @@ export async function runCreate(settings: SettingsOf<'create'>, context: Operati
   const { created: widget, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
     createWidget(context, desired),
   );
-  context.logger.info(`Created widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}).`);
+  context.logger.info(`Created widget "${widget.name}" (${widget.sitekey}).`);
   return { ...base, outcome: 'created', widget, created: true, ...(recycled.length ? { deleted: recycled } : {}) };
 }

@@ -1,6 +1,5 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import { CloudflareApiError } from '../cloudflare/errors.ts';
-import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult, WidgetRef } from './result.ts';
@@ -15,8 +14,7 @@ export async function runDelete(
   { client, logger }: OperationContext,
 ): Promise<OperationResult> {
   const { target } = settings;
-  const what =
-    'sitekey' in target ? `with sitekey ${escapeUntrusted(target.sitekey)}` : `named ${quoteUntrusted(target.name)}`;
+  const what = 'sitekey' in target ? `with sitekey ${target.sitekey}` : `named "${target.name}"`;
   const base = {
     operation: 'delete' as const,
     widget: undefined,
@@ -30,7 +28,7 @@ export async function runDelete(
       'sitekey' in target ? await bySitekey(client, target.sitekey) : await findByName(client, target.name);
     logger.info(
       matches.length
-        ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => escapeUntrusted(w.sitekey)).join(', ')}.`
+        ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => w.sitekey).join(', ')}.`
         : `Dry run: no widget ${what}; nothing to delete.`,
     );
     return { ...base, outcome: 'would delete', deleted: matches.map(widgetRef) };
@@ -45,7 +43,7 @@ export async function runDelete(
   }
   logger.info(
     deleted.length
-      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}.`
+      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`
       : `No widget ${what}; nothing to delete.`,
   );
   return { ...base, outcome: deleted.length ? 'deleted' : 'nothing to delete', deleted };

@@ -1,7 +1,6 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import { InputError } from '../inputs/errors.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
 import type { EnsureByName, NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import { createWidget } from './create.ts';
@@ -28,7 +27,7 @@ async function oldestNamed({ client, logger }: OperationContext, name: string): 
   const [oldest, ...others] = await findByName(client, name);
   if (oldest && others.length > 0) {
     logger.warning(
-      `${others.length + 1} widgets are named ${quoteUntrusted(name)}; using the oldest (${escapeUntrusted(oldest.sitekey)}). The others (${others.map((w) => escapeUntrusted(w.sitekey)).join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
+      `${others.length + 1} widgets are named "${name}"; using the oldest (${oldest.sitekey}). The others (${others.map((w) => w.sitekey).join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
       'Duplicate widget names',
     );
   }
@@ -43,9 +42,7 @@ async function createMissing(settings: EnsureByName, context: OperationContext):
   if (settings.dryRun) {
     // Only widgets it would recycle at the limit make a `deleted` output and summary row.
     const recycling = await plannedRecycling(context, settings.namePrefix);
-    logger.info(
-      `Dry run: no widget is named ${quoteUntrusted(desired.name)}; would create it for ${desired.domains.map(escapeUntrusted).join(', ')}.`,
-    );
+    logger.info(`Dry run: no widget is named "${desired.name}"; would create it for ${desired.domains.join(', ')}.`);
     const deleted = recycling.length ? { deleted: recycling } : {};
     return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, ...deleted };
   }
@@ -55,7 +52,7 @@ async function createMissing(settings: EnsureByName, context: OperationContext):
   const winner = await converge(context, fresh);
   // Another run created the name at the same moment: its widget is the one to bring up to date.
   if (winner.sitekey !== fresh.sitekey) return bringUpToDate(settings, context, winner);
-  logger.info(`Created widget ${quoteUntrusted(fresh.name)} (${escapeUntrusted(fresh.sitekey)}).`);
+  logger.info(`Created widget "${fresh.name}" (${fresh.sitekey}).`);
   const deleted = recycled.length ? { deleted: recycled } : {};
   return { ...base, outcome: 'created', widget: fresh, created: true, ...deleted };
 }
@@ -77,25 +74,23 @@ async function bringUpToDate(
   if (desired.region !== undefined && target.region != null && target.region !== desired.region) {
     throw new InputError(
       'region',
-      `is "${desired.region}", but widget ${escapeUntrusted(target.sitekey)} was created in region ${quoteUntrusted(target.region)}, and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
+      `is "${desired.region}", but widget ${target.sitekey} was created in region "${target.region}", and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
     );
   }
   const changes = differences(target, desired);
   if (changes.length === 0) {
     const widget = await current();
-    logger.info(`Widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}) is up to date.`);
+    logger.info(`Widget "${widget.name}" (${widget.sitekey}) is up to date.`);
     return { ...base, outcome: 'unchanged', widget, updated: false, changes };
   }
   if (settings.dryRun) {
     const widget = await current();
-    logger.info(
-      `Dry run: would update widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}): ${changes.join('; ')}.`,
-    );
+    logger.info(`Dry run: would update widget "${widget.name}" (${widget.sitekey}): ${changes.join('; ')}.`);
     return { ...base, outcome: 'would update', widget, planned: desired, updated: false, changes };
   }
   if (target.last_modified_via === 'dashboard') {
     logger.notice(
-      `Widget ${quoteUntrusted(target.name)} (${escapeUntrusted(target.sitekey)}) was last changed in the Cloudflare dashboard; this run overwrites that change (${changes.join('; ')}). Change the workflow's inputs instead to keep it.`,
+      `Widget "${target.name}" (${target.sitekey}) was last changed in the Cloudflare dashboard; this run overwrites that change (${changes.join('; ')}). Change the workflow's inputs instead to keep it.`,
       'Manual change overwritten',
     );
   }
@@ -103,9 +98,7 @@ async function bringUpToDate(
   const widget = await client
     .update(target.sitekey, replacement)
     .catch(refusedWith({ hostnamesSent: replacement.domains.length }));
-  logger.info(
-    `Updated widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}): ${changes.join('; ')}.`,
-  );
+  logger.info(`Updated widget "${widget.name}" (${widget.sitekey}): ${changes.join('; ')}.`);
   return { ...base, outcome: 'updated', widget, updated: true, changes };
 }
 
@@ -121,7 +114,7 @@ async function converge({ client, logger }: OperationContext, fresh: Widget): Pr
   const winner = matches[0];
   if (!winner || winner.sitekey === fresh.sitekey || !matches.some((w) => w.sitekey === fresh.sitekey)) return fresh;
   logger.warning(
-    `Another run created widget ${quoteUntrusted(fresh.name)} at the same time (${escapeUntrusted(winner.sitekey)}); using it and deleting the duplicate this run created (${escapeUntrusted(fresh.sitekey)}).`,
+    `Another run created widget "${fresh.name}" at the same time (${winner.sitekey}); using it and deleting the duplicate this run created (${fresh.sitekey}).`,
     'Concurrent create',
   );
   await client.delete(fresh.sitekey);

@@ -1,4 +1,3 @@
-import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
@@ -10,7 +9,7 @@ export async function runGet(
   { client, logger }: OperationContext,
 ): Promise<OperationResult> {
   const widget = await client.get(await resolveTarget(client, settings.target, logger));
-  logger.info(`Read widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}).`);
+  logger.info(`Read widget "${widget.name}" (${widget.sitekey}).`);
   return {
     operation: 'get',
     outcome: 'read',

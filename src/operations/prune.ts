@@ -1,7 +1,6 @@
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { mapConcurrently } from './concurrency.ts';
 import { branchPreviewName, repositoryName } from '../github/context.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
@@ -59,7 +58,7 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     changes: [],
     kept,
   };
-  const what = `named ${quoteUntrusted(`${prefix}*`)}`;
+  const what = `named "${prefix}*"`;
   if (settings.dryRun) {
     logger.info(
       `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}${listed(doomed)}; keeping ${kept.length}.`,
@@ -94,10 +93,9 @@ function judgeByNameAndAge(
     const kind = kindOf(widget.name);
     if (Number.isNaN(created)) {
       undated.push(widget);
-      keep.set(widget, `its created_on ${quoteUntrusted(widget.created_on)} cannot be read`);
-    } else if (kind.kind === 'default branch')
-      keep.set(widget, `the widget of the default branch ${quoteUntrusted(kind.branch)}`);
-    else if (created > cutoff) keep.set(widget, `created ${escapeUntrusted(widget.created_on)}, newer than older-than`);
+      keep.set(widget, `its created_on "${widget.created_on}" cannot be read`);
+    } else if (kind.kind === 'default branch') keep.set(widget, `the widget of the default branch "${kind.branch}"`);
+    else if (created > cutoff) keep.set(widget, `created ${widget.created_on}, newer than older-than`);
     else if (kind.kind === 'pull request') oldPreviews.pullRequests.push({ widget, number: kind.number });
     else if (kind.kind === "another repository's pull request")
       keep.set(widget, "named like another repository's pull-request preview: not this repository's to check");
@@ -142,7 +140,7 @@ async function keepLivePreviews(
     const live = new Map([...(existing instanceof Set ? existing : [])].map((b) => [branchPreviewName(repo, b), b]));
     for (const widget of branches) {
       if (existing === 'unknown') unsure.push(widget);
-      else if (live.has(widget.name)) keep.set(widget, `branch ${quoteUntrusted(live.get(widget.name)!)} still exists`);
+      else if (live.has(widget.name)) keep.set(widget, `branch "${live.get(widget.name)!}" still exists`);
     }
   }
   for (const widget of unsure) keep.set(widget, 'it may still be live (GitHub could not be asked)');
@@ -156,6 +154,4 @@ async function keepLivePreviews(
 
 /** The widgets by name and sitekey, after a colon; nothing when there are none. */
 const listed = (widgets: WidgetRef[]) =>
-  widgets.length
-    ? `: ${widgets.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}`
-    : '';
+  widgets.length ? `: ${widgets.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}` : '';

@@ -1,7 +1,6 @@
 import { CloudflareApiError } from '../cloudflare/errors.ts';
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { FREE_PLAN } from '../cloudflare/limits.ts';
-import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewPattern, previewPrefix } from '../github/previews.ts';
@@ -61,7 +60,7 @@ export async function createRecyclingAtLimit<T>(
         refusal,
         widgets,
         previewPrefix(context, namePrefix),
-        why ?? `no widget named ${quoteUntrusted(String(pattern))} belongs to a closed pull request`,
+        why ?? `no widget named "${String(pattern)}" belongs to a closed pull request`,
       );
     }
     const recycled: WidgetRef[] = [];
@@ -70,7 +69,7 @@ export async function createRecyclingAtLimit<T>(
       if (gone) recycled.push(gone);
     }
     context.logger.warning(
-      `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}.`,
+      `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`,
       'Widget limit: recycled closed previews',
     );
     return { created: await create(), recycled };
@@ -89,7 +88,7 @@ export async function plannedRecycling(
   const stale = closedPreviews(widgets, pattern, await context.openPullRequests());
   if (stale.length > 0) {
     context.logger.info(
-      `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => quoteUntrusted(w.name)).join(', ')}.`,
+      `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => `"${w.name}"`).join(', ')}.`,
     );
   }
   return stale.map(widgetRef);
@@ -118,14 +117,11 @@ function limitError(
   const previews = widgets
     .filter((widget) => /-pr-\d+$/.test(widget.name))
     .sort(oldestFirst)
-    .map(
-      (widget) =>
-        `${quoteUntrusted(widget.name)} (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`,
-    );
+    .map((widget) => `"${widget.name}" (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`);
   const step = context.action ? `\`- uses: ${context.action}\` with ` : 'a step of this action with ';
   return new WidgetLimitError(
-    `The account is at its Turnstile widget limit: it holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan) and Cloudflare refused the create (${refusal.status === undefined ? '' : `HTTP ${refusal.status}: `}${escapeUntrusted(refusal.answer)}). ` +
-      `Delete unused widgets, or add a nightly cleanup: ${step}\`operation: prune\`, ${prefix ? `\`name-prefix: ${escapeUntrusted(prefix)}\`` : 'a `name-prefix` that your preview widgets share'}, \`older-than: 7d\`, the same api-token and account-id, and \`permissions: pull-requests: read\` (it keeps the widgets of open pull requests). ` +
+    `The account is at its Turnstile widget limit: it holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan) and Cloudflare refused the create (${refusal.status === undefined ? '' : `HTTP ${refusal.status}: `}${refusal.answer}). ` +
+      `Delete unused widgets, or add a nightly cleanup: ${step}\`operation: prune\`, ${prefix ? `\`name-prefix: ${prefix}\`` : 'a `name-prefix` that your preview widgets share'}, \`older-than: 7d\`, the same api-token and account-id, and \`permissions: pull-requests: read\` (it keeps the widgets of open pull requests). ` +
       `None could be recycled now: ${why}. ` +
       (previews.length
         ? `Widgets that look like previews: ${previews.slice(0, 10).join(', ')}${previews.length > 10 ? `, and ${previews.length - 10} more` : ''}.`

@@ -1,6 +1,5 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import type { OperationResult } from './result.ts';
@@ -22,9 +21,7 @@ export async function runRotateSecret(
   // Read first: what the secret was before the attempt is how a lost response is recognised.
   const before = await client.get(sitekey);
   if (settings.dryRun) {
-    logger.info(
-      `Dry run: would rotate the secret of widget ${quoteUntrusted(before.name)} (${escapeUntrusted(sitekey)}); ${grace}.`,
-    );
+    logger.info(`Dry run: would rotate the secret of widget "${before.name}" (${sitekey}); ${grace}.`);
     return {
       ...base,
       outcome: 'would rotate',
@@ -42,15 +39,13 @@ export async function runRotateSecret(
       const now = await client.get(sitekey);
       if (now.secret === before.secret) return undefined;
       logger.info(
-        `The rotate_secret response was lost, but widget ${quoteUntrusted(now.name)} (${escapeUntrusted(sitekey)}) has a new secret; using it instead of rotating again (a second rotation would end the old secret's grace period).`,
+        `The rotate_secret response was lost, but widget "${now.name}" (${sitekey}) has a new secret; using it instead of rotating again (a second rotation would end the old secret's grace period).`,
       );
       return now;
     },
   );
   const widget = await rotation.catch(refusedWith({ rotation: { changedMsAgo: sinceChange(before, clock.now()) } }));
-  logger.info(
-    `Rotated the secret of widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}); ${grace}.`,
-  );
+  logger.info(`Rotated the secret of widget "${widget.name}" (${widget.sitekey}); ${grace}.`);
   return { ...base, outcome: 'rotated', widget, updated: true, changes: ['secret: rotated'] };
 }
 

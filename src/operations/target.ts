@@ -1,5 +1,5 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
-import { escapeUntrusted, quoteUntrusted, type Logger } from '../log/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Target } from '../inputs/settings.ts';
 import { findByName } from './widgets.ts';
 
@@ -21,10 +21,10 @@ export async function resolveTarget(client: TurnstileClient, target: Target, log
   if ('sitekey' in target) return target.sitekey;
   const matches = await findByName(client, target.name);
   const [oldest] = matches;
-  if (!oldest) throw new WidgetNotFoundError(`named ${quoteUntrusted(target.name)}`);
+  if (!oldest) throw new WidgetNotFoundError(`named "${target.name}"`);
   if (matches.length > 1) {
     logger.warning(
-      `${matches.length} widgets are named ${quoteUntrusted(target.name)}; using the oldest (${escapeUntrusted(oldest.sitekey)}), as ensure does.`,
+      `${matches.length} widgets are named "${target.name}"; using the oldest (${oldest.sitekey}), as ensure does.`,
       'Duplicate widget names',
     );
   }

@@ -1,6 +1,5 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import type { Widget, WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
-import { escapeUntrusted } from '../log/logger.ts';
 import type { NewWidget, WidgetChange } from '../inputs/settings.ts';
 
 /** What a new widget gets for a setting the inputs leave unset (action.yml describes it). An
@@ -31,8 +30,7 @@ const FLAGS = ['clearance_level', 'bot_fight_mode', 'offlabel', 'ephemeral_id'] 
  */
 export function differences(existing: WidgetSummary, desired: WidgetChange): string[] {
   const changes: string[] = [];
-  if (existing.name !== desired.name)
-    changes.push(`name: ${escapeUntrusted(existing.name)} -> ${escapeUntrusted(desired.name)}`);
+  if (existing.name !== desired.name) changes.push(`name: ${existing.name} -> ${desired.name}`);
   if (desired.domains) {
     // The API returns domains sorted: compare them as sets.
     const have = new Set(existing.domains.map((domain) => domain.toLowerCase()));
@@ -40,15 +38,13 @@ export function differences(existing: WidgetSummary, desired: WidgetChange): str
     const added = [...want].filter((domain) => !have.has(domain));
     const removed = [...have].filter((domain) => !want.has(domain));
     if (added.length > 0 || removed.length > 0) {
-      changes.push(
-        `domains: ${[...added.map((d) => `+${escapeUntrusted(d)}`), ...removed.map((d) => `-${escapeUntrusted(d)}`)].join(' ')}`,
-      );
+      changes.push(`domains: ${[...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)].join(' ')}`);
     }
   }
   for (const field of ['mode', ...FLAGS] as const) {
     const wanted = desired[field];
     if (wanted !== undefined && existing[field] !== wanted) {
-      changes.push(`${field}: ${escapeUntrusted(String(existing[field] ?? 'unset'))} -> ${String(wanted)}`);
+      changes.push(`${field}: ${String(existing[field] ?? 'unset')} -> ${String(wanted)}`);
     }
   }
   return changes;

@@ -1,4 +1,3 @@
-import { quoteUntrusted } from '../log/logger.ts';
 import type { OperationResult } from '../operations/result.ts';
 import { withoutSecret } from '../operations/widgets.ts';
 import type { Runner } from '../log/runner.ts';
@@ -35,13 +34,13 @@ export function writeOutputs(
     secrets.add(widget.secret);
     if (!SITEKEY_SHAPE.test(widget.sitekey)) {
       throw new UnsafeOutputError(
-        `The API returned the sitekey ${quoteUntrusted(widget.sitekey)}, which does not look like a sitekey (letters, digits, "-" and "_", at most 32); no output was written.`,
+        `The API returned the sitekey "${widget.sitekey}", which does not look like a sitekey (letters, digits, "-" and "_", at most 32); no output was written.`,
       );
     }
     const unsafe = (['name', 'mode'] as const).find((field) => CONTROL.test(widget[field]));
     if (unsafe) {
       throw new UnsafeOutputError(
-        `The API returned the ${unsafe} ${quoteUntrusted(widget[unsafe])}, which contains a control character (such as a line break); no output was written.`,
+        `The API returned the ${unsafe} "${widget[unsafe]}", which contains a control character (such as a line break); no output was written.`,
       );
     }
     runner.setOutput('sitekey', widget.sitekey);
