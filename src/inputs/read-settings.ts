@@ -45,10 +45,11 @@ function describe(settings: Settings, github: GitHubContext): string {
   return `Settings: ${shown} (auth: ${settings.auth.kind}; repository: ${github.repository ?? 'none'})`;
 }
 
+const WIDGET_INPUTS = Object.keys(widgetInputs([])) as InputName[];
 /** What each operation reads besides the credentials and the inputs of commonSchema. */
 const READS: Record<Operation, readonly InputName[]> = {
-  ensure: ['name', 'sitekey', 'domains', ...(Object.keys(widgetInputs) as InputName[]), 'name-prefix'],
-  create: ['name', 'domains', ...(Object.keys(widgetInputs) as InputName[]), 'name-prefix'],
+  ensure: ['name', 'sitekey', ...WIDGET_INPUTS, 'name-prefix'],
+  create: ['name', ...WIDGET_INPUTS, 'name-prefix'],
   get: ['name', 'sitekey'],
   delete: ['name', 'sitekey'],
   'rotate-secret': ['name', 'sitekey'],

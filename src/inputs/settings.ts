@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { CLEARANCE_LEVELS, MODES, REGIONS } from '../cloudflare/schemas.ts';
-import { parseDomains } from './hostnames.ts';
 import { InputError } from './errors.ts';
 import { defaultWidgetName, type GitHubContext } from '../github/context.ts';
 import {
@@ -127,17 +126,17 @@ export function authSchema(github: GitHubContext) {
 }
 
 /** The widget's settings from the inputs (all but the name); undefined keeps the widget's value. */
-export const widgetInputs = {
-  domains: hostnames,
+export const widgetInputs = (notices: string[]) => ({
+  domains: hostnames(notices),
   mode: optional(oneOf(MODES)),
   'clearance-level': optional(oneOf(CLEARANCE_LEVELS)),
   'bot-fight-mode': optional(boolean),
   'ephemeral-id': optional(boolean),
   offlabel: optional(boolean),
   region: optional(oneOf(REGIONS)),
-};
+});
 
-type WidgetInputs = z.output<z.ZodObject<typeof widgetInputs>>;
+type WidgetInputs = z.output<z.ZodObject<ReturnType<typeof widgetInputs>>>;
 const fieldsOf = (inputs: WidgetInputs) => ({
   domains: inputs.domains,
   mode: inputs.mode,
@@ -175,8 +174,9 @@ const recyclingOf = (inputs: { 'name-prefix'?: string; 'github-token': string })
   githubToken: inputs['github-token'] || undefined,
 });
 
-/** The inputs of each operation, and the settings each operation receives. */
-export function operationSchema(github: GitHubContext) {
+/** The inputs of each operation, and the settings each operation receives; `notices` gets the rewrites of domains. */
+function operationSchema(github: GitHubContext, notices: string[]) {
+  const widget = widgetInputs(notices);
   /**
    * The widget named by `name`, or by the name derived from the GitHub context; without one, the
    * error says what to set instead (`sitekey` too, where the operation takes one).
@@ -196,7 +196,7 @@ export function operationSchema(github: GitHubContext) {
 
   return z.discriminatedUnion('operation', [
     z
-      .object({ operation: z.literal('ensure'), ...targetInputs, ...widgetInputs, ...recycling, ...exportEnv })
+      .object({ operation: z.literal('ensure'), ...targetInputs, ...widget, ...recycling, ...exportEnv })
       .transform((inputs, ctx): EnsureSettings => {
         const base = { operation: inputs.operation, ...recyclingOf(inputs), exportEnv: inputs['export-env'] };
         const fields = fieldsOf(inputs);
@@ -212,10 +212,10 @@ export function operationSchema(github: GitHubContext) {
       .object({
         operation: z.literal('create'),
         name: optional(name),
-        ...widgetInputs,
+        ...widget,
         domains: z
           .string()
-          .transform((raw, ctx) => check(hostnames, raw, ctx) ?? refuse(ctx, DOMAINS_REQUIRED('create'))),
+          .transform((raw, ctx) => check(widget.domains, raw, ctx) ?? refuse(ctx, DOMAINS_REQUIRED('create'))),
         ...recycling,
         ...exportEnv,
       })
@@ -267,7 +267,7 @@ export function operationSchema(github: GitHubContext) {
 }
 
 export type CommonSettings = z.output<typeof commonSchema> & z.output<ReturnType<typeof authSchema>>;
-export type OperationSettings = z.output<ReturnType<typeof operationSchema>>;
+type OperationSettings = z.output<ReturnType<typeof operationSchema>>;
 export type Settings = CommonSettings & OperationSettings;
 /** The settings one operation receives. */
 export type SettingsOf<O extends Operation> = CommonSettings & Extract<OperationSettings, { operation: O }>;
@@ -307,13 +307,11 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext, meant =
   const operation = collect(operationNameSchema.safeParse(raw));
   const common = collect(commonSchema.safeParse(raw));
   const credentials = collect(authSchema(github).safeParse(raw));
-  const specific = operation && collect(operationSchema(github).safeParse(raw));
+  const notices: string[] = [];
+  const specific = operation && collect(operationSchema(github, notices).safeParse(raw));
   if (errors.length > 0 || !common || !credentials || !specific) throw firstOfEach(errors);
 
-  const settings: Settings = { ...common, ...credentials, ...specific };
-  // Parsing again is cheap, and keeps the schema's output to the settings themselves.
-  const notices = 'fields' in settings && raw.domains ? parseDomains(raw.domains).notices : [];
-  return { settings, notices };
+  return { settings: { ...common, ...credentials, ...specific }, notices };
 }
 
 /** Problems listed per input: each is an annotation, and GitHub shows ten per step. */

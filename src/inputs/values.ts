@@ -158,9 +158,11 @@ export const sitekey = z.string().transform((raw, ctx) => {
   return raw;
 });
 
-/** The `domains` input as a list of hostnames; undefined when it names none (blank or only separators). */
-export const hostnames = z.string().transform((raw, ctx) => {
-  const parsed = parseDomains(raw, publicSuffixRefusal);
-  for (const message of parsed.problems) ctx.issues.push({ code: 'custom', message, input: raw });
-  return parsed.domains.length > 0 ? parsed.domains : undefined;
-});
+/** The `domains` input as a list of hostnames (undefined when it names none), each rewrite a notice. */
+export const hostnames = (notices: string[]) =>
+  z.string().transform((raw, ctx) => {
+    const parsed = parseDomains(raw, publicSuffixRefusal);
+    notices.push(...parsed.notices);
+    for (const message of parsed.problems) ctx.issues.push({ code: 'custom', message, input: raw });
+    return parsed.domains.length > 0 ? parsed.domains : undefined;
+  });
