@@ -24,14 +24,14 @@ import { closest, INPUT_NAMES, type InputName, type StepInputs } from './declare
 // (input-values.ts); the types the operations receive are inferred from them. The schemas only
 // read: masking and logging happen in read-settings.ts, on their result.
 
-export const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'] as const;
+const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 const DOMAINS_REQUIRED = (operation: Operation) =>
   `is required for operation "${operation}": give one or more hostnames or IP addresses, separated by commas, newlines or spaces.`;
 
 /** The `operation` input, checked first: it decides which schema reads the other inputs. */
-export const operationNameSchema = z.object({
+const operationNameSchema = z.object({
   operation: z.enum(OPERATIONS, {
     error: (issue) => {
       const meant = closest(String(issue.input), OPERATIONS);
@@ -41,7 +41,7 @@ export const operationNameSchema = z.object({
 });
 
 /** Inputs every operation shares: where to call the API, and how patiently. */
-export const commonSchema = z
+const commonSchema = z
   .object({
     'api-url': apiUrl,
     'account-id': required(
@@ -92,7 +92,7 @@ function credentialProblems(token: string, key: string): [InputName, string][] {
 }
 
 /** The credentials: an API token, or the legacy email + Global API key. */
-export function authSchema(github: GitHubContext) {
+function authSchema(github: GitHubContext) {
   return z
     .object({ 'api-token': z.string(), 'api-email': z.string(), 'api-key': z.string() })
     .transform(({ 'api-token': token, 'api-email': email, 'api-key': key }, ctx): { auth: Auth } => {
@@ -148,7 +148,7 @@ const fieldsOf = (inputs: WidgetInputs) => ({
 });
 
 /** What the inputs ask of a widget's settings; an undefined field keeps the widget's value. */
-export type WidgetFields = ReturnType<typeof fieldsOf>;
+type WidgetFields = ReturnType<typeof fieldsOf>;
 /** What ensure and create make a new widget look like: it needs a name and hostnames. */
 export type NewWidget = WidgetFields & { name: string; domains: string[] };
 /** What ensure asks of an existing widget; undefined fields keep its values. */
@@ -266,16 +266,14 @@ function operationSchema(github: GitHubContext, notices: string[]) {
   ]);
 }
 
-export type CommonSettings = z.output<typeof commonSchema> & z.output<ReturnType<typeof authSchema>>;
+type CommonSettings = z.output<typeof commonSchema> & z.output<ReturnType<typeof authSchema>>;
 type OperationSettings = z.output<ReturnType<typeof operationSchema>>;
 export type Settings = CommonSettings & OperationSettings;
 /** The settings one operation receives. */
 export type SettingsOf<O extends Operation> = CommonSettings & Extract<OperationSettings, { operation: O }>;
-/** ensure by name: the settings of an ensure that may create the widget. */
-export type EnsureByName = Extract<SettingsOf<'ensure'>, { target: { name: string } }>;
 
 /** What the inputs of a step ask for, read without side effects. */
-export interface ParsedSettings {
+interface ParsedSettings {
   settings: Settings;
   /** Values that were rewritten (a URL reduced to its hostname, …), for a notice each. */
   notices: string[];

@@ -2,7 +2,7 @@ import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
 import type { NewWidget, SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
-import type { OperationResult } from './result.ts';
+import { resultOf, type OperationResult } from './result.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import { creationConfig, findByName } from './widgets.ts';
 
@@ -42,16 +42,17 @@ export async function createWidget(
 /** operation: create — always a new widget, even when others share its name. */
 export async function runCreate(settings: SettingsOf<'create'>, context: OperationContext): Promise<OperationResult> {
   const desired: NewWidget = { ...settings.fields, name: settings.name };
-  const base = { operation: 'create' as const, updated: false, dryRun: settings.dryRun, changes: [] };
   if (settings.dryRun) {
     context.logger.info(`Dry run: would create widget "${desired.name}" for ${desired.domains.join(', ')}.`);
     const recycling = await plannedRecycling(context, settings.namePrefix);
-    const deleted = recycling.length ? { deleted: recycling } : {};
-    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, ...deleted };
+    return resultOf(settings, 'would create', {
+      planned: desired,
+      ...(recycling.length ? { deleted: recycling } : {}),
+    });
   }
   const { created: widget, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
     createWidget(context, desired),
   );
   context.logger.info(`Created widget "${widget.name}" (${widget.sitekey}).`);
-  return { ...base, outcome: 'created', widget, created: true, ...(recycled.length ? { deleted: recycled } : {}) };
+  return resultOf(settings, 'created', { widget, ...(recycled.length ? { deleted: recycled } : {}) });
 }

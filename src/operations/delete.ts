@@ -2,7 +2,7 @@ import type { TurnstileClient } from '../cloudflare/client.ts';
 import { CloudflareApiError } from '../cloudflare/errors.ts';
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
-import type { OperationResult, WidgetRef } from './result.ts';
+import { resultOf, type OperationResult, type WidgetRef } from './result.ts';
 import { findByName } from './widgets.ts';
 
 /**
@@ -15,14 +15,7 @@ export async function runDelete(
 ): Promise<OperationResult> {
   const { target } = settings;
   const what = 'sitekey' in target ? `with sitekey ${target.sitekey}` : `named "${target.name}"`;
-  const base = {
-    operation: 'delete' as const,
-    widget: undefined,
-    created: false,
-    updated: false,
-    dryRun: settings.dryRun,
-    changes: [],
-  };
+
   if (settings.dryRun) {
     const matches =
       'sitekey' in target ? await bySitekey(client, target.sitekey) : await findByName(client, target.name);
@@ -31,7 +24,7 @@ export async function runDelete(
         ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => w.sitekey).join(', ')}.`
         : `Dry run: no widget ${what}; nothing to delete.`,
     );
-    return { ...base, outcome: 'would delete', deleted: matches.map(widgetRef) };
+    return resultOf(settings, 'would delete', { deleted: matches.map(widgetRef) });
   }
   // By sitekey the DELETE alone suffices: its answer names the widget.
   const sitekeys =
@@ -46,7 +39,7 @@ export async function runDelete(
       ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`
       : `No widget ${what}; nothing to delete.`,
   );
-  return { ...base, outcome: deleted.length ? 'deleted' : 'nothing to delete', deleted };
+  return resultOf(settings, deleted.length ? 'deleted' : 'nothing to delete', { deleted });
 }
 
 /** A widget as the `deleted` output and the logs name it: sitekey and name, nothing else. */

@@ -1,11 +1,11 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import { InputError } from '../inputs/errors.ts';
-import type { EnsureByName, NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
+import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import { createWidget } from './create.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
-import type { OperationResult } from './result.ts';
+import { resultOf, type OperationResult } from './result.ts';
 import { differences, findByName, replacementConfig } from './widgets.ts';
 
 /**
@@ -37,14 +37,15 @@ async function oldestNamed({ client, logger }: OperationContext, name: string): 
 /** No widget has the name: create it (recycling at the widget limit), or say what a dry run would. */
 async function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
   const { logger } = context;
-  const base = { operation: 'ensure' as const, dryRun: settings.dryRun, updated: false, changes: [] };
   const desired: NewWidget = { ...settings.fields, name: settings.target.name };
   if (settings.dryRun) {
     // Only widgets it would recycle at the limit make a `deleted` output and summary row.
     const recycling = await plannedRecycling(context, settings.namePrefix);
     logger.info(`Dry run: no widget is named "${desired.name}"; would create it for ${desired.domains.join(', ')}.`);
-    const deleted = recycling.length ? { deleted: recycling } : {};
-    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, ...deleted };
+    return resultOf(settings, 'would create', {
+      planned: desired,
+      ...(recycling.length ? { deleted: recycling } : {}),
+    });
   }
   const { created: fresh, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
     createWidget(context, desired, new Set()),
@@ -53,8 +54,7 @@ async function createMissing(settings: EnsureByName, context: OperationContext):
   // Another run created the name at the same moment: its widget is the one to bring up to date.
   if (winner.sitekey !== fresh.sitekey) return bringUpToDate(settings, context, winner);
   logger.info(`Created widget "${fresh.name}" (${fresh.sitekey}).`);
-  const deleted = recycled.length ? { deleted: recycled } : {};
-  return { ...base, outcome: 'created', widget: fresh, created: true, ...deleted };
+  return resultOf(settings, 'created', { widget: fresh, ...(recycled.length ? { deleted: recycled } : {}) });
 }
 
 /**
@@ -67,7 +67,6 @@ async function bringUpToDate(
   target: WidgetSummary,
   withSecret?: Widget,
 ): Promise<OperationResult> {
-  const base = { operation: 'ensure' as const, dryRun: settings.dryRun, created: false };
   const current = async (): Promise<Widget> => withSecret ?? client.get(target.sitekey);
   // By sitekey without `name`, the widget keeps its own name.
   const desired: WidgetChange = { ...settings.fields, name: settings.name ?? target.name };
@@ -81,12 +80,12 @@ async function bringUpToDate(
   if (changes.length === 0) {
     const widget = await current();
     logger.info(`Widget "${widget.name}" (${widget.sitekey}) is up to date.`);
-    return { ...base, outcome: 'unchanged', widget, updated: false, changes };
+    return resultOf(settings, 'unchanged', { widget });
   }
   if (settings.dryRun) {
     const widget = await current();
     logger.info(`Dry run: would update widget "${widget.name}" (${widget.sitekey}): ${changes.join('; ')}.`);
-    return { ...base, outcome: 'would update', widget, planned: desired, updated: false, changes };
+    return resultOf(settings, 'would update', { widget, planned: desired, changes });
   }
   if (target.last_modified_via === 'dashboard') {
     logger.notice(
@@ -99,10 +98,11 @@ async function bringUpToDate(
     .update(target.sitekey, replacement)
     .catch(refusedWith({ hostnamesSent: replacement.domains.length }));
   logger.info(`Updated widget "${widget.name}" (${widget.sitekey}): ${changes.join('; ')}.`);
-  return { ...base, outcome: 'updated', widget, updated: true, changes };
+  return resultOf(settings, 'updated', { widget, changes });
 }
 
 /** ensure by name may create the widget (its settings then carry hostnames); by sitekey it never does. */
+type EnsureByName = Extract<SettingsOf<'ensure'>, { target: { name: string } }>;
 const byName = (settings: SettingsOf<'ensure'>): settings is EnsureByName => 'name' in settings.target;
 
 /**

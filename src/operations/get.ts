@@ -1,6 +1,6 @@
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
-import type { OperationResult } from './result.ts';
+import { resultOf, type OperationResult } from './result.ts';
 import { resolveTarget } from './target.ts';
 
 /** operation: get — read a widget, secret included (how a later job obtains the secret). */
@@ -10,13 +10,5 @@ export async function runGet(
 ): Promise<OperationResult> {
   const widget = await client.get(await resolveTarget(client, settings.target, logger));
   logger.info(`Read widget "${widget.name}" (${widget.sitekey}).`);
-  return {
-    operation: 'get',
-    outcome: 'read',
-    widget,
-    created: false,
-    updated: false,
-    dryRun: settings.dryRun,
-    changes: [],
-  };
+  return resultOf(settings, 'read', { widget });
 }

@@ -5,7 +5,7 @@ import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewKinds, type PreviewKind } from '../github/previews.ts';
-import type { OperationResult, WidgetRef } from './result.ts';
+import { resultOf, type OperationResult, type WidgetRef } from './result.ts';
 
 /** Deletes in flight at once during prune: fast for hundreds of widgets, far below burst limits. */
 export const PRUNE_CONCURRENCY = 10;
@@ -49,28 +49,20 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
 
   const kept = candidates.filter((w) => keep.has(w)).map((widget) => ({ widget, reason: keep.get(widget)! }));
   const doomed = candidates.filter((w) => !keep.has(w));
-  const base = {
-    operation: 'prune' as const,
-    widget: undefined,
-    created: false,
-    updated: false,
-    dryRun: settings.dryRun,
-    changes: [],
-    kept,
-  };
+
   const what = `named "${prefix}*"`;
   if (settings.dryRun) {
     logger.info(
       `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}${listed(doomed)}; keeping ${kept.length}.`,
     );
-    return { ...base, outcome: 'would prune', deleted: doomed.map(widgetRef) };
+    return resultOf(settings, 'would prune', { kept, deleted: doomed.map(widgetRef) });
   }
   const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));
   const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
   logger.info(
     `Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}${listed(deleted)}; kept ${kept.length}.`,
   );
-  return { ...base, outcome: deleted.length ? 'pruned' : 'nothing to prune', deleted };
+  return resultOf(settings, deleted.length ? 'pruned' : 'nothing to prune', { kept, deleted });
 }
 
 /** Old previews of this repository, which only GitHub can tell live from stale. */

@@ -26,3 +26,13 @@ export interface OperationResult {
   /** prune: widgets with the prefix that were kept, and why. */
   kept?: { widget: WidgetSummary; reason: string }[];
 }
+
+/** The result of `outcome`: whether the widget was created or updated follows from it. */
+export function resultOf(
+  { operation, dryRun }: { operation: Operation; dryRun: boolean },
+  outcome: string,
+  more: Partial<OperationResult> = {},
+): OperationResult {
+  const [created, updated] = [outcome === 'created', outcome === 'updated' || outcome === 'rotated'];
+  return { operation, outcome, dryRun, widget: undefined, created, updated, changes: [], ...more };
+}

@@ -2,7 +2,7 @@ import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
-import type { OperationResult } from './result.ts';
+import { resultOf, type OperationResult } from './result.ts';
 import { resolveTarget } from './target.ts';
 
 /**
@@ -14,7 +14,6 @@ export async function runRotateSecret(
   { client, logger, clock }: OperationContext,
 ): Promise<OperationResult> {
   const sitekey = await resolveTarget(client, settings.target, logger);
-  const base = { operation: 'rotate-secret' as const, created: false, dryRun: settings.dryRun };
   const grace = settings.invalidateImmediately
     ? 'the old secret stops working now'
     : 'the old secret keeps working for two hours';
@@ -22,14 +21,7 @@ export async function runRotateSecret(
   const before = await client.get(sitekey);
   if (settings.dryRun) {
     logger.info(`Dry run: would rotate the secret of widget "${before.name}" (${sitekey}); ${grace}.`);
-    return {
-      ...base,
-      outcome: 'would rotate',
-      widget: undefined,
-      planned: { name: before.name },
-      updated: false,
-      changes: [],
-    };
+    return resultOf(settings, 'would rotate', { planned: { name: before.name } });
   }
   // Not idempotent: a second rotation would end the first one's grace period. After a lost
   // answer, the widget's secret tells whether the rotation happened.
@@ -46,7 +38,7 @@ export async function runRotateSecret(
   );
   const widget = await rotation.catch(refusedWith({ rotation: { changedMsAgo: sinceChange(before, clock.now()) } }));
   logger.info(`Rotated the secret of widget "${widget.name}" (${widget.sitekey}); ${grace}.`);
-  return { ...base, outcome: 'rotated', widget, updated: true, changes: ['secret: rotated'] };
+  return resultOf(settings, 'rotated', { widget, changes: ['secret: rotated'] });
 }
 
 /** How long ago the widget last changed (a rotation changes it), when its timestamp says. */
