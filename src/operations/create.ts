@@ -7,7 +7,7 @@ import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import { creationConfig, findByName } from './widgets.ts';
 
 /** A runner's clock and a create's server timestamps may disagree by this much. */
-export const CLOCK_SKEW_MS = 120_000;
+const CLOCK_SKEW_MS = 120_000;
 
 /**
  * POST a new widget. A create is not idempotent: when an attempt may have created the widget

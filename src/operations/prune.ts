@@ -1,5 +1,4 @@
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
-import { mapConcurrently } from './concurrency.ts';
 import { branchPreviewName, repositoryName } from '../github/context.ts';
 import type { SettingsOf } from '../inputs/settings.ts';
 import type { OperationContext } from './context.ts';
@@ -147,3 +146,21 @@ async function keepLivePreviews(
 /** The widgets by name and sitekey, after a colon; nothing when there are none. */
 const listed = (widgets: WidgetRef[]) =>
   widgets.length ? `: ${widgets.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}` : '';
+
+/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) {
+      const item = items[index];
+      if (item !== undefined) results[index] = await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

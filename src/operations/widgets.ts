@@ -1,10 +1,10 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
-import type { Widget, WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
+import type { WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
 import type { NewWidget, WidgetChange } from '../inputs/settings.ts';
 
 /** What a new widget gets for a setting the inputs leave unset (action.yml describes it). An
  *  existing widget keeps its value instead, so these are not action.yml defaults. */
-export const WIDGET_DEFAULTS = { mode: 'managed' } as const;
+const WIDGET_DEFAULTS = { mode: 'managed' } as const;
 
 /**
  * Widgets whose name equals `name` exactly, oldest first. The API's `filter=name:` is a
@@ -80,10 +80,4 @@ export function creationConfig(desired: NewWidget): WidgetConfig {
     if (desired[field] !== undefined) Object.assign(config, { [field]: desired[field] });
   }
   return config;
-}
-
-/** The widget as the `widget` output shows it: everything the API returned but the secret. */
-export function withoutSecret(widget: Widget): WidgetSummary {
-  const { secret: _secret, ...rest } = widget;
-  return rest;
 }

@@ -1,5 +1,4 @@
 import type { OperationResult } from '../operations/result.ts';
-import { withoutSecret } from '../operations/widgets.ts';
 import type { Runner } from '../log/runner.ts';
 import type { SecretRegistry } from '../log/secrets.ts';
 
@@ -48,7 +47,8 @@ export function writeOutputs(
     runner.setOutput('name', widget.name);
     runner.setOutput('mode', widget.mode);
     runner.setOutput('domains', JSON.stringify(widget.domains));
-    runner.setOutput('widget', secrets.redact(JSON.stringify(withoutSecret(widget))));
+    const { secret: _secret, ...shown } = widget;
+    runner.setOutput('widget', secrets.redact(JSON.stringify(shown)));
     if (exportEnv) {
       runner.exportVariable('TURNSTILE_SITEKEY', widget.sitekey);
       runner.exportVariable('TURNSTILE_SECRET', widget.secret);
