@@ -104,14 +104,9 @@ export async function run({
 
 /** What the run is about, for the log group's title. */
 function subject(settings: Settings): string {
-  switch (settings.operation) {
-    case 'create':
-      return settings.name;
-    case 'prune':
-      return `${settings.namePrefix}*`;
-    default:
-      return 'sitekey' in settings.target ? settings.target.sitekey : settings.target.name;
-  }
+  if (settings.operation === 'prune') return `${settings.namePrefix}*`;
+  if (settings.operation === 'create') return settings.name;
+  return 'sitekey' in settings.target ? settings.target.sitekey : settings.target.name;
 }
 
 /** `owner/repo@ref` as the runner names the running action; undefined for `uses: ./` or locally. */

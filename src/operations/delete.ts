@@ -15,7 +15,6 @@ export async function runDelete(
 ): Promise<OperationResult> {
   const { target } = settings;
   const what = 'sitekey' in target ? `with sitekey ${target.sitekey}` : `named "${target.name}"`;
-
   if (settings.dryRun) {
     const matches =
       'sitekey' in target ? await bySitekey(client, target.sitekey) : await findByName(client, target.name);

@@ -148,11 +148,7 @@ const listed = (widgets: WidgetRef[]) =>
   widgets.length ? `: ${widgets.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}` : '';
 
 /** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
