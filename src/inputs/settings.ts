@@ -19,10 +19,9 @@ import {
 } from './values.ts';
 import { closest, INPUT_NAMES, type InputName, type StepInputs } from './declared.ts';
 
-// The action's settings: one zod schema for what every operation shares and one per operation (a
-// discriminated union on `operation`), built from the schemas of each input's value
-// (input-values.ts); the types the operations receive are inferred from them. The schemas only
-// read: masking and logging happen in read-settings.ts, on their result.
+// The action's settings: zod schemas for what every operation shares and one per operation (a
+// discriminated union on `operation`), built from each input's value schema (values.ts); the
+// settings types are inferred from them. Masking and logging happen in read-settings.ts.
 
 const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -272,19 +271,17 @@ export type Settings = CommonSettings & OperationSettings;
 /** The settings one operation receives. */
 export type SettingsOf<O extends Operation> = CommonSettings & Extract<OperationSettings, { operation: O }>;
 
-/** What the inputs of a step ask for, read without side effects. */
-interface ParsedSettings {
-  settings: Settings;
-  /** Values that were rewritten (a URL reduced to its hostname, …), for a notice each. */
-  notices: string[];
-}
-
 /**
- * Checks every input and throws every problem at once (an AggregateError), before any request. The
- * caller masks the credentials first: an error may be printed as soon as this throws. `meant`
- * is the did-you-mean search (a test counts its calls).
+ * The settings the inputs ask for, and the values rewritten (a URL reduced to its hostname, …) for a
+ * notice each. Checks every input and throws every problem at once (an AggregateError), before any
+ * request; the caller masks the credentials first, since an error may be printed as soon as this
+ * throws. `meant` is the did-you-mean search (a test counts its calls).
  */
-export function parseSettings(inputs: StepInputs, github: GitHubContext, meant = closest): ParsedSettings {
+export function parseSettings(
+  inputs: StepInputs,
+  github: GitHubContext,
+  meant = closest,
+): { settings: Settings; notices: string[] } {
   const { raw, undeclared } = inputs;
   const errors: InputError[] = [];
   // The runner warns about undeclared inputs; saying which one was probably meant adds to that.

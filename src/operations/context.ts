@@ -3,6 +3,8 @@ import type { Clock } from '../http/clock.ts';
 import type { ListBranches, ListOpenPullRequests } from '../github/api.ts';
 import type { GitHubContext } from '../github/context.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Operation, SettingsOf } from '../inputs/settings.ts';
+import type { OperationResult } from './result.ts';
 
 /** What every operation works with besides its settings. */
 export interface OperationContext {
@@ -17,3 +19,6 @@ export interface OperationContext {
   /** Undefined when no github-token is available (only prune asks). */
   branches?: ListBranches;
 }
+
+/** An operation: what it did (or, in a dry run, would do) with its settings. */
+export type Run<O extends Operation> = (settings: SettingsOf<O>, context: OperationContext) => Promise<OperationResult>;

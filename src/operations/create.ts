@@ -1,8 +1,8 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
-import type { NewWidget, SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
-import { resultOf, type OperationResult } from './result.ts';
+import type { NewWidget } from '../inputs/settings.ts';
+import type { OperationContext, Run } from './context.ts';
+import { resultOf } from './result.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import { creationConfig, findByName } from './widgets.ts';
 
@@ -40,7 +40,7 @@ export async function createWidget(
 }
 
 /** operation: create — always a new widget, even when others share its name. */
-export async function runCreate(settings: SettingsOf<'create'>, context: OperationContext): Promise<OperationResult> {
+export const runCreate: Run<'create'> = async (settings, context) => {
   const desired: NewWidget = { ...settings.fields, name: settings.name };
   if (settings.dryRun) {
     context.logger.info(`Dry run: would create widget "${desired.name}" for ${desired.domains.join(', ')}.`);
@@ -55,4 +55,4 @@ export async function runCreate(settings: SettingsOf<'create'>, context: Operati
   );
   context.logger.info(`Created widget "${widget.name}" (${widget.sitekey}).`);
   return resultOf(settings, 'created', { widget, ...(recycled.length ? { deleted: recycled } : {}) });
-}
+};

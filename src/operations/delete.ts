@@ -1,18 +1,14 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import { CloudflareApiError } from '../cloudflare/errors.ts';
-import type { SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
-import { resultOf, type OperationResult, type WidgetRef } from './result.ts';
+import type { Run } from './context.ts';
+import { resultOf, type WidgetRef } from './result.ts';
 import { findByName } from './widgets.ts';
 
 /**
  * operation: delete — by sitekey, or every widget named exactly `name`. Idempotent: when nothing
  * matches (already deleted, e.g. a re-run of the pull request's "closed" job) it succeeds.
  */
-export async function runDelete(
-  settings: SettingsOf<'delete'>,
-  { client, logger }: OperationContext,
-): Promise<OperationResult> {
+export const runDelete: Run<'delete'> = async (settings, { client, logger }) => {
   const { target } = settings;
   const what = 'sitekey' in target ? `with sitekey ${target.sitekey}` : `named "${target.name}"`;
   if (settings.dryRun) {
@@ -39,7 +35,7 @@ export async function runDelete(
       : `No widget ${what}; nothing to delete.`,
   );
   return resultOf(settings, deleted.length ? 'deleted' : 'nothing to delete', { deleted });
-}
+};
 
 /** A widget as the `deleted` output and the logs name it: sitekey and name, nothing else. */
 export const widgetRef = ({ sitekey, name }: WidgetRef): WidgetRef => ({ sitekey, name });

@@ -2,7 +2,7 @@ import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import { InputError } from '../inputs/errors.ts';
 import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
+import type { OperationContext, Run } from './context.ts';
 import { createWidget } from './create.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import { resultOf, type OperationResult } from './result.ts';
@@ -12,7 +12,7 @@ import { differences, findByName, replacementConfig } from './widgets.ts';
  * operation: ensure — idempotent: find the widget by exact name (or sitekey), create it when
  * missing, update it in place when it differs, and otherwise change nothing.
  */
-export async function runEnsure(settings: SettingsOf<'ensure'>, context: OperationContext): Promise<OperationResult> {
+export const runEnsure: Run<'ensure'> = async (settings, context) => {
   if (!byName(settings)) {
     // GET returns the secret too, so an unchanged widget needs no second read.
     const widget = await context.client.get(settings.target.sitekey);
@@ -20,7 +20,7 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   }
   const existing = await oldestNamed(context, settings.target.name);
   return existing ? bringUpToDate(settings, context, existing) : createMissing(settings, context);
-}
+};
 
 /** The oldest widget named exactly `name` (the one every run agrees on), warning about the others. */
 async function oldestNamed({ client, logger }: OperationContext, name: string): Promise<WidgetSummary | undefined> {

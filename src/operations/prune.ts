@@ -1,10 +1,9 @@
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { branchPreviewName, repositoryName } from '../github/context.ts';
-import type { SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
+import type { OperationContext, Run } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewKinds, type PreviewKind } from '../github/previews.ts';
-import { resultOf, type OperationResult, type WidgetRef } from './result.ts';
+import { resultOf, type WidgetRef } from './result.ts';
 
 /** Deletes in flight at once during prune: fast for hundreds of widgets, far below burst limits. */
 export const PRUNE_CONCURRENCY = 10;
@@ -20,7 +19,7 @@ export const PRUNE_CONCURRENCY = 10;
  * Without a github-token, age decides the rest; when GitHub cannot be asked, what might be live is
  * kept (fail safe).
  */
-export async function runPrune(settings: SettingsOf<'prune'>, context: OperationContext): Promise<OperationResult> {
+export const runPrune: Run<'prune'> = async (settings, context) => {
   const { client, logger, clock, github } = context;
   const prefix = settings.namePrefix;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
@@ -62,7 +61,7 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
     `Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}${listed(deleted)}; kept ${kept.length}.`,
   );
   return resultOf(settings, deleted.length ? 'pruned' : 'nothing to prune', { kept, deleted });
-}
+};
 
 /** Old previews of this repository, which only GitHub can tell live from stale. */
 interface OldPreviews {

@@ -1,18 +1,14 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
-import type { SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
-import { resultOf, type OperationResult } from './result.ts';
+import type { Run } from './context.ts';
+import { resultOf } from './result.ts';
 import { resolveTarget } from './target.ts';
 
 /**
  * operation: rotate-secret. Unless invalidate-immediately is true, Cloudflare keeps accepting the
  * previous secret for two hours, so running deployments keep working while they are redeployed.
  */
-export async function runRotateSecret(
-  settings: SettingsOf<'rotate-secret'>,
-  { client, logger, clock }: OperationContext,
-): Promise<OperationResult> {
+export const runRotateSecret: Run<'rotate-secret'> = async (settings, { client, logger, clock }) => {
   const sitekey = await resolveTarget(client, settings.target, logger);
   const grace = settings.invalidateImmediately
     ? 'the old secret stops working now'
@@ -39,7 +35,7 @@ export async function runRotateSecret(
   const widget = await rotation.catch(refusedWith({ rotation: { changedMsAgo: sinceChange(before, clock.now()) } }));
   logger.info(`Rotated the secret of widget "${widget.name}" (${widget.sitekey}); ${grace}.`);
   return resultOf(settings, 'rotated', { widget, changes: ['secret: rotated'] });
-}
+};
 
 /** How long ago the widget last changed (a rotation changes it), when its timestamp says. */
 function sinceChange(widget: Widget, now: number): number | undefined {
