@@ -37,11 +37,9 @@ export type InputName = keyof typeof INPUTS;
 const declared: Record<InputName, { default?: string; required?: boolean }> = INPUTS;
 export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
 
-/** The raw value of every input, trimmed (as core.getInput does), defaults applied. */
-export type RawInputs = Record<InputName, string>;
-
 export interface StepInputs {
-  raw: RawInputs;
+  /** The raw value of every input, trimmed (as core.getInput does), defaults applied. */
+  raw: Record<InputName, string>;
   /**
    * Inputs the user gave a value, among those without a default: the action cannot tell a default
    * from a value the user wrote, so only these can be said to be set (and warned about if unused).
@@ -55,7 +53,7 @@ export interface StepInputs {
 const variableOf = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 
 export function readInputs(env: NodeJS.ProcessEnv): StepInputs {
-  const raw = {} as RawInputs;
+  const raw = {} as StepInputs['raw'];
   const given = new Set<InputName>();
   for (const name of INPUT_NAMES) {
     const value = (env[variableOf(name)] ?? '').trim();

@@ -12,7 +12,7 @@ export function ipVersion(host: string): 0 | 4 | 6 {
   return isIPv4(host) ? 4 : 0;
 }
 
-export interface ParsedDomains {
+interface ParsedDomains {
   domains: string[];
   /** Values that were rewritten (a URL reduced to its hostname, punycode, a trailing dot). */
   notices: string[];

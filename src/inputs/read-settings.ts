@@ -1,5 +1,5 @@
 import { readGitHubContext, type GitHubContext } from '../github/context.ts';
-import { readInputs, type InputName, type RawInputs } from './declared.ts';
+import { readInputs, type InputName, type StepInputs } from './declared.ts';
 import type { Logger } from '../log/logger.ts';
 import { looksLikeWidgetSecret, type SecretRegistry } from '../log/secrets.ts';
 import { MIN_CREDENTIAL_LENGTH, parseSettings, widgetInputs, type Operation, type Settings } from './settings.ts';
@@ -29,7 +29,7 @@ export function readSettings(
  * quoted). A Cloudflare credential too short to be one is refused unmasked: masking "t" would
  * turn every "t" of the log into ***.
  */
-function maskSecrets(raw: RawInputs, secrets: SecretRegistry): void {
+function maskSecrets(raw: StepInputs['raw'], secrets: SecretRegistry): void {
   // A token given as "Bearer <token>" is refused; the token inside is a secret all the same.
   const credentials = [raw['api-token'], raw['api-token'].replace(/^bearer\s+/i, ''), raw['api-key']];
   for (const credential of credentials) if (credential.length >= MIN_CREDENTIAL_LENGTH) secrets.add(credential);
