@@ -1,8 +1,8 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
-import type { NewWidget } from '../inputs/settings.ts';
+import type { NewWidget, Operation } from '../inputs/settings.ts';
 import type { OperationContext, Run } from './context.ts';
-import { resultOf } from './result.ts';
+import { resultOf, type OperationResult } from './result.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import { creationConfig, findByName } from './widgets.ts';
 
@@ -40,10 +40,24 @@ export async function createWidget(
 }
 
 /** operation: create — always a new widget, even when others share its name. */
-export const runCreate: Run<'create'> = async (settings, context) => {
-  const desired: NewWidget = { ...settings.fields, name: settings.name };
+export const runCreate: Run<'create'> = (settings, context) =>
+  createNew(settings, context, { ...settings.fields, name: settings.name }, `would create widget "${settings.name}"`);
+
+/**
+ * Creates `desired`, recycling closed previews at the widget limit, or says what a dry run would
+ * (`plan`, and the widgets it would recycle). ensure passes the sitekeys that predate the create
+ * (see createWidget) and `settle`, which may settle on a widget a concurrent run created instead.
+ */
+export async function createNew(
+  settings: { operation: Operation; dryRun: boolean; namePrefix: string | undefined },
+  context: OperationContext,
+  desired: NewWidget,
+  plan: string,
+  ensure?: { existing: ReadonlySet<string>; settle: (fresh: Widget) => Promise<OperationResult | undefined> },
+): Promise<OperationResult> {
   if (settings.dryRun) {
-    context.logger.info(`Dry run: would create widget "${desired.name}" for ${desired.domains.join(', ')}.`);
+    context.logger.info(`Dry run: ${plan} for ${desired.domains.join(', ')}.`);
+    // Only widgets it would recycle at the limit make a `deleted` output and summary row.
     const recycling = await plannedRecycling(context, settings.namePrefix);
     return resultOf(settings, 'would create', {
       planned: desired,
@@ -51,8 +65,10 @@ export const runCreate: Run<'create'> = async (settings, context) => {
     });
   }
   const { created: widget, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
-    createWidget(context, desired),
+    createWidget(context, desired, ensure?.existing),
   );
+  const settled = await ensure?.settle(widget);
+  if (settled) return settled;
   context.logger.info(`Created widget "${widget.name}" (${widget.sitekey}).`);
   return resultOf(settings, 'created', { widget, ...(recycled.length ? { deleted: recycled } : {}) });
-};
+}

@@ -3,8 +3,7 @@ import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import { InputError } from '../inputs/errors.ts';
 import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
 import type { OperationContext, Run } from './context.ts';
-import { createWidget } from './create.ts';
-import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
+import { createNew } from './create.ts';
 import { resultOf, type OperationResult } from './result.ts';
 import { differences, findByName, replacementConfig } from './widgets.ts';
 
@@ -34,27 +33,17 @@ async function oldestNamed({ client, logger }: OperationContext, name: string): 
   return oldest;
 }
 
-/** No widget has the name: create it (recycling at the widget limit), or say what a dry run would. */
-async function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
-  const { logger } = context;
+/** No widget has the name: create it, or say what a dry run would. */
+function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
   const desired: NewWidget = { ...settings.fields, name: settings.target.name };
-  if (settings.dryRun) {
-    // Only widgets it would recycle at the limit make a `deleted` output and summary row.
-    const recycling = await plannedRecycling(context, settings.namePrefix);
-    logger.info(`Dry run: no widget is named "${desired.name}"; would create it for ${desired.domains.join(', ')}.`);
-    return resultOf(settings, 'would create', {
-      planned: desired,
-      ...(recycling.length ? { deleted: recycling } : {}),
-    });
-  }
-  const { created: fresh, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
-    createWidget(context, desired, new Set()),
-  );
-  const winner = await converge(context, fresh);
-  // Another run created the name at the same moment: its widget is the one to bring up to date.
-  if (winner.sitekey !== fresh.sitekey) return bringUpToDate(settings, context, winner);
-  logger.info(`Created widget "${fresh.name}" (${fresh.sitekey}).`);
-  return resultOf(settings, 'created', { widget: fresh, ...(recycled.length ? { deleted: recycled } : {}) });
+  return createNew(settings, context, desired, `no widget is named "${desired.name}"; would create it`, {
+    existing: new Set(),
+    // Another run created the name at the same moment: its widget is the one to bring up to date.
+    settle: async (fresh) => {
+      const winner = await converge(context, fresh);
+      return winner.sitekey === fresh.sitekey ? undefined : bringUpToDate(settings, context, winner);
+    },
+  });
 }
 
 /**
