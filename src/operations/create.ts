@@ -4,7 +4,7 @@ import type { NewWidget, Operation } from '../inputs/settings.ts';
 import type { OperationContext, Run } from './context.ts';
 import { resultOf, type OperationResult } from './result.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
-import { creationConfig, findByName } from './widgets.ts';
+import { findByName, widgetConfig } from './widgets.ts';
 
 /** A runner's clock and a create's server timestamps may disagree by this much. */
 const CLOCK_SKEW_MS = 120_000;
@@ -21,7 +21,7 @@ export async function createWidget(
   existing?: ReadonlySet<string>,
 ): Promise<Widget> {
   const started = clock.now();
-  const config = creationConfig(desired);
+  const config = widgetConfig(desired);
   const created = client.recoverWrite(
     () => client.create(config),
     async () => {

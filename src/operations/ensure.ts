@@ -5,7 +5,7 @@ import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts'
 import type { OperationContext, Run } from './context.ts';
 import { createNew } from './create.ts';
 import { resultOf, type OperationResult } from './result.ts';
-import { differences, findByName, replacementConfig } from './widgets.ts';
+import { differences, findByName, widgetConfig } from './widgets.ts';
 
 /**
  * operation: ensure — idempotent: find the widget by exact name (or sitekey), create it when
@@ -82,7 +82,7 @@ async function bringUpToDate(
       'Manual change overwritten',
     );
   }
-  const replacement = replacementConfig(target, desired);
+  const replacement = widgetConfig(desired, target);
   const widget = await client
     .update(target.sitekey, replacement)
     .catch(refusedWith({ hostnamesSent: replacement.domains.length }));

@@ -1,10 +1,9 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import type { WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
-import type { NewWidget, WidgetChange } from '../inputs/settings.ts';
+import type { WidgetChange } from '../inputs/settings.ts';
 
-/** What a new widget gets for a setting the inputs leave unset (action.yml describes it). An
- *  existing widget keeps its value instead, so these are not action.yml defaults. */
-const WIDGET_DEFAULTS = { mode: 'managed' } as const;
+/** A new widget's settings where the inputs leave them unset (action.yml says so); an existing widget keeps its own. */
+const NEW_WIDGET = { domains: [], mode: 'managed' };
 
 /**
  * Widgets whose name equals `name` exactly, oldest first. The API's `filter=name:` is a
@@ -51,33 +50,23 @@ export function differences(existing: WidgetSummary, desired: WidgetChange): str
 }
 
 /**
- * The full PUT body. PUT replaces the widget, so every field is sent: the requested value where one
- * was given, else the widget's current value (hostnames too, even none: an "any hostname" widget
- * stays one), and a field whose current value is unknown (absent or null) is left out, not guessed.
+ * The body of a PUT (or, from a new widget's defaults, a POST). PUT replaces the widget, so every
+ * field is sent: the requested value where one was given, else the widget's current value
+ * (hostnames too, even none: an "any hostname" widget stays one; a mode added later survives), and
+ * a field whose current value is unknown (absent or null) is left out, not guessed.
  */
-export function replacementConfig(existing: WidgetSummary, desired: WidgetChange): WidgetConfig {
+export function widgetConfig(
+  desired: WidgetChange,
+  current: Partial<WidgetSummary> & Pick<WidgetSummary, 'domains' | 'mode'> = NEW_WIDGET,
+): WidgetConfig {
   const config: WidgetConfig = {
     name: desired.name,
-    domains: desired.domains ?? existing.domains,
-    // Echoed as the API returned it, like the fields below, so a mode added later survives.
-    mode: desired.mode ?? existing.mode,
+    domains: desired.domains ?? current.domains,
+    mode: desired.mode ?? current.mode,
   };
   for (const field of [...FLAGS, 'region'] as const) {
-    const value = desired[field] ?? existing[field];
+    const value = desired[field] ?? current[field];
     if (value !== undefined && value !== null) Object.assign(config, { [field]: value });
-  }
-  return config;
-}
-
-/** The POST body: the documented default mode, plus only the optional fields that were asked for. */
-export function creationConfig(desired: NewWidget): WidgetConfig {
-  const config: WidgetConfig = {
-    name: desired.name,
-    domains: desired.domains,
-    mode: desired.mode ?? WIDGET_DEFAULTS.mode,
-  };
-  for (const field of [...FLAGS, 'region'] as const) {
-    if (desired[field] !== undefined) Object.assign(config, { [field]: desired[field] });
   }
   return config;
 }
