@@ -1,8 +1,7 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
 import type { NewWidget, Operation } from '../inputs/settings.ts';
-import type { OperationContext, Run } from './context.ts';
-import { resultOf, type OperationResult } from './result.ts';
+import { resultOf, type OperationResult, type OperationContext, type Run } from './context.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
 import { findByName, widgetConfig } from './widgets.ts';
 

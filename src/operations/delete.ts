@@ -1,7 +1,6 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import { CloudflareApiError } from '../cloudflare/errors.ts';
-import type { Run } from './context.ts';
-import { resultOf, type WidgetRef } from './result.ts';
+import { resultOf, type WidgetRef, type Run } from './context.ts';
 import { findByName } from './widgets.ts';
 
 /**

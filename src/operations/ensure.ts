@@ -2,9 +2,8 @@ import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import { InputError } from '../inputs/errors.ts';
 import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
-import type { OperationContext, Run } from './context.ts';
 import { createNew } from './create.ts';
-import { resultOf, type OperationResult } from './result.ts';
+import { resultOf, type OperationResult, type OperationContext, type Run } from './context.ts';
 import { differences, findByName, widgetConfig } from './widgets.ts';
 
 /**

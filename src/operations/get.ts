@@ -1,5 +1,4 @@
-import type { Run } from './context.ts';
-import { resultOf } from './result.ts';
+import { resultOf, type Run } from './context.ts';
 import { resolveTarget } from './target.ts';
 
 /** operation: get — read a widget, secret included (how a later job obtains the secret). */

@@ -1,11 +1,10 @@
 import type { Operation, Settings } from '../inputs/settings.ts';
-import type { OperationContext, Run } from './context.ts';
 import { runCreate } from './create.ts';
 import { runDelete } from './delete.ts';
 import { runEnsure } from './ensure.ts';
 import { runGet } from './get.ts';
 import { runPrune } from './prune.ts';
-import type { OperationResult } from './result.ts';
+import type { OperationContext, OperationResult, Run } from './context.ts';
 import { runRotateSecret } from './rotate.ts';
 
 const RUN: { [O in Operation]: Run<O> } = {

@@ -1,9 +1,8 @@
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { branchPreviewName, repositoryName } from '../github/context.ts';
-import type { OperationContext, Run } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewKinds, type PreviewKind } from '../github/previews.ts';
-import { resultOf, type WidgetRef } from './result.ts';
+import { resultOf, type WidgetRef, type OperationContext, type Run } from './context.ts';
 
 /** Deletes in flight at once during prune: fast for hundreds of widgets, far below burst limits. */
 export const PRUNE_CONCURRENCY = 10;

@@ -1,10 +1,9 @@
 import { CloudflareApiError } from '../cloudflare/errors.ts';
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { FREE_PLAN } from '../cloudflare/limits.ts';
-import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewPattern, previewPrefix } from '../github/previews.ts';
-import type { WidgetRef } from './result.ts';
+import type { OperationContext, WidgetRef } from './context.ts';
 import { oldestFirst } from './widgets.ts';
 
 const DAY_MS = 86_400_000;

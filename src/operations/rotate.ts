@@ -1,7 +1,6 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
-import type { Run } from './context.ts';
-import { resultOf } from './result.ts';
+import { resultOf, type Run } from './context.ts';
 import { resolveTarget } from './target.ts';
 
 /**

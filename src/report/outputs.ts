@@ -1,4 +1,4 @@
-import type { OperationResult } from '../operations/result.ts';
+import type { OperationResult } from '../operations/context.ts';
 import type { Runner } from '../log/runner.ts';
 import type { SecretRegistry } from '../log/secrets.ts';
 

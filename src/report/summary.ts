@@ -1,5 +1,5 @@
 import { escapeUntrusted } from '../log/logger.ts';
-import type { OperationResult } from '../operations/result.ts';
+import type { OperationResult } from '../operations/context.ts';
 import type { SecretRegistry } from '../log/secrets.ts';
 
 // The job summary is Markdown in which the action writes one HTML block per line. A blank line
