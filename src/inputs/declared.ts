@@ -40,12 +40,9 @@ export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
 export interface StepInputs {
   /** The raw value of every input, trimmed (as core.getInput does), defaults applied. */
   raw: Record<InputName, string>;
-  /**
-   * Inputs the user gave a value, among those without a default: the action cannot tell a default
-   * from a value the user wrote, so only these can be said to be set (and warned about if unused).
-   */
+  /** Inputs without a default that have a value: only they can be told set (a default looks written). */
   given: Set<InputName>;
-  /** INPUT_* variables that name no declared input, as the step wrote them (the runner warns about them). */
+  /** INPUT_* variables that name no declared input (the runner warns about them). */
   undeclared: string[];
 }
 

@@ -9,18 +9,15 @@ export interface Logger {
   warning(message: string, title?: string): void;
 }
 
-// The runner reads a step's stdout line by line (.NET ReadLine: \n, \r\n and a bare \r end a line)
-// and executes two syntaxes of workflow command (actions/runner, ActionCommand.TryParse/TryParseV2):
-// `::name …::data` at the start of a line once .NET `char.IsWhiteSpace` is trimmed (wider than
-// JavaScript's \s, e.g. U+0085 and U+180E differ), and the older `##[name …]data` anywhere in a line.
-// Command names match case-insensitively. Line breaks of every kind (also those a log viewer may
-// break at), other control characters, bidirectional overrides and the backslash become visible
-// escapes, so a message is one line that cannot read as something else.
+// The runner reads stdout line by line (\n, \r\n, a bare \r) and runs `::name …::data` at a line's
+// start after .NET white space, and `##[name …]data` anywhere (actions/runner ActionCommand.TryParse,
+// TryParseV2). Every line break (also those a log viewer breaks at), control character, bidi override
+// and the backslash become visible escapes: a message is one line that cannot read as another.
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g;
 const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
 const escapeChar = (char: string) => NAMED_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-// What is left of .NET white space once line breaks are escaped, before a `::` that would start a command.
+// .NET white space that escaping leaves, then the `::` that would start a command.
 const COMMAND_START = /^([ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*:):/;
 // A zero-width space is no .NET whitespace: `:\u200b:` and `##\u200b[` read the same, run nothing.
 const ZWSP = '\u200b';

@@ -9,15 +9,15 @@ import { findByName, widgetConfig } from './widgets.ts';
 const CLOCK_SKEW_MS = 120_000;
 
 /**
- * POST a new widget. A create is not idempotent: when an attempt may have created the widget
- * anyway (lost or unreadable response, 5xx), look for it before trying again and adopt it.
- * `existing` lists the sitekeys known to predate this create (ensure knows them; create does
- * not, so it counts a widget of that name created since the attempt began, give or take skew).
+ * POST a new widget. A create is not idempotent: when an attempt may have created the widget anyway
+ * (lost or unreadable response, 5xx), look for it before trying again and adopt it. When the name
+ * was free (ensure found none), any widget of that name is this run's; else one created since the
+ * attempt began, give or take clock skew.
  */
-export async function createWidget(
-  { client, logger, clock }: Pick<OperationContext, 'client' | 'logger' | 'clock'>,
+async function createWidget(
+  { client, logger, clock }: OperationContext,
   desired: NewWidget,
-  existing?: ReadonlySet<string>,
+  nameWasFree: boolean,
 ): Promise<Widget> {
   const started = clock.now();
   const config = widgetConfig(desired);
@@ -25,9 +25,7 @@ export async function createWidget(
     () => client.create(config),
     async () => {
       const matches = await findByName(client, desired.name);
-      const made = matches.find((widget) =>
-        existing ? !existing.has(widget.sitekey) : Date.parse(widget.created_on) >= started - CLOCK_SKEW_MS,
-      );
+      const made = matches.find((w) => nameWasFree || Date.parse(w.created_on) >= started - CLOCK_SKEW_MS);
       if (!made) return undefined;
       logger.info(
         `The create request's response was lost, but widget "${desired.name}" exists (${made.sitekey}); using it instead of creating a duplicate.`,
@@ -44,15 +42,15 @@ export const runCreate: Run<'create'> = (settings, context) =>
 
 /**
  * Creates `desired`, recycling closed previews at the widget limit, or says what a dry run would
- * (`plan`, and the widgets it would recycle). ensure passes the sitekeys that predate the create
- * (see createWidget) and `settle`, which may settle on a widget a concurrent run created instead.
+ * (`plan`, and the widgets it would recycle). ensure, which found the name free, passes `settle`:
+ * it may settle on a widget a concurrent run created instead.
  */
 export async function createNew(
   settings: { operation: Operation; dryRun: boolean; namePrefix: string | undefined },
   context: OperationContext,
   desired: NewWidget,
   plan: string,
-  ensure?: { existing: ReadonlySet<string>; settle: (fresh: Widget) => Promise<OperationResult | undefined> },
+  settle?: (fresh: Widget) => Promise<OperationResult | undefined>,
 ): Promise<OperationResult> {
   if (settings.dryRun) {
     context.logger.info(`Dry run: ${plan} for ${desired.domains.join(', ')}.`);
@@ -64,9 +62,9 @@ export async function createNew(
     });
   }
   const { created: widget, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
-    createWidget(context, desired, ensure?.existing),
+    createWidget(context, desired, settle !== undefined),
   );
-  const settled = await ensure?.settle(widget);
+  const settled = await settle?.(widget);
   if (settled) return settled;
   context.logger.info(`Created widget "${widget.name}" (${widget.sitekey}).`);
   return resultOf(settings, 'created', { widget, ...(recycled.length ? { deleted: recycled } : {}) });

@@ -35,14 +35,17 @@ async function oldestNamed({ client, logger }: OperationContext, name: string): 
 /** No widget has the name: create it, or say what a dry run would. */
 function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
   const desired: NewWidget = { ...settings.fields, name: settings.target.name };
-  return createNew(settings, context, desired, `no widget is named "${desired.name}"; would create it`, {
-    existing: new Set(),
-    // Another run created the name at the same moment: its widget is the one to bring up to date.
-    settle: async (fresh) => {
+  // Another run may have created the name at the same moment: its widget is the one to bring up to date.
+  return createNew(
+    settings,
+    context,
+    desired,
+    `no widget is named "${desired.name}"; would create it`,
+    async (fresh) => {
       const winner = await converge(context, fresh);
       return winner.sitekey === fresh.sitekey ? undefined : bringUpToDate(settings, context, winner);
     },
-  });
+  );
 }
 
 /**
