@@ -2,11 +2,9 @@ import type { OperationResult } from '../operations/context.ts';
 import type { Runner } from '../log/runner.ts';
 import type { SecretRegistry } from '../log/secrets.ts';
 
-// What a sitekey looks like (Cloudflare's schema: at most 32 characters). Outputs end up in
-// shells and GITHUB_ENV, so a sitekey of any other shape from the API is refused, not passed on.
+// Outputs end up in shells and GITHUB_ENV: a sitekey from the API not shaped like Cloudflare's (at
+// most 32 characters), or a name or mode with a control character (a line break), is refused.
 const SITEKEY_SHAPE = /^[A-Za-z0-9_-]{1,32}$/;
-// Nor may a name or mode carry a control character (a line break among them) into them, as the
-// name input may not.
 const CONTROL = /\p{Cc}/u;
 
 /** The API answered with a value that must not reach an output. */
