@@ -4,7 +4,7 @@ import { InputError } from '../inputs/errors.ts';
 import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
 import { createNew } from './create.ts';
 import { resultOf, type OperationResult, type OperationContext, type Run } from './context.ts';
-import { differences, findByName, widgetConfig } from './widgets.ts';
+import { differences, findByName, oldestNamed, widgetConfig } from './widgets.ts';
 
 /**
  * operation: ensure — idempotent: find the widget by exact name (or sitekey), create it when
@@ -19,18 +19,6 @@ export const runEnsure: Run<'ensure'> = async (settings, context) => {
   const existing = await oldestNamed(context, settings.target.name);
   return existing ? bringUpToDate(settings, context, existing) : createMissing(settings, context);
 };
-
-/** The oldest widget named exactly `name` (the one every run agrees on), warning about the others. */
-async function oldestNamed({ client, logger }: OperationContext, name: string): Promise<WidgetSummary | undefined> {
-  const [oldest, ...others] = await findByName(client, name);
-  if (oldest && others.length > 0) {
-    logger.warning(
-      `${others.length + 1} widgets are named "${name}"; using the oldest (${oldest.sitekey}). The others (${others.map((w) => w.sitekey).join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
-      'Duplicate widget names',
-    );
-  }
-  return oldest;
-}
 
 /** No widget has the name: create it, or say what a dry run would. */
 function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {

@@ -8,7 +8,7 @@ import { resolveTarget } from './target.ts';
  * previous secret for two hours, so running deployments keep working while they are redeployed.
  */
 export const runRotateSecret: Run<'rotate-secret'> = async (settings, { client, logger, clock }) => {
-  const sitekey = await resolveTarget(client, settings.target, logger);
+  const sitekey = await resolveTarget({ client, logger }, settings.target);
   const grace = settings.invalidateImmediately
     ? 'the old secret stops working now'
     : 'the old secret keeps working for two hours';

@@ -1,6 +1,7 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import type { WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
 import type { WidgetChange } from '../inputs/settings.ts';
+import type { OperationContext } from './context.ts';
 
 /** A new widget's settings where the inputs leave them unset (action.yml says so); an existing widget keeps its own. */
 const NEW_WIDGET = { domains: [], mode: 'managed' };
@@ -12,6 +13,21 @@ const NEW_WIDGET = { domains: [], mode: 'managed' };
 export async function findByName(client: TurnstileClient, name: string): Promise<WidgetSummary[]> {
   const candidates = await client.listAll(`name:${name}`);
   return candidates.filter((widget) => widget.name === name).sort(oldestFirst);
+}
+
+/** The oldest widget named exactly `name` (the one every run agrees on), warning about the others. */
+export async function oldestNamed(
+  { client, logger }: Pick<OperationContext, 'client' | 'logger'>,
+  name: string,
+): Promise<WidgetSummary | undefined> {
+  const [oldest, ...others] = await findByName(client, name);
+  if (oldest && others.length > 0) {
+    logger.warning(
+      `${others.length + 1} widgets are named "${name}"; using the oldest (${oldest.sitekey}). The others (${others.map((w) => w.sitekey).join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
+      'Duplicate widget names',
+    );
+  }
+  return oldest;
 }
 
 /** The order every concurrent run agrees on: created_on, then sitekey. */
