@@ -57,6 +57,16 @@ describe('ensure', () => {
     expect(secretExposure(result, t.emulator.apiToken)).toEqual({ leaks: [], maskedFirst: true });
   });
 
+  it('redacts a secret-shaped value after a line break in a name from the API, in the log and the summary', async () => {
+    const leaked = `0x4AAAAAAA${'s'.repeat(30)}`;
+    const [old] = t.emulator.seed([{ name: `app\n${leaked}` }]);
+    const result = await t.run({ sitekey: old!.sitekey, name: 'renamed', domains: 'pr-42.example.com' });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toContain('name: app\\n*** -> renamed');
+    expect(result.summary).toContain('name: app\\n*** -&gt; renamed');
+    expect(`${result.stdout}${result.summary}`).not.toContain(leaked);
+  });
+
   it('writes a job summary with name, sitekey, mode, domains and what happened', async () => {
     const result = await t.run({ domains: 'pr-42.example.com', mode: 'invisible' });
     for (const text of ['preview-app-pr-42', result.outputs.sitekey!, 'invisible', 'pr-42.example.com', 'created']) {

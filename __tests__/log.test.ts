@@ -1,7 +1,7 @@
-// The one escaping function for text the action did not write (log.ts), checked against a parser
-// written from the runner's rules (helpers/runner-commands.ts), not against @actions/core's escaping.
+// The one escaping function, which every message passes through whole (log/logger.ts), checked against
+// a parser written from the runner's rules (helpers/runner-commands.ts), not against @actions/core's.
 import { describe, expect, it } from 'vitest';
-import { escapeUntrusted, quoteUntrusted, runnerLogger } from '../src/log/logger.ts';
+import { escapeUntrusted, runnerLogger } from '../src/log/logger.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
 import { foreignCommands, REGISTERED_COMMANDS, runnerCommands } from './helpers/runner-commands.ts';
 import { recordingRunner } from './helpers/runner.ts';
@@ -83,13 +83,9 @@ describe('the runner parser of the tests', () => {
 });
 
 describe('escapeUntrusted', () => {
-  it(`leaves no command in any of ${PAYLOADS.length} hostile values, quoted or not, alone on a line or in a sentence`, () => {
+  it(`leaves no command in any of ${PAYLOADS.length} hostile values, alone or in a sentence`, () => {
     for (const value of PAYLOADS) {
-      for (const line of [
-        escapeUntrusted(value),
-        quoteUntrusted(value),
-        `Created widget ${quoteUntrusted(value)} (${escapeUntrusted(value)}).`,
-      ]) {
+      for (const line of [escapeUntrusted(value), escapeUntrusted(`Created widget "${value}" (${value}).`)]) {
         expect(runnerCommands(`${line}\n`), JSON.stringify(value)).toEqual([]);
         expect(line).not.toMatch(/[\r\n\u0085\u2028\u2029]/);
       }
@@ -99,7 +95,6 @@ describe('escapeUntrusted', () => {
   it('keeps ordinary text as it is, and shows what it escapes', () => {
     expect(escapeUntrusted('preview-app-pr-42 (0x4AAAAAAA_b-1)')).toBe('preview-app-pr-42 (0x4AAAAAAA_b-1)');
     expect(escapeUntrusted('a\nb\rc\td\\e\u2028f\u0085g\u202eh')).toBe('a\\nb\\rc\\td\\\\e\\u2028f\\u0085g\\u202eh');
-    expect(quoteUntrusted('say "hi"')).toBe('"say \\"hi\\""');
     // `::` inside a line means nothing to the runner, so an IPv6 address keeps it.
     expect(escapeUntrusted('http://[::1]:8787')).toBe('http://[::1]:8787');
     expect(escapeUntrusted('::warning::x')).toBe(':\u200b:warning::x');
@@ -108,12 +103,11 @@ describe('escapeUntrusted', () => {
   });
 });
 
-describe('the runner logger, behind the escaping of each value', () => {
+describe('the runner logger, which escapes every message whole', () => {
   it('lets no line of a message start a command, whatever the message, in every kind of line', () => {
     const runner = recordingRunner();
     const logger = runnerLogger(runner, new SecretRegistry(runner));
     for (const payload of PAYLOADS) {
-      // Deliberately unescaped: the logger itself must hold when a print site forgets.
       const message = `Updated widget x (0x4AA): name: ${payload} -> new`;
       logger.info(message);
       logger.debug(message);
@@ -124,30 +118,29 @@ describe('the runner logger, behind the escaping of each value', () => {
     expect(runner.stdout).toContain('PWNED');
   });
 
-  it('breaks a command after every kind of line break in raw text, NEL and the separators included', () => {
-    // The escaping turns these into visible escapes first; only this layer sees them raw.
+  it('keeps every kind of line break visible in one line, NEL and the separators included', () => {
     const runner = recordingRunner();
     const logger = runnerLogger(runner, new SecretRegistry(runner));
     for (const br of LINE_BREAKS) logger.info(`old${br}::warning::PWNED${br}\u00a0::error::PWNED`);
-    expect(runner.stdout).toBe(
-      LINE_BREAKS.map((br) => `old${br}:\u200b:warning::PWNED${br}\u00a0:\u200b:error::PWNED\n`).join(''),
-    );
+    const shown = ['\\n', '\\r', '\\r\\n', '\\u0085', '\\u2028', '\\u2029'];
+    expect(runner.stdout).toBe(shown.map((br) => `old${br}::warning::PWNED${br}\u00a0::error::PWNED\n`).join(''));
   });
 
-  it('reads runs of 32,000 line breaks in one pass, and breaks each command in them', () => {
+  it('reads runs of 32,000 line breaks or spaces in one pass, and breaks the command after them', () => {
     const runner = recordingRunner();
     const logger = runnerLogger(runner, new SecretRegistry(runner));
-    const runs = ['\n'.repeat(32_000), `${'\u0085'.repeat(32_000)}end`, '\r\n ::x'.repeat(16_000)];
+    const runs = ['\n'.repeat(32_000), `${'\u3000'.repeat(32_000)}::x`, '\r\n ::x'.repeat(16_000)];
     for (const text of runs) logger.info(text);
     expect(runner.stdout).toBe(
-      `${'\n'.repeat(32_000)}\n${'\u0085'.repeat(32_000)}end\n${'\r\n :\u200b:x'.repeat(16_000)}\n`,
+      `${'\\n'.repeat(32_000)}\n${'\u3000'.repeat(32_000)}:\u200b:x\n${'\\r\\n ::x'.repeat(16_000)}\n`,
     );
   });
 
-  it('breaks a command after a bare carriage return in a plain info line', () => {
+  it('redacts before it escapes: a secret shaped value after a line break is still found', () => {
     const runner = recordingRunner();
-    runnerLogger(runner, new SecretRegistry(runner)).info('Updated widget "x": name: old\r::warning::PWNED -> new');
+    const secret = `0x4AAAAAAA${'s'.repeat(30)}`;
+    runnerLogger(runner, new SecretRegistry(runner)).info(`Updated widget "x": name: old\r${secret} -> new`);
     expect(runnerCommands(runner.stdout)).toEqual([]);
-    expect(runner.stdout).toBe('Updated widget "x": name: old\r:\u200b:warning::PWNED -> new\n');
+    expect(runner.stdout).toBe('Updated widget "x": name: old\\r*** -> new\n');
   });
 });

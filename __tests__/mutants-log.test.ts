@@ -7,11 +7,11 @@ import { foreignCommands } from './helpers/runner-commands.ts';
 import { recordingRunner } from './helpers/runner.ts';
 
 describe('the runner logger', () => {
-  it('breaks every line-start command in one message, not only the first', () => {
+  it('escapes every line break in one message, not only the first', () => {
     const runner = recordingRunner();
     // Two renamed widgets in one line: each old name, from the API, starts a line of its own.
     runnerLogger(runner, new SecretRegistry(runner)).info('a\n::warning::ONE\n::error::TWO\r::notice::THREE');
     expect(foreignCommands(runner.stdout)).toEqual([]);
-    expect(runner.stdout).toBe('a\n:\u200b:warning::ONE\n:\u200b:error::TWO\r:\u200b:notice::THREE\n');
+    expect(runner.stdout).toBe('a\\n::warning::ONE\\n::error::TWO\\r::notice::THREE\n');
   });
 });

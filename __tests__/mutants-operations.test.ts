@@ -25,15 +25,18 @@ function seedDuplicates() {
 }
 
 describe('widgets with one name, created in the same second', () => {
-  it.each(['get', 'rotate-secret'])('%s uses the lowest sitekey and says so', async (operation) => {
-    seedDuplicates();
-    const run = await t.run({ operation, name: 'dup', 'dry-run': 'true' });
-    expect(run.code).toBe(0);
-    expect(shown(run.stdout)[0]).toBe(
-      `::warning title=Duplicate widget names::3 widgets are named "dup"; using the oldest (${A}), as ensure does.`,
-    );
-    expect(run.summary).not.toContain('Changes');
-  });
+  it.each(['get', 'rotate-secret'])(
+    '%s uses the lowest sitekey and names the others, as ensure does',
+    async (operation) => {
+      seedDuplicates();
+      const run = await t.run({ operation, name: 'dup', 'dry-run': 'true' });
+      expect(run.code).toBe(0);
+      expect(shown(run.stdout)[0]).toBe(
+        `::warning title=Duplicate widget names::3 widgets are named "dup"; using the oldest (${A}). The others (${B}, ${C}) are not used by this step: delete them with operation: delete and their sitekey.`,
+      );
+      expect(run.summary).not.toContain('Changes');
+    },
+  );
 
   it('ensure uses the lowest sitekey and names the others', async () => {
     seedDuplicates();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeUntrusted, quoteUntrusted } from '../src/log/logger.ts';
+import { escapeUntrusted } from '../src/log/logger.ts';
 import { looksLikeWidgetSecret, SecretRegistry } from '../src/log/secrets.ts';
 
 function registry() {
@@ -38,7 +38,7 @@ describe('SecretRegistry', () => {
     expect(looksLikeWidgetSecret(`${longest}c`)).toBe(true);
   });
 
-  it('redacts a secret in every form the escaping gives it, since a message may be escaped before it is redacted', () => {
+  it('redacts a secret in every form the escaping gives it, should a text be escaped before it is redacted', () => {
     const { secrets } = registry();
     const secret = 's3cr\\3t\t"q9" ##[z7';
     secrets.add(secret);
@@ -46,13 +46,15 @@ describe('SecretRegistry', () => {
       secret,
       escapeUntrusted(secret),
       escapeUntrusted(`Invalid token ${secret}.`),
-      `Invalid token ${quoteUntrusted(secret)}.`,
-      quoteUntrusted(`token ${secret}`),
+      escapeUntrusted(`token "${secret}"`),
     ]) {
       expect(secrets.redact(message)).not.toMatch(/s3cr|3t|q9|z7/);
     }
     expect(secrets.redact(escapeUntrusted(`Invalid token ${secret}.`))).toBe('Invalid token ***.');
-    expect(secrets.redact(`Invalid token ${quoteUntrusted(secret)}.`)).toBe('Invalid token "***".');
+    expect(secrets.redact(escapeUntrusted(`Invalid token "${secret}".`))).toBe('Invalid token "***".');
+    // In JSON (the widget output), a quote in a secret is escaped.
+    secrets.add('tok"en-0123456789');
+    expect(secrets.redact(JSON.stringify({ name: 'tok"en-0123456789' }))).toBe('{"name":"***"}');
     // `::` at the start of a text is broken differently from `::` inside one.
     secrets.add('::tok\\');
     expect(secrets.redact(escapeUntrusted('::tok\\ failed'))).toBe('*** failed');

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readGitHubContext } from '../src/github/context.ts';
-import { InputErrors } from '../src/inputs/errors.ts';
 import { closest, INPUTS, readInputs } from '../src/inputs/declared.ts';
 import { readSettings } from '../src/inputs/read-settings.ts';
 import { parseSettings, type Settings } from '../src/inputs/settings.ts';
@@ -24,12 +23,12 @@ function read(inputs: Record<string, string>, env: Record<string, string | undef
   return { settings, masked, logger };
 }
 
-/** The messages of every InputError a run's inputs produce. */
+/** The messages of every InputError a run's inputs produce (thrown at once, in an AggregateError). */
 function problems(inputs: Record<string, string>, env: Record<string, string | undefined> = {}): string[] {
   try {
     read(inputs, env).settings();
   } catch (error) {
-    if (error instanceof InputErrors) return error.errors.map((e) => e.message);
+    if (error instanceof AggregateError) return error.errors.map((e: Error) => e.message);
     throw error;
   }
   return [];
@@ -114,7 +113,7 @@ describe('readSettings', () => {
 
   it('masks the credentials before anything else', () => {
     const run = read({ ...BASE, 'api-token': 'super-secret-token', 'github-token': 'ghs_x', 'account-id': 'bad' });
-    expect(() => run.settings()).toThrow(InputErrors);
+    expect(() => run.settings()).toThrow(AggregateError);
     expect(run.masked).toEqual(['super-secret-token', 'ghs_x']);
   });
 
@@ -123,7 +122,7 @@ describe('readSettings', () => {
     expect(shortest.settings().auth).toEqual({ kind: 'token', token: 'x'.repeat(16) });
     expect(shortest.masked).toEqual(['x'.repeat(16)]);
     const short = read({ ...BASE, 'api-token': 'x'.repeat(15), 'api-key': 'k', 'github-token': 'ghs_x' });
-    expect(() => short.settings()).toThrow(InputErrors);
+    expect(() => short.settings()).toThrow(AggregateError);
     expect(problems({ ...BASE, 'api-token': 'x'.repeat(15), 'api-key': 'k' })).toEqual([
       expect.stringMatching(/^Input "api-token" is shorter than 16 characters, so it is no Cloudflare credential/),
       expect.stringMatching(/^Input "api-key" is shorter than 16 characters/),
@@ -331,7 +330,7 @@ describe('readSettings', () => {
           search,
         );
       } catch (error) {
-        return (error as InputErrors).errors.map((e) => e.message);
+        return (error as AggregateError).errors.map((e: Error) => e.message);
       }
       return [];
     };

@@ -10,7 +10,7 @@ import type { FileProvider } from '@actions/workflow-parser/workflows/file-provi
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hintFor, type HintContext } from '../src/cloudflare/errors.ts';
-import { InputErrors } from '../src/inputs/errors.ts';
+import type { InputError } from '../src/inputs/errors.ts';
 import { INPUT_NAMES } from '../src/inputs/declared.ts';
 import { readSettings } from '../src/inputs/read-settings.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
@@ -394,8 +394,8 @@ describe('README and docs/', () => {
           try {
             readSettings(inputVariables(inputs), new SecretRegistry({ setSecret: () => undefined }), silent);
           } catch (error) {
-            if (!(error instanceof InputErrors)) throw error;
-            for (const problem of error.errors) named.add(problem.input);
+            if (!(error instanceof AggregateError)) throw error;
+            for (const problem of error.errors as InputError[]) named.add(problem.input);
           }
         }
       }

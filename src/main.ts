@@ -5,10 +5,10 @@ import { CloudflareApiError } from './cloudflare/errors.ts';
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from './http/pool.ts';
 import { systemClock, type Clock } from './http/clock.ts';
-import { InputError, InputErrors } from './inputs/errors.ts';
+import { InputError } from './inputs/errors.ts';
 import { GitHubApiError, gitHubApi } from './github/api.ts';
 import { readGitHubContext } from './github/context.ts';
-import { escapeUntrusted, forRunner, quoteUntrusted, runnerLogger } from './log/logger.ts';
+import { forRunner, runnerLogger } from './log/logger.ts';
 import { runOperation } from './operations/index.ts';
 import { PRUNE_CONCURRENCY } from './operations/prune.ts';
 import { WidgetLimitError } from './operations/recycle.ts';
@@ -81,7 +81,7 @@ export async function run({
       ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock, logger, random })
       : undefined;
     try {
-      runner.startGroup(forRunner(`Turnstile ${settings.operation}: ${quoteUntrusted(subject(settings))}`, secrets));
+      runner.startGroup(forRunner(`Turnstile ${settings.operation}: "${subject(settings)}"`, secrets));
       const result = await runOperation(settings, {
         client,
         logger,
@@ -99,11 +99,11 @@ export async function run({
     }
     return 0;
   } catch (error) {
-    const failures = error instanceof InputErrors ? error.errors : [error];
+    const failures: unknown[] = error instanceof AggregateError ? error.errors : [error];
     for (const failure of failures) {
       runner.error(forRunner(errorText(failure), secrets), titleFor(failure));
       // A bug, not a user mistake or an API answer: what a maintainer needs, visible with step debug logging.
-      if (titleFor(failure) === UNEXPECTED) logger.debug(stackWithCauses(failure));
+      if (titleFor(failure) === UNEXPECTED) runner.debug(stackWithCauses(failure, secrets));
     }
     const messages = failures.map(errorText);
     await runner.appendSummary(failureSummary(operation, messages, secrets)).catch(() => undefined);
@@ -113,14 +113,9 @@ export async function run({
 
 /** What the run is about, for the log group's title. */
 function subject(settings: Settings): string {
-  switch (settings.operation) {
-    case 'create':
-      return settings.name;
-    case 'prune':
-      return `${settings.namePrefix}*`;
-    default:
-      return 'sitekey' in settings.target ? settings.target.sitekey : settings.target.name;
-  }
+  if (settings.operation === 'prune') return `${settings.namePrefix}*`;
+  if (settings.operation === 'create') return settings.name;
+  return 'sitekey' in settings.target ? settings.target.sitekey : settings.target.name;
 }
 
 /** `owner/repo@ref` as the runner names the running action; undefined for `uses: ./` or locally. */
@@ -130,13 +125,8 @@ function actionReference(env: NodeJS.ProcessEnv): string | undefined {
   return repository && ref ? `${repository}@${ref}` : undefined;
 }
 
-/**
- * A failure as one line of text. src/api/ builds its errors from Cloudflare's answers as they came
- * (it depends on nothing outside it), so their text is escaped here; every other error escapes the
- * values it quotes where it is made. forRunner then keeps any command from starting a line.
- */
+/** A failure as text (forRunner makes it one line). */
 function errorText(failure: unknown): string {
-  if (failure instanceof CloudflareApiError) return escapeUntrusted(failure.message);
   // A bug, whose stack is at debug level: a ZodError's message is a JSON dump of its issues, so one line of them.
   if (failure instanceof z.ZodError) {
     const issues = failure.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`);
@@ -145,14 +135,15 @@ function errorText(failure: unknown): string {
   return failure instanceof Error ? failure.message : String(failure);
 }
 
-/** The stack of an unexpected error and of each error in its `cause` chain. */
-function stackWithCauses(error: unknown): string {
+/** The stack of an unexpected error and its `cause` chain, each line escaped (a debug command may hold several). */
+function stackWithCauses(error: unknown, secrets: SecretRegistry): string {
   const parts: string[] = [];
   for (let current = error, depth = 0; current !== undefined && depth < 10; depth++) {
     parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : inspect(current));
     current = current instanceof Error ? current.cause : undefined;
   }
-  return parts.join('\nCaused by: ');
+  const lines = parts.join('\nCaused by: ').split('\n');
+  return lines.map((line) => forRunner(line, secrets)).join('\n');
 }
 
 const UNEXPECTED = 'Turnstile action failed';

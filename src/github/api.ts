@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { systemClock } from '../http/clock.ts';
 import { sendWithRetries, type Connection } from '../http/retry.ts';
-import { escapeUntrusted } from '../log/logger.ts';
 import type { GitHubContext } from './context.ts';
 
 /** GitHub's API refused or could not be reached; the message says what to change. */
@@ -11,7 +10,7 @@ export class GitHubApiError extends Error {
     const status = (cause as { response?: { status?: unknown } }).response?.status;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
-      `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${escapeUntrusted(detail)}. Hint: ${hint(status, detail)}`,
+      `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${detail}. Hint: ${hint(status, detail)}`,
       { cause },
     );
     this.name = 'GitHubApiError';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { quoteUntrusted } from '../log/logger.ts';
 
 // The runner describes the run in GITHUB_* variables and the event payload file
 // (https://docs.github.com/actions/reference/variables-reference), read directly and checked.
@@ -166,7 +165,7 @@ export function defaultWidgetName(context: GitHubContext): { name: string } | { 
     const number = /^pr-(\d+)$/.exec(subject.branch)?.[1];
     if (number === undefined) return { name: branchPreviewName(repo, subject.branch) };
     return {
-      missing: `on this push of the branch ${quoteUntrusted(subject.branch)}: its default name ${quoteUntrusted(branchPreviewName(repo, subject.branch))} is the default name of pull request #${number}'s preview, so a branch named \`pr-<number>\` has no default name`,
+      missing: `on this push of the branch "${subject.branch}": its default name "${branchPreviewName(repo, subject.branch)}" is the default name of pull request #${number}'s preview, so a branch named \`pr-<number>\` has no default name`,
     };
   }
   return {

@@ -38,17 +38,12 @@ export type InputName = keyof typeof INPUTS;
 const declared: Record<InputName, { default?: string; required?: boolean }> = INPUTS;
 export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
 
-/** The raw value of every input, trimmed (as core.getInput does), defaults applied. */
-export type RawInputs = Record<InputName, string>;
-
 export interface StepInputs {
-  raw: RawInputs;
-  /**
-   * Inputs the user gave a value, among those without a default: the action cannot tell a default
-   * from a value the user wrote, so only these can be said to be set (and warned about if unused).
-   */
+  /** The raw value of every input, trimmed (as core.getInput does), defaults applied. */
+  raw: Record<InputName, string>;
+  /** Inputs without a default that have a value: only they can be told set (a default looks written). */
   given: Set<InputName>;
-  /** INPUT_* variables that name no declared input, as the step wrote them (the runner warns about them). */
+  /** INPUT_* variables that name no declared input (the runner warns about them). */
   undeclared: string[];
 }
 
@@ -56,7 +51,7 @@ export interface StepInputs {
 const variableOf = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 
 export function readInputs(env: NodeJS.ProcessEnv): StepInputs {
-  const raw = {} as RawInputs;
+  const raw = {} as StepInputs['raw'];
   const given = new Set<InputName>();
   for (const name of INPUT_NAMES) {
     const value = (env[variableOf(name)] ?? '').trim();

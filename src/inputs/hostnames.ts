@@ -1,6 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { quoteUntrusted } from '../log/logger.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -13,7 +12,7 @@ export function ipVersion(host: string): 0 | 4 | 6 {
   return isIPv4(host) ? 4 : 0;
 }
 
-export interface ParsedDomains {
+interface ParsedDomains {
   domains: string[];
   /** Values that were rewritten (a URL reduced to its hostname, punycode, a trailing dot). */
   notices: string[];
@@ -48,9 +47,9 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
       else seen.add(host);
     }
     if (stray.length > 0) {
-      const quoted = (list: string[]) => list.map((piece) => quoteUntrusted(piece)).join(', ');
+      const quoted = (list: string[]) => list.map((piece) => `"${piece}"`).join(', ');
       parsed.problems.push(
-        `contains ${quoteUntrusted(line.trim())}: spaces separate hostnames, so this reads as ${quoted(pieces)}, and ${quoted(stray)} ${stray.length > 1 ? 'are not hostnames' : 'is not a hostname'} on ${stray.length > 1 ? 'their' : 'its'} own. Write each hostname without spaces.`,
+        `contains "${line.trim()}": spaces separate hostnames, so this reads as ${quoted(pieces)}, and ${quoted(stray)} ${stray.length > 1 ? 'are not hostnames' : 'is not a hostname'} on ${stray.length > 1 ? 'their' : 'its'} own. Write each hostname without spaces.`,
       );
     }
   }
@@ -61,7 +60,7 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
 
 function normaliseHost(value: string, parsed: ParsedDomains): string | undefined {
   const refuse = (why: string) => {
-    parsed.problems.push(`contains ${quoteUntrusted(value)}, ${why}`);
+    parsed.problems.push(`contains "${value}", ${why}`);
     return undefined;
   };
   let host = value;
@@ -73,7 +72,7 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
       return refuse('which is not a valid URL or hostname.');
     }
     host = url.hostname.replace(/^\[|\]$/g, '');
-    parsed.notices.push(`domains: ${quoteUntrusted(value)} is a URL; using its hostname "${host}".`);
+    parsed.notices.push(`domains: "${value}" is a URL; using its hostname "${host}".`);
   }
   host = host.replace(/^\[|\]$/g, '').toLowerCase();
   const separator = /[;|]/.exec(host)?.[0];
@@ -88,17 +87,17 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
   if (host.includes('*')) {
     const parent = host.replace(/^(\*\.)+/, '');
     return refuse(
-      `a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use ${quoteUntrusted(parent)}.`,
+      `a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use "${parent}".`,
     );
   }
   if (ipVersion(host)) return host;
   if (host.endsWith('.') && host.length > 1) {
     host = host.slice(0, -1);
-    parsed.notices.push(`domains: ${quoteUntrusted(value)} ends with a dot; using ${quoteUntrusted(host)}.`);
+    parsed.notices.push(`domains: "${value}" ends with a dot; using "${host}".`);
   }
   const port = /^([^:]+):\d+$/.exec(host);
   if (port) {
-    return refuse(`which has a port: a widget's hostname covers every port of it. Use ${quoteUntrusted(port[1]!)}.`);
+    return refuse(`which has a port: a widget's hostname covers every port of it. Use "${port[1]!}".`);
   }
   // domainToASCII silently drops a path or port, so those are refused before conversion.
   const ascii = /[/:?#@\\\s]/.test(host) ? '' : domainToASCII(host);
@@ -114,9 +113,7 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
     );
   }
   if (ascii !== host) {
-    parsed.notices.push(
-      `domains: ${quoteUntrusted(value)} is an internationalised name; using its punycode form "${ascii}".`,
-    );
+    parsed.notices.push(`domains: "${value}" is an internationalised name; using its punycode form "${ascii}".`);
   }
   return ascii;
 }

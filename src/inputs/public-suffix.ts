@@ -1,12 +1,7 @@
 // Refuses hostnames that are public suffixes: a Turnstile hostname covers all its subdomains, so a
-// widget for "vercel.app" or "co.uk" could be used by every site anyone creates under it.
-//
-// Why tldts: it ships the whole Public Suffix List (ICANN and private sections, and says which one
-// matched), is republished as the list changes, is MIT, has one dependency (tldts-core, same
-// author) and loads fast: its compact trie costs about 7 ms to import and adds about 200 kB to
-// dist/. psl was last published in December 2024 (a stale list) and takes 3x as long to load;
-// parse-domain needs ~1 ms per lookup and eight more packages; tldts-experimental uses a
-// probabilistic structure that may report false positives, i.e. refuse a legitimate hostname.
+// widget for "vercel.app" or "co.uk" could be used by every site anyone creates under it. tldts
+// ships the whole list (both sections, saying which matched), kept current, in a trie that loads in
+// ~7 ms (psl's list is stale and 3x slower to load; tldts-experimental may refuse a valid hostname).
 import { parse } from 'tldts';
 import { ipVersion } from './hostnames.ts';
 
@@ -14,16 +9,9 @@ import { ipVersion } from './hostnames.ts';
 const OPTIONS = { allowPrivateDomains: true, extractHostname: false, validateHostname: false, detectIp: false };
 
 /**
- * Returns why `host` must not be a widget hostname, or undefined when it may be one.
- *
- * `host` is a lower-case ASCII (punycode) hostname without a trailing dot, or an IP address. It is
- * refused when it is itself a public suffix of the Public Suffix List, from the ICANN section
- * (`com`, `co.uk`, `foo.ck` under the wildcard rule `*.ck`) or the private one (`vercel.app`,
- * `pages.dev`, `github.io`). Accepted: hostnames below a suffix (`my-app.pages.dev`, `www.ck`,
- * which the exception rule `!www.ck` makes a registrable domain), IP addresses, and names whose
- * TLD the list does not know (`pr-1.example.test`, `localhost`, `intranet`).
- *
- * The text starts with `contains "<host>", a public suffix`, ready for `new InputError('domains', …)`.
+ * Why `host` (a punycode hostname or an IP address) must not be a widget hostname: it is itself a
+ * public suffix, ICANN (`co.uk`, `foo.ck` by `*.ck`) or private (`vercel.app`); undefined when it may
+ * be one (`my-app.pages.dev`, `www.ck` by `!www.ck`, an IP address, `localhost`, an unknown TLD).
  */
 export function publicSuffixRefusal(host: string): string | undefined {
   const name = host.toLowerCase().replace(/\.$/, '');

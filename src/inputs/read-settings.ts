@@ -1,5 +1,5 @@
 import { readGitHubContext, type GitHubContext } from '../github/context.ts';
-import { readInputs, type InputName, type RawInputs } from './declared.ts';
+import { readInputs, type InputName, type StepInputs } from './declared.ts';
 import type { Logger } from '../log/logger.ts';
 import { looksLikeWidgetSecret, type SecretRegistry } from '../log/secrets.ts';
 import { MIN_CREDENTIAL_LENGTH, parseSettings, widgetInputs, type Operation, type Settings } from './settings.ts';
@@ -7,7 +7,7 @@ import type { ParsedSettings } from './settings.ts';
 
 /**
  * Reads and checks every input (settings.ts), then acts on the result: notices for rewritten
- * hostnames, warnings for inputs the operation ignores. Throws every problem at once (InputErrors)
+ * hostnames, warnings for inputs the operation ignores. Throws every problem at once (AggregateError)
  * before anything touches the network; secrets are masked before anything can print them.
  */
 export function readSettings(
@@ -15,7 +15,7 @@ export function readSettings(
   secrets: SecretRegistry,
   logger: Logger,
   github: GitHubContext = readGitHubContext(env),
-): ParsedSettings['settings'] {
+): ParsedSettings {
   const inputs = readInputs(env);
   maskSecrets(inputs.raw, secrets);
   const { settings, notices } = parseSettings(inputs, github);
@@ -32,7 +32,7 @@ export function readSettings(
  * quoted). A Cloudflare credential too short to be one is refused unmasked: masking "t" would
  * turn every "t" of the log into ***.
  */
-function maskSecrets(raw: RawInputs, secrets: SecretRegistry): void {
+function maskSecrets(raw: StepInputs['raw'], secrets: SecretRegistry): void {
   // A token given as "Bearer <token>" is refused; the token inside is a secret all the same.
   const credentials = [raw['api-token'], raw['api-token'].replace(/^bearer\s+/i, ''), raw['api-key']];
   for (const credential of credentials) if (credential.length >= MIN_CREDENTIAL_LENGTH) secrets.add(credential);
@@ -48,10 +48,11 @@ function describe(settings: Settings, github: GitHubContext): string {
   return `Settings: ${shown} (auth: ${settings.auth.kind}; repository: ${github.repository ?? 'none'})`;
 }
 
+const WIDGET_INPUTS = Object.keys(widgetInputs([])) as InputName[];
 /** What each operation reads besides the credentials and the inputs of commonSchema. */
 const READS: Record<Operation, readonly InputName[]> = {
-  ensure: ['name', 'sitekey', 'domains', ...(Object.keys(widgetInputs) as InputName[]), 'name-prefix'],
-  create: ['name', 'domains', ...(Object.keys(widgetInputs) as InputName[]), 'name-prefix'],
+  ensure: ['name', 'sitekey', ...WIDGET_INPUTS, 'name-prefix'],
+  create: ['name', ...WIDGET_INPUTS, 'name-prefix'],
   get: ['name', 'sitekey'],
   delete: ['name', 'sitekey'],
   'rotate-secret': ['name', 'sitekey'],

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Auth } from '../cloudflare/client.ts';
 import { CLEARANCE_LEVELS, MODES, REGIONS } from '../cloudflare/schemas.ts';
-import { parseDomains } from './hostnames.ts';
-import { InputError, InputErrors } from './errors.ts';
+import { InputError } from './errors.ts';
 import { defaultWidgetName, type GitHubContext } from '../github/context.ts';
 import {
   accountId,
@@ -20,31 +19,29 @@ import {
   wholeNumber,
 } from './values.ts';
 import { closest, INPUT_NAMES, type InputName, type StepInputs } from './declared.ts';
-import { quoteUntrusted } from '../log/logger.ts';
 
-// The action's settings: one zod schema for what every operation shares and one per operation (a
-// discriminated union on `operation`), built from the schemas of each input's value
-// (input-values.ts); the types the operations receive are inferred from them. The schemas only
-// read: masking and logging happen in read-settings.ts, on their result.
+// The action's settings: zod schemas for what every operation shares and one per operation (a
+// discriminated union on `operation`), built from each input's value schema (values.ts); the
+// settings types are inferred from them. Masking and logging happen in read-settings.ts.
 
-export const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'] as const;
+const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 const DOMAINS_REQUIRED = (operation: Operation) =>
   `is required for operation "${operation}": give one or more hostnames or IP addresses, separated by commas, newlines or spaces.`;
 
 /** The `operation` input, checked first: it decides which schema reads the other inputs. */
-export const operationNameSchema = z.object({
+const operationNameSchema = z.object({
   operation: z.enum(OPERATIONS, {
     error: (issue) => {
       const meant = closest(String(issue.input), OPERATIONS);
-      return `is ${quoteUntrusted(String(issue.input))}: allowed values are ${OPERATIONS.join(', ')}.${meant ? ` Did you mean "${meant}"?` : ''}`;
+      return `is "${String(issue.input)}": allowed values are ${OPERATIONS.join(', ')}.${meant ? ` Did you mean "${meant}"?` : ''}`;
     },
   }),
 });
 
 /** Inputs every operation shares: where to call the API, and how patiently. */
-export const commonSchema = z
+const commonSchema = z
   .object({
     'api-url': apiUrl,
     'account-id': required(
@@ -93,7 +90,7 @@ function credentialProblems(token: string, key: string): [InputName, string][] {
 }
 
 /** The credentials: an API token, or the legacy email + Global API key. */
-export function authSchema(github: GitHubContext) {
+function authSchema(github: GitHubContext) {
   return z
     .object({ 'api-token': z.string(), 'api-email': z.string(), 'api-key': z.string() })
     .transform(({ 'api-token': token, 'api-email': email, 'api-key': key }, ctx): { auth: Auth } => {
@@ -127,17 +124,17 @@ export function authSchema(github: GitHubContext) {
 }
 
 /** The widget's settings from the inputs (all but the name); undefined keeps the widget's value. */
-export const widgetInputs = {
-  domains: hostnames,
+export const widgetInputs = (notices: string[]) => ({
+  domains: hostnames(notices),
   mode: optional(oneOf(MODES)),
   'clearance-level': optional(oneOf(CLEARANCE_LEVELS)),
   'bot-fight-mode': optional(boolean),
   'ephemeral-id': optional(boolean),
   offlabel: optional(boolean),
   region: optional(oneOf(REGIONS)),
-};
+});
 
-type WidgetInputs = z.output<z.ZodObject<typeof widgetInputs>>;
+type WidgetInputs = z.output<z.ZodObject<ReturnType<typeof widgetInputs>>>;
 const fieldsOf = (inputs: WidgetInputs) => ({
   domains: inputs.domains,
   mode: inputs.mode,
@@ -149,7 +146,7 @@ const fieldsOf = (inputs: WidgetInputs) => ({
 });
 
 /** What the inputs ask of a widget's settings; an undefined field keeps the widget's value. */
-export type WidgetFields = ReturnType<typeof fieldsOf>;
+type WidgetFields = ReturnType<typeof fieldsOf>;
 /** What ensure and create make a new widget look like: it needs a name and hostnames. */
 export type NewWidget = WidgetFields & { name: string; domains: string[] };
 /** What ensure asks of an existing widget; undefined fields keep its values. */
@@ -175,8 +172,9 @@ const recyclingOf = (inputs: { 'name-prefix'?: string; 'github-token': string })
   githubToken: inputs['github-token'] || undefined,
 });
 
-/** The inputs of each operation, and the settings each operation receives. */
-export function operationSchema(github: GitHubContext) {
+/** The inputs of each operation, and the settings each operation receives; `notices` gets the rewrites of domains. */
+function operationSchema(github: GitHubContext, notices: string[]) {
+  const widget = widgetInputs(notices);
   /**
    * The widget named by `name`, or by the name derived from the GitHub context; without one, the
    * error says what to set instead (`sitekey` too, where the operation takes one).
@@ -196,7 +194,7 @@ export function operationSchema(github: GitHubContext) {
 
   return z.discriminatedUnion('operation', [
     z
-      .object({ operation: z.literal('ensure'), ...targetInputs, ...widgetInputs, ...recycling, ...exportEnv })
+      .object({ operation: z.literal('ensure'), ...targetInputs, ...widget, ...recycling, ...exportEnv })
       .transform((inputs, ctx): EnsureSettings => {
         const base = { operation: inputs.operation, ...recyclingOf(inputs), exportEnv: inputs['export-env'] };
         const fields = fieldsOf(inputs);
@@ -212,10 +210,10 @@ export function operationSchema(github: GitHubContext) {
       .object({
         operation: z.literal('create'),
         name: optional(name),
-        ...widgetInputs,
+        ...widget,
         domains: z
           .string()
-          .transform((raw, ctx) => check(hostnames, raw, ctx) ?? refuse(ctx, DOMAINS_REQUIRED('create'))),
+          .transform((raw, ctx) => check(widget.domains, raw, ctx) ?? refuse(ctx, DOMAINS_REQUIRED('create'))),
         ...recycling,
         ...exportEnv,
       })
@@ -266,8 +264,8 @@ export function operationSchema(github: GitHubContext) {
   ]);
 }
 
-export type CommonSettings = z.output<typeof commonSchema> & z.output<ReturnType<typeof authSchema>>;
-export type OperationSettings = z.output<ReturnType<typeof operationSchema>>;
+type CommonSettings = z.output<typeof commonSchema> & z.output<ReturnType<typeof authSchema>>;
+type OperationSettings = z.output<ReturnType<typeof operationSchema>>;
 export type Settings = CommonSettings & OperationSettings;
 /** The settings one operation receives. */
 export type SettingsOf<O extends Operation> = CommonSettings & Extract<OperationSettings, { operation: O }>;
@@ -281,7 +279,7 @@ const testKeysInput = z.object({
   'test-keys': optional(
     z.enum(TEST_KEYS, {
       error: (issue) =>
-        `is ${quoteUntrusted(String(issue.input))}: allowed values are ${TEST_KEYS.join(', ')}, or empty for a real widget. To use them on some runs only, give an expression that is '' on the others, e.g. \`test-keys: \${{ github.event.pull_request.head.repo.fork && 'always-pass' || '' }}\`.`,
+        `is "${String(issue.input)}": allowed values are ${TEST_KEYS.join(', ')}, or empty for a real widget. To use them on some runs only, give an expression that is '' on the others, e.g. \`test-keys: \${{ github.event.pull_request.head.repo.fork && 'always-pass' || '' }}\`.`,
     }),
   ),
 });
@@ -299,25 +297,26 @@ const testKeySettingsSchema = z
 type TestKeySettings = { operation: Operation } & z.output<typeof testKeySettingsSchema>;
 
 /** What the inputs of a step ask for, read without side effects. */
-export interface ParsedSettings {
-  settings: Settings | TestKeySettings;
-  /** Values that were rewritten (a URL reduced to its hostname, …), for a notice each. */
-  notices: string[];
-}
+export type ParsedSettings = Settings | TestKeySettings;
 
 /**
- * Checks every input and throws every problem at once (InputErrors), before any request. The
- * caller masks the credentials first: an error may be printed as soon as this throws. `meant`
- * is the did-you-mean search (a test counts its calls).
+ * The settings the inputs ask for, and the values rewritten (a URL reduced to its hostname, …) for a
+ * notice each. Checks every input and throws every problem at once (an AggregateError), before any
+ * request; the caller masks the credentials first, since an error may be printed as soon as this
+ * throws. `meant` is the did-you-mean search (a test counts its calls).
  */
-export function parseSettings(inputs: StepInputs, github: GitHubContext, meant = closest): ParsedSettings {
+export function parseSettings(
+  inputs: StepInputs,
+  github: GitHubContext,
+  meant = closest,
+): { settings: ParsedSettings; notices: string[] } {
   const { raw, undeclared } = inputs;
   const errors: InputError[] = [];
   // The runner warns about undeclared inputs; saying which one was probably meant adds to that.
   // Searched only for a missing input: the search is the costly part of a run with many problems.
   const typoHint = (input: string) => {
     const typo = undeclared.find((variable) => meant(variable, INPUT_NAMES) === input);
-    return typo ? ` The step passes ${quoteUntrusted(typo)}, which is not an input: did you mean "${input}"?` : '';
+    return typo ? ` The step passes "${typo}", which is not an input: did you mean "${input}"?` : '';
   };
   const collect = <T>(result: z.ZodSafeParseResult<T>): T | undefined => {
     if (result.success) return result.data;
@@ -331,29 +330,28 @@ export function parseSettings(inputs: StepInputs, github: GitHubContext, meant =
   const operation = collect(operationNameSchema.safeParse(raw));
   if (collect(testKeysInput.safeParse(raw))?.['test-keys']) {
     const keys = collect(testKeySettingsSchema.safeParse(raw));
-    if (errors.length > 0 || !operation || !keys) throw new InputErrors(firstOfEach(errors));
+    if (errors.length > 0 || !operation || !keys) throw firstOfEach(errors);
     return { settings: { ...operation, ...keys }, notices: [] };
   }
   const common = collect(commonSchema.safeParse(raw));
   const credentials = collect(authSchema(github).safeParse(raw));
-  const specific = operation && collect(operationSchema(github).safeParse(raw));
-  if (errors.length > 0 || !common || !credentials || !specific) throw new InputErrors(firstOfEach(errors));
+  const notices: string[] = [];
+  const specific = operation && collect(operationSchema(github, notices).safeParse(raw));
+  if (errors.length > 0 || !common || !credentials || !specific) throw firstOfEach(errors);
 
-  const settings: Settings = { ...common, ...credentials, ...specific };
-  // Parsing again is cheap, and keeps the schema's output to the settings themselves.
-  const notices = 'fields' in settings && raw.domains ? parseDomains(raw.domains).notices : [];
-  return { settings, notices };
+  return { settings: { ...common, ...credentials, ...specific }, notices };
 }
 
 /** Problems listed per input: each is an annotation, and GitHub shows ten per step. */
 const PROBLEMS_SHOWN_PER_INPUT = 5;
 
 /** The first problems of each input, then one line saying how many more that input has. */
-function firstOfEach(errors: InputError[]): InputError[] {
-  return [...new Set(errors.map((error) => error.input))].flatMap((input) => {
+function firstOfEach(errors: InputError[]): AggregateError {
+  const shown = [...new Set(errors.map((error) => error.input))].flatMap((input) => {
     const own = errors.filter((error) => error.input === input);
     const more = own.length - PROBLEMS_SHOWN_PER_INPUT;
     const rest = `has ${more} more problem(s), not listed: fix the ones above and run again to see them.`;
     return [...own.slice(0, PROBLEMS_SHOWN_PER_INPUT), ...(more > 0 ? [new InputError(input, rest)] : [])];
   });
+  return new AggregateError(shown, shown.map((error) => error.message).join('\n'));
 }

@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { CLOUDFLARE_API_URL } from '../cloudflare/client.ts';
 import { parseDomains } from './hostnames.ts';
 import type { InputName } from './declared.ts';
-import { quoteUntrusted } from '../log/logger.ts';
 import { publicSuffixRefusal } from './public-suffix.ts';
 import { looksLikeWidgetSecret } from '../log/secrets.ts';
 
 // The schema of each input's value, on its own: what a valid value looks like and what the user
 // is told otherwise. Each issue's message is what follows `Input "<name>" ` in the error.
 
-const quote = (raw: string) => `${quoteUntrusted(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw)}`;
-const saying = (expected: string) => (issue: { input?: unknown }) => `is ${quote(String(issue.input))}: ${expected}`;
+const quote = (raw: string) => `"${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}"`;
+const is = (value: string, expected: string) => `is ${quote(value)}: ${expected}`;
+const saying = (expected: string) => (issue: { input?: unknown }) => is(String(issue.input), expected);
 
 /** Parses one raw input with `schema`, moving its issues onto the input being parsed. */
 export function check<T>(schema: z.ZodType<T, string>, raw: string, ctx: z.RefinementCtx): T {
@@ -84,12 +84,13 @@ export const name = z
 
 export const apiUrl = z.string().transform((raw, ctx) => {
   // Credentials in the URL (user:pass@) are never echoed: messages quote it with them replaced.
-  const shown = raw.replace(/^([a-z][a-z\d+.-]*:\/\/)?.*@/is, '$1***@');
+  const refuseAs = (expected: string) =>
+    refuse(ctx, is(raw.replace(/^([a-z][a-z\d+.-]*:\/\/)?.*@/is, '$1***@'), expected));
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return refuse(ctx, saying(`expected an absolute URL such as ${CLOUDFLARE_API_URL}.`)({ input: shown }));
+    return refuseAs(`expected an absolute URL such as ${CLOUDFLARE_API_URL}.`);
   }
   // Plain http only to this machine: an IPv4 literal in 127.0.0.0/8, [::1] or localhost. The URL
   // parser writes every IPv4 literal (127.1, 0x7f.0.0.1) as four decimal parts and refuses a host
@@ -98,34 +99,23 @@ export const apiUrl = z.string().transform((raw, ctx) => {
   const loopback = ['localhost', '[::1]'].includes(url.hostname) || /^127(\.\d+){3}$/.test(url.hostname);
   // The token travels in a header: only loopback (the local emulator) may be spoken to in clear text.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    return refuse(
-      ctx,
-      saying(
-        'it must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1]), so the API token is never sent in clear text.',
-      )({ input: shown }),
+    return refuseAs(
+      'it must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1]), so the API token is never sent in clear text.',
     );
   }
   if (url.username || url.password || url.search || url.hash) {
     return refuse(ctx, `must be a plain base URL without credentials, query or fragment, e.g. ${CLOUDFLARE_API_URL}.`);
   }
   if (/\/accounts(\/|$)/.test(url.pathname)) {
-    return refuse(
-      ctx,
-      saying(
-        `expected the API's base URL, which the action extends with /accounts/<account-id>/challenges/widgets itself: e.g. ${CLOUDFLARE_API_URL}.`,
-      )({ input: shown }),
+    return refuseAs(
+      `expected the API's base URL, which the action extends with /accounts/<account-id>/challenges/widgets itself: e.g. ${CLOUDFLARE_API_URL}.`,
     );
   }
   const base = url.href.replace(/\/+$/, '');
   // Only Cloudflare's own host is known to need /client/v4; gateways and emulators have their own paths.
   if (url.hostname === new URL(CLOUDFLARE_API_URL).hostname && base !== CLOUDFLARE_API_URL) {
-    return refuse(
-      ctx,
-      saying(`Cloudflare's API base URL is ${CLOUDFLARE_API_URL}: use it, or leave api-url unset (it is the default).`)(
-        {
-          input: shown,
-        },
-      ),
+    return refuseAs(
+      `Cloudflare's API base URL is ${CLOUDFLARE_API_URL}: use it, or leave api-url unset (it is the default).`,
     );
   }
   return base;
@@ -141,27 +131,21 @@ export const sitekey = z.string().transform((raw, ctx) => {
     );
   }
   if (!raw.startsWith('0x') && !raw.includes('://') && name.safeParse(raw).success) {
-    return refuse(
-      ctx,
-      saying(
-        `a sitekey starts with "0x" (e.g. ${SITEKEY_EXAMPLE}). To find the widget by its name, give it as \`name: ${quote(raw)}\` instead of sitekey.`,
-      )({ input: raw }),
-    );
+    const asName = `To find the widget by its name, give it as \`name: ${quote(raw)}\` instead of sitekey.`;
+    return refuse(ctx, is(raw, `a sitekey starts with "0x" (e.g. ${SITEKEY_EXAMPLE}). ${asName}`));
   }
   if (raw.length > 32 || !/^[A-Za-z0-9_-]+$/.test(raw)) {
-    return refuse(
-      ctx,
-      saying(
-        `expected a widget sitekey such as ${SITEKEY_EXAMPLE} (letters, digits, "-" or "_", at most 32 characters).`,
-      )({ input: raw }),
-    );
+    const expected = `expected a widget sitekey such as ${SITEKEY_EXAMPLE} (letters, digits, "-" or "_", at most 32 characters).`;
+    return refuse(ctx, is(raw, expected));
   }
   return raw;
 });
 
-/** The `domains` input as a list of hostnames; undefined when it names none (blank or only separators). */
-export const hostnames = z.string().transform((raw, ctx) => {
-  const parsed = parseDomains(raw, publicSuffixRefusal);
-  for (const message of parsed.problems) ctx.issues.push({ code: 'custom', message, input: raw });
-  return parsed.domains.length > 0 ? parsed.domains : undefined;
-});
+/** The `domains` input as a list of hostnames (undefined when it names none), each rewrite a notice. */
+export const hostnames = (notices: string[]) =>
+  z.string().transform((raw, ctx) => {
+    const parsed = parseDomains(raw, publicSuffixRefusal);
+    notices.push(...parsed.notices);
+    for (const message of parsed.problems) ctx.issues.push({ code: 'custom', message, input: raw });
+    return parsed.domains.length > 0 ? parsed.domains : undefined;
+  });

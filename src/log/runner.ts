@@ -1,10 +1,6 @@
 import * as core from '@actions/core';
 
-/**
- * What the action needs of the Actions runner. `run()` takes it as a dependency (as
- * create-github-app-token passes `core` in), so tests drive the whole action in-process with a
- * recording fake; the runner itself gets `actionsRunner`, a thin wrapper of @actions/core.
- */
+/** What the action needs of the Actions runner: @actions/core here (actionsRunner), a recorder in tests. */
 export interface Runner {
   setSecret(value: string): void;
   setOutput(name: string, value: string): void;

@@ -1,9 +1,8 @@
-import { escapedForms } from './logger.ts';
+import { escapeUntrusted } from './logger.ts';
 import type { Runner } from './runner.ts';
 
-// Turnstile secrets look like 0x4AAAAAAA… with about 35 characters; sitekeys have about 24 and at
-// most 32 (the sitekey input's limit), so only a longer 0x… value is taken for a secret. A secret
-// this run never received (say, echoed back in an API error) is still scrubbed by shape.
+// Turnstile secrets are 0x… with about 35 characters, sitekeys at most 32: a longer 0x… value is a
+// secret, scrubbed by shape even when this run never received it (say, echoed in an API error).
 const SECRET_SHAPE = /\b0x[0-9A-Za-z_-]{31,}/g;
 
 /** True for a value shaped like a Turnstile widget secret (not a sitekey). */
@@ -11,14 +10,10 @@ export function looksLikeWidgetSecret(value: string): boolean {
   return new RegExp(`^${SECRET_SHAPE.source}$`).test(value);
 }
 
-/**
- * The secrets of one run. Each is masked by the runner (`::add-mask::`) the moment it is known,
- * and scrubbed by `redact()` from any text the action writes itself (errors, debug lines,
- * summaries), so a secret never depends on the runner's masking alone.
- */
+/** The secrets of one run: masked by the runner (`::add-mask::`) once known, and redacted by the action too. */
 export class SecretRegistry {
   private readonly known = new Set<string>();
-  /** Every form of every secret, raw and escaped (escapedForms), longest first. */
+  /** Every form of every secret, raw and escaped, longest first. */
   private forms: string[] = [];
   private readonly runner: Pick<Runner, 'setSecret'>;
 
@@ -31,16 +26,22 @@ export class SecretRegistry {
     this.runner.setSecret(value);
     this.known.add(value);
     // Longest first, so a secret that contains another one is replaced whole.
-    this.forms = [...new Set([...this.forms, ...escapedForms(value)])].sort((a, b) => b.length - a.length);
-    // No log line holds a line break, so the runner could not mask such a value whole: each of its lines is a secret too.
+    this.forms = [...new Set([...this.forms, ...forms(value)])].sort((a, b) => b.length - a.length);
+    // The runner masks line by line, so each line of a value is a secret too.
     const lines = value.split(/\r\n|\r|\n/);
     if (lines.length > 1) for (const line of lines) if (line.trim()) this.add(line);
   }
 
-  /** `text` without any secret, in any form escaping gave it: a message may be escaped before it is redacted. */
+  /** `text` without any secret, also in the forms escaping gives it (for text escaped before it is redacted). */
   redact(text: string): string {
     let result = text.replace(SECRET_SHAPE, '***');
     for (const form of this.forms) result = result.split(form).join('***');
     return result;
   }
+}
+
+/** `text` as it is, escaped as a whole message or inside one, each also with its quotes escaped (`\"`). */
+function forms(text: string): string[] {
+  const escaped = [text, escapeUntrusted(text), escapeUntrusted(`x${text}`).slice(1)];
+  return [...new Set([...escaped, ...escaped.map((form) => form.replace(/"/g, '\\"'))])];
 }

@@ -1,38 +1,34 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
-import type { NewWidget, SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
-import type { OperationResult } from './result.ts';
+import type { NewWidget, Operation } from '../inputs/settings.ts';
+import { resultOf, type OperationResult, type OperationContext, type Run } from './context.ts';
 import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
-import { creationConfig, findByName } from './widgets.ts';
+import { findByName, widgetConfig } from './widgets.ts';
 
 /** A runner's clock and a create's server timestamps may disagree by this much. */
-export const CLOCK_SKEW_MS = 120_000;
+const CLOCK_SKEW_MS = 120_000;
 
 /**
- * POST a new widget. A create is not idempotent: when an attempt may have created the widget
- * anyway (lost or unreadable response, 5xx), look for it before trying again and adopt it.
- * `existing` lists the sitekeys known to predate this create (ensure knows them; create does
- * not, so it counts a widget of that name created since the attempt began, give or take skew).
+ * POST a new widget. A create is not idempotent: when an attempt may have created the widget anyway
+ * (lost or unreadable response, 5xx), look for it before trying again and adopt it. When the name
+ * was free (ensure found none), any widget of that name is this run's; else one created since the
+ * attempt began, give or take clock skew.
  */
-export async function createWidget(
-  { client, logger, clock }: Pick<OperationContext, 'client' | 'logger' | 'clock'>,
+async function createWidget(
+  { client, logger, clock }: OperationContext,
   desired: NewWidget,
-  existing?: ReadonlySet<string>,
+  nameWasFree: boolean,
 ): Promise<Widget> {
   const started = clock.now();
-  const config = creationConfig(desired);
+  const config = widgetConfig(desired);
   const created = client.recoverWrite(
     () => client.create(config),
     async () => {
       const matches = await findByName(client, desired.name);
-      const made = matches.find((widget) =>
-        existing ? !existing.has(widget.sitekey) : Date.parse(widget.created_on) >= started - CLOCK_SKEW_MS,
-      );
+      const made = matches.find((w) => nameWasFree || Date.parse(w.created_on) >= started - CLOCK_SKEW_MS);
       if (!made) return undefined;
       logger.info(
-        `The create request's response was lost, but widget ${quoteUntrusted(desired.name)} exists (${escapeUntrusted(made.sitekey)}); using it instead of creating a duplicate.`,
+        `The create request's response was lost, but widget "${desired.name}" exists (${made.sitekey}); using it instead of creating a duplicate.`,
       );
       return client.get(made.sitekey);
     },
@@ -41,20 +37,35 @@ export async function createWidget(
 }
 
 /** operation: create — always a new widget, even when others share its name. */
-export async function runCreate(settings: SettingsOf<'create'>, context: OperationContext): Promise<OperationResult> {
-  const desired: NewWidget = { ...settings.fields, name: settings.name };
-  const base = { operation: 'create' as const, updated: false, dryRun: settings.dryRun, changes: [] };
+export const runCreate: Run<'create'> = (settings, context) =>
+  createNew(settings, context, { ...settings.fields, name: settings.name }, `would create widget "${settings.name}"`);
+
+/**
+ * Creates `desired`, recycling closed previews at the widget limit, or says what a dry run would
+ * (`plan`, and the widgets it would recycle). ensure, which found the name free, passes `settle`:
+ * it may settle on a widget a concurrent run created instead.
+ */
+export async function createNew(
+  settings: { operation: Operation; dryRun: boolean; namePrefix: string | undefined },
+  context: OperationContext,
+  desired: NewWidget,
+  plan: string,
+  settle?: (fresh: Widget) => Promise<OperationResult | undefined>,
+): Promise<OperationResult> {
   if (settings.dryRun) {
-    context.logger.info(
-      `Dry run: would create widget ${quoteUntrusted(desired.name)} for ${desired.domains.map(escapeUntrusted).join(', ')}.`,
-    );
+    context.logger.info(`Dry run: ${plan} for ${desired.domains.join(', ')}.`);
+    // Only widgets it would recycle at the limit make a `deleted` output and summary row.
     const recycling = await plannedRecycling(context, settings.namePrefix);
-    const deleted = recycling.length ? { deleted: recycling } : {};
-    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, ...deleted };
+    return resultOf(settings, 'would create', {
+      planned: desired,
+      ...(recycling.length ? { deleted: recycling } : {}),
+    });
   }
   const { created: widget, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
-    createWidget(context, desired),
+    createWidget(context, desired, settle !== undefined),
   );
-  context.logger.info(`Created widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}).`);
-  return { ...base, outcome: 'created', widget, created: true, ...(recycled.length ? { deleted: recycled } : {}) };
+  const settled = await settle?.(widget);
+  if (settled) return settled;
+  context.logger.info(`Created widget "${widget.name}" (${widget.sitekey}).`);
+  return resultOf(settings, 'created', { widget, ...(recycled.length ? { deleted: recycled } : {}) });
 }

@@ -1,39 +1,24 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import { CloudflareApiError } from '../cloudflare/errors.ts';
-import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
-import type { SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
-import type { OperationResult, WidgetRef } from './result.ts';
+import { resultOf, type WidgetRef, type Run } from './context.ts';
 import { findByName } from './widgets.ts';
 
 /**
  * operation: delete — by sitekey, or every widget named exactly `name`. Idempotent: when nothing
  * matches (already deleted, e.g. a re-run of the pull request's "closed" job) it succeeds.
  */
-export async function runDelete(
-  settings: SettingsOf<'delete'>,
-  { client, logger }: OperationContext,
-): Promise<OperationResult> {
+export const runDelete: Run<'delete'> = async (settings, { client, logger }) => {
   const { target } = settings;
-  const what =
-    'sitekey' in target ? `with sitekey ${escapeUntrusted(target.sitekey)}` : `named ${quoteUntrusted(target.name)}`;
-  const base = {
-    operation: 'delete' as const,
-    widget: undefined,
-    created: false,
-    updated: false,
-    dryRun: settings.dryRun,
-    changes: [],
-  };
+  const what = 'sitekey' in target ? `with sitekey ${target.sitekey}` : `named "${target.name}"`;
   if (settings.dryRun) {
     const matches =
       'sitekey' in target ? await bySitekey(client, target.sitekey) : await findByName(client, target.name);
     logger.info(
       matches.length
-        ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => escapeUntrusted(w.sitekey)).join(', ')}.`
+        ? `Dry run: would delete ${matches.length} widget(s) ${what}: ${matches.map((w) => w.sitekey).join(', ')}.`
         : `Dry run: no widget ${what}; nothing to delete.`,
     );
-    return { ...base, outcome: 'would delete', deleted: matches.map(widgetRef) };
+    return resultOf(settings, 'would delete', { deleted: matches.map(widgetRef) });
   }
   // By sitekey the DELETE alone suffices: its answer names the widget.
   const sitekeys =
@@ -45,11 +30,11 @@ export async function runDelete(
   }
   logger.info(
     deleted.length
-      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}.`
+      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`
       : `No widget ${what}; nothing to delete.`,
   );
-  return { ...base, outcome: deleted.length ? 'deleted' : 'nothing to delete', deleted };
-}
+  return resultOf(settings, deleted.length ? 'deleted' : 'nothing to delete', { deleted });
+};
 
 /** A widget as the `deleted` output and the logs name it: sitekey and name, nothing else. */
 export const widgetRef = ({ sitekey, name }: WidgetRef): WidgetRef => ({ sitekey, name });

@@ -1,19 +1,16 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import { InputError } from '../inputs/errors.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
-import type { EnsureByName, NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
-import { createWidget } from './create.ts';
-import { createRecyclingAtLimit, plannedRecycling } from './recycle.ts';
-import type { OperationResult } from './result.ts';
-import { differences, findByName, replacementConfig } from './widgets.ts';
+import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
+import { createNew } from './create.ts';
+import { resultOf, type OperationResult, type OperationContext, type Run } from './context.ts';
+import { differences, findByName, oldestNamed, widgetConfig } from './widgets.ts';
 
 /**
  * operation: ensure — idempotent: find the widget by exact name (or sitekey), create it when
  * missing, update it in place when it differs, and otherwise change nothing.
  */
-export async function runEnsure(settings: SettingsOf<'ensure'>, context: OperationContext): Promise<OperationResult> {
+export const runEnsure: Run<'ensure'> = async (settings, context) => {
   if (!byName(settings)) {
     // GET returns the secret too, so an unchanged widget needs no second read.
     const widget = await context.client.get(settings.target.sitekey);
@@ -21,43 +18,22 @@ export async function runEnsure(settings: SettingsOf<'ensure'>, context: Operati
   }
   const existing = await oldestNamed(context, settings.target.name);
   return existing ? bringUpToDate(settings, context, existing) : createMissing(settings, context);
-}
+};
 
-/** The oldest widget named exactly `name` (the one every run agrees on), warning about the others. */
-async function oldestNamed({ client, logger }: OperationContext, name: string): Promise<WidgetSummary | undefined> {
-  const [oldest, ...others] = await findByName(client, name);
-  if (oldest && others.length > 0) {
-    logger.warning(
-      `${others.length + 1} widgets are named ${quoteUntrusted(name)}; using the oldest (${escapeUntrusted(oldest.sitekey)}). The others (${others.map((w) => escapeUntrusted(w.sitekey)).join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
-      'Duplicate widget names',
-    );
-  }
-  return oldest;
-}
-
-/** No widget has the name: create it (recycling at the widget limit), or say what a dry run would. */
-async function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
-  const { logger } = context;
-  const base = { operation: 'ensure' as const, dryRun: settings.dryRun, updated: false, changes: [] };
+/** No widget has the name: create it, or say what a dry run would. */
+function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
   const desired: NewWidget = { ...settings.fields, name: settings.target.name };
-  if (settings.dryRun) {
-    // Only widgets it would recycle at the limit make a `deleted` output and summary row.
-    const recycling = await plannedRecycling(context, settings.namePrefix);
-    logger.info(
-      `Dry run: no widget is named ${quoteUntrusted(desired.name)}; would create it for ${desired.domains.map(escapeUntrusted).join(', ')}.`,
-    );
-    const deleted = recycling.length ? { deleted: recycling } : {};
-    return { ...base, outcome: 'would create', widget: undefined, planned: desired, created: false, ...deleted };
-  }
-  const { created: fresh, recycled } = await createRecyclingAtLimit(context, settings.namePrefix, () =>
-    createWidget(context, desired, new Set()),
+  // Another run may have created the name at the same moment: its widget is the one to bring up to date.
+  return createNew(
+    settings,
+    context,
+    desired,
+    `no widget is named "${desired.name}"; would create it`,
+    async (fresh) => {
+      const winner = await converge(context, fresh);
+      return winner.sitekey === fresh.sitekey ? undefined : bringUpToDate(settings, context, winner);
+    },
   );
-  const winner = await converge(context, fresh);
-  // Another run created the name at the same moment: its widget is the one to bring up to date.
-  if (winner.sitekey !== fresh.sitekey) return bringUpToDate(settings, context, winner);
-  logger.info(`Created widget ${quoteUntrusted(fresh.name)} (${escapeUntrusted(fresh.sitekey)}).`);
-  const deleted = recycled.length ? { deleted: recycled } : {};
-  return { ...base, outcome: 'created', widget: fresh, created: true, ...deleted };
 }
 
 /**
@@ -70,46 +46,42 @@ async function bringUpToDate(
   target: WidgetSummary,
   withSecret?: Widget,
 ): Promise<OperationResult> {
-  const base = { operation: 'ensure' as const, dryRun: settings.dryRun, created: false };
   const current = async (): Promise<Widget> => withSecret ?? client.get(target.sitekey);
   // By sitekey without `name`, the widget keeps its own name.
   const desired: WidgetChange = { ...settings.fields, name: settings.name ?? target.name };
   if (desired.region !== undefined && target.region != null && target.region !== desired.region) {
     throw new InputError(
       'region',
-      `is "${desired.region}", but widget ${escapeUntrusted(target.sitekey)} was created in region ${quoteUntrusted(target.region)}, and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
+      `is "${desired.region}", but widget ${target.sitekey} was created in region "${target.region}", and Cloudflare cannot change a widget's region after creation. Delete the widget (operation: delete) to recreate it, or use another name.`,
     );
   }
   const changes = differences(target, desired);
   if (changes.length === 0) {
     const widget = await current();
-    logger.info(`Widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}) is up to date.`);
-    return { ...base, outcome: 'unchanged', widget, updated: false, changes };
+    logger.info(`Widget "${widget.name}" (${widget.sitekey}) is up to date.`);
+    return resultOf(settings, 'unchanged', { widget });
   }
   if (settings.dryRun) {
     const widget = await current();
-    logger.info(
-      `Dry run: would update widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}): ${changes.join('; ')}.`,
-    );
-    return { ...base, outcome: 'would update', widget, planned: desired, updated: false, changes };
+    logger.info(`Dry run: would update widget "${widget.name}" (${widget.sitekey}): ${changes.join('; ')}.`);
+    return resultOf(settings, 'would update', { widget, planned: desired, changes });
   }
   if (target.last_modified_via === 'dashboard') {
     logger.notice(
-      `Widget ${quoteUntrusted(target.name)} (${escapeUntrusted(target.sitekey)}) was last changed in the Cloudflare dashboard; this run overwrites that change (${changes.join('; ')}). Change the workflow's inputs instead to keep it.`,
+      `Widget "${target.name}" (${target.sitekey}) was last changed in the Cloudflare dashboard; this run overwrites that change (${changes.join('; ')}). Change the workflow's inputs instead to keep it.`,
       'Manual change overwritten',
     );
   }
-  const replacement = replacementConfig(target, desired);
+  const replacement = widgetConfig(desired, target);
   const widget = await client
     .update(target.sitekey, replacement)
     .catch(refusedWith({ hostnamesSent: replacement.domains.length }));
-  logger.info(
-    `Updated widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}): ${changes.join('; ')}.`,
-  );
-  return { ...base, outcome: 'updated', widget, updated: true, changes };
+  logger.info(`Updated widget "${widget.name}" (${widget.sitekey}): ${changes.join('; ')}.`);
+  return resultOf(settings, 'updated', { widget, changes });
 }
 
 /** ensure by name may create the widget (its settings then carry hostnames); by sitekey it never does. */
+type EnsureByName = Extract<SettingsOf<'ensure'>, { target: { name: string } }>;
 const byName = (settings: SettingsOf<'ensure'>): settings is EnsureByName => 'name' in settings.target;
 
 /**
@@ -121,7 +93,7 @@ async function converge({ client, logger }: OperationContext, fresh: Widget): Pr
   const winner = matches[0];
   if (!winner || winner.sitekey === fresh.sitekey || !matches.some((w) => w.sitekey === fresh.sitekey)) return fresh;
   logger.warning(
-    `Another run created widget ${quoteUntrusted(fresh.name)} at the same time (${escapeUntrusted(winner.sitekey)}); using it and deleting the duplicate this run created (${escapeUntrusted(fresh.sitekey)}).`,
+    `Another run created widget "${fresh.name}" at the same time (${winner.sitekey}); using it and deleting the duplicate this run created (${fresh.sitekey}).`,
     'Concurrent create',
   );
   await client.delete(fresh.sitekey);

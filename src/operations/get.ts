@@ -1,23 +1,9 @@
-import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
-import type { SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
-import type { OperationResult } from './result.ts';
+import { resultOf, type Run } from './context.ts';
 import { resolveTarget } from './target.ts';
 
 /** operation: get — read a widget, secret included (how a later job obtains the secret). */
-export async function runGet(
-  settings: SettingsOf<'get'>,
-  { client, logger }: OperationContext,
-): Promise<OperationResult> {
-  const widget = await client.get(await resolveTarget(client, settings.target, logger));
-  logger.info(`Read widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}).`);
-  return {
-    operation: 'get',
-    outcome: 'read',
-    widget,
-    created: false,
-    updated: false,
-    dryRun: settings.dryRun,
-    changes: [],
-  };
-}
+export const runGet: Run<'get'> = async (settings, { client, logger }) => {
+  const widget = await client.get(await resolveTarget({ client, logger }, settings.target));
+  logger.info(`Read widget "${widget.name}" (${widget.sitekey}).`);
+  return resultOf(settings, 'read', { widget });
+};

@@ -1,12 +1,8 @@
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
-import { mapConcurrently } from './concurrency.ts';
 import { branchPreviewName, repositoryName } from '../github/context.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
-import type { SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewNames } from '../github/previews.ts';
-import type { OperationResult, WidgetRef } from './result.ts';
+import { resultOf, type WidgetRef, type OperationContext, type Run } from './context.ts';
 
 /** Deletes in flight at once during prune: fast for hundreds of widgets, far below burst limits. */
 export const PRUNE_CONCURRENCY = 10;
@@ -22,7 +18,7 @@ export const PRUNE_CONCURRENCY = 10;
  * Without a github-token, age decides the rest; when GitHub cannot be asked, what might be live is
  * kept (fail safe).
  */
-export async function runPrune(settings: SettingsOf<'prune'>, context: OperationContext): Promise<OperationResult> {
+export const runPrune: Run<'prune'> = async (settings, context) => {
   const { client, logger, clock, github } = context;
   const prefix = settings.namePrefix;
   // filter is a case-insensitive substring match; the prefix test itself is exact.
@@ -47,29 +43,21 @@ export async function runPrune(settings: SettingsOf<'prune'>, context: Operation
 
   const kept = candidates.filter((w) => keep.has(w)).map((widget) => ({ widget, reason: keep.get(widget)! }));
   const doomed = candidates.filter((w) => !keep.has(w));
-  const base = {
-    operation: 'prune' as const,
-    widget: undefined,
-    created: false,
-    updated: false,
-    dryRun: settings.dryRun,
-    changes: [],
-    kept,
-  };
-  const what = `named ${quoteUntrusted(`${prefix}*`)}`;
+
+  const what = `named "${prefix}*"`;
   if (settings.dryRun) {
     logger.info(
       `Dry run: would delete ${doomed.length} of ${candidates.length} widget(s) ${what}${listed(doomed)}; keeping ${kept.length}.`,
     );
-    return { ...base, outcome: 'would prune', deleted: doomed.map(widgetRef) };
+    return resultOf(settings, 'would prune', { kept, deleted: doomed.map(widgetRef) });
   }
   const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));
   const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
   logger.info(
     `Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}${listed(deleted)}; kept ${kept.length}.`,
   );
-  return { ...base, outcome: deleted.length ? 'pruned' : 'nothing to prune', deleted };
-}
+  return resultOf(settings, deleted.length ? 'pruned' : 'nothing to prune', { kept, deleted });
+};
 
 /** Old previews of this repository, which only GitHub can tell live from stale. */
 interface OldPreviews {
@@ -91,10 +79,9 @@ function judgeByNameAndAge(
     const kind = kindOf(widget.name);
     if (Number.isNaN(created)) {
       undated.push(widget);
-      keep.set(widget, `its created_on ${quoteUntrusted(widget.created_on)} cannot be read`);
-    } else if (kind.kind === 'default branch')
-      keep.set(widget, `the widget of the default branch ${quoteUntrusted(kind.branch)}`);
-    else if (created > cutoff) keep.set(widget, `created ${escapeUntrusted(widget.created_on)}, newer than older-than`);
+      keep.set(widget, `its created_on "${widget.created_on}" cannot be read`);
+    } else if (kind.kind === 'default branch') keep.set(widget, `the widget of the default branch "${kind.branch}"`);
+    else if (created > cutoff) keep.set(widget, `created ${widget.created_on}, newer than older-than`);
     else if (kind.kind === 'pull request') oldPreviews.pullRequests.push({ widget, number: kind.number });
     else if (kind.kind === "another repository's pull request")
       keep.set(widget, "named like another repository's pull-request preview: not this repository's to check");
@@ -139,7 +126,7 @@ async function keepLivePreviews(
     const live = new Map([...(existing instanceof Set ? existing : [])].map((b) => [branchPreviewName(repo, b), b]));
     for (const widget of branches) {
       if (existing === 'unknown') unsure.push(widget);
-      else if (live.has(widget.name)) keep.set(widget, `branch ${quoteUntrusted(live.get(widget.name)!)} still exists`);
+      else if (live.has(widget.name)) keep.set(widget, `branch "${live.get(widget.name)!}" still exists`);
     }
   }
   for (const widget of unsure) keep.set(widget, 'it may still be live (GitHub could not be asked)');
@@ -153,6 +140,18 @@ async function keepLivePreviews(
 
 /** The widgets by name and sitekey, after a colon; nothing when there are none. */
 const listed = (widgets: WidgetRef[]) =>
-  widgets.length
-    ? `: ${widgets.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}`
-    : '';
+  widgets.length ? `: ${widgets.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}` : '';
+
+/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) {
+      const item = items[index];
+      if (item !== undefined) results[index] = await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

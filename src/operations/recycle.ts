@@ -1,10 +1,8 @@
 import { CloudflareApiError, FREE_PLAN } from '../cloudflare/errors.ts';
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
-import { escapeUntrusted, quoteUntrusted } from '../log/logger.ts';
-import type { OperationContext } from './context.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewNames } from '../github/previews.ts';
-import type { WidgetRef } from './result.ts';
+import type { OperationContext, WidgetRef } from './context.ts';
 import { oldestFirst } from './widgets.ts';
 
 const DAY_MS = 86_400_000;
@@ -57,8 +55,13 @@ export async function createRecyclingAtLimit<T>(
       stale = open ? closedPreviews(widgets, kindOf, open) : [];
     }
     if (stale.length === 0) {
-      const none = `no widget named ${quoteUntrusted(`${prefix}<number>`)} belongs to a closed pull request`;
-      throw limitError(context, refusal, widgets, prefix, why ?? none);
+      throw limitError(
+        context,
+        refusal,
+        widgets,
+        prefix,
+        why ?? `no widget named "${prefix}<number>" belongs to a closed pull request`,
+      );
     }
     const recycled: WidgetRef[] = [];
     for (const widget of stale) {
@@ -66,7 +69,7 @@ export async function createRecyclingAtLimit<T>(
       if (gone) recycled.push(gone);
     }
     context.logger.warning(
-      `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `${quoteUntrusted(w.name)} (${escapeUntrusted(w.sitekey)})`).join(', ')}.`,
+      `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`,
       'Widget limit: recycled closed previews',
     );
     return { created: await create(), recycled };
@@ -85,7 +88,7 @@ export async function plannedRecycling(
   const stale = closedPreviews(widgets, kindOf, await context.openPullRequests());
   if (stale.length > 0) {
     context.logger.info(
-      `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => quoteUntrusted(w.name)).join(', ')}.`,
+      `Dry run: the account holds ${widgets.length} widgets; if Cloudflare refuses the create at its widget limit, ${stale.length} widget(s) of closed pull requests would be deleted first: ${stale.map((w) => `"${w.name}"`).join(', ')}.`,
     );
   }
   return stale.map(widgetRef);
@@ -114,14 +117,11 @@ function limitError(
   const previews = widgets
     .filter((widget) => /-pr-\d+$/.test(widget.name))
     .sort(oldestFirst)
-    .map(
-      (widget) =>
-        `${quoteUntrusted(widget.name)} (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`,
-    );
+    .map((widget) => `"${widget.name}" (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`);
   const step = context.action ? `\`- uses: ${context.action}\` with ` : 'a step of this action with ';
   return new WidgetLimitError(
-    `The account is at its Turnstile widget limit: it holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan) and Cloudflare refused the create (${refusal.status === undefined ? '' : `HTTP ${refusal.status}: `}${escapeUntrusted(refusal.answer)}). ` +
-      `Delete unused widgets, or add a nightly cleanup: ${step}\`operation: prune\`, ${prefix ? `\`name-prefix: ${escapeUntrusted(prefix)}\`` : 'a `name-prefix` that your preview widgets share'}, \`older-than: 7d\`, the same api-token and account-id, and \`permissions: pull-requests: read\` (it keeps the widgets of open pull requests). ` +
+    `The account is at its Turnstile widget limit: it holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan) and Cloudflare refused the create (${refusal.status === undefined ? '' : `HTTP ${refusal.status}: `}${refusal.answer}). ` +
+      `Delete unused widgets, or add a nightly cleanup: ${step}\`operation: prune\`, ${prefix ? `\`name-prefix: ${prefix}\`` : 'a `name-prefix` that your preview widgets share'}, \`older-than: 7d\`, the same api-token and account-id, and \`permissions: pull-requests: read\` (it keeps the widgets of open pull requests). ` +
       `None could be recycled now: ${why}. ` +
       (previews.length
         ? `Widgets that look like previews: ${previews.slice(0, 10).join(', ')}${previews.length > 10 ? `, and ${previews.length - 10} more` : ''}.`

@@ -1,38 +1,22 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
-import { quoteUntrusted, escapeUntrusted } from '../log/logger.ts';
-import type { SettingsOf } from '../inputs/settings.ts';
-import type { OperationContext } from './context.ts';
-import type { OperationResult } from './result.ts';
+import { resultOf, type Run } from './context.ts';
 import { resolveTarget } from './target.ts';
 
 /**
  * operation: rotate-secret. Unless invalidate-immediately is true, Cloudflare keeps accepting the
  * previous secret for two hours, so running deployments keep working while they are redeployed.
  */
-export async function runRotateSecret(
-  settings: SettingsOf<'rotate-secret'>,
-  { client, logger, clock }: OperationContext,
-): Promise<OperationResult> {
-  const sitekey = await resolveTarget(client, settings.target, logger);
-  const base = { operation: 'rotate-secret' as const, created: false, dryRun: settings.dryRun };
+export const runRotateSecret: Run<'rotate-secret'> = async (settings, { client, logger, clock }) => {
+  const sitekey = await resolveTarget({ client, logger }, settings.target);
   const grace = settings.invalidateImmediately
     ? 'the old secret stops working now'
     : 'the old secret keeps working for two hours';
   // Read first: what the secret was before the attempt is how a lost response is recognised.
   const before = await client.get(sitekey);
   if (settings.dryRun) {
-    logger.info(
-      `Dry run: would rotate the secret of widget ${quoteUntrusted(before.name)} (${escapeUntrusted(sitekey)}); ${grace}.`,
-    );
-    return {
-      ...base,
-      outcome: 'would rotate',
-      widget: undefined,
-      planned: { name: before.name },
-      updated: false,
-      changes: [],
-    };
+    logger.info(`Dry run: would rotate the secret of widget "${before.name}" (${sitekey}); ${grace}.`);
+    return resultOf(settings, 'would rotate', { planned: { name: before.name } });
   }
   // Not idempotent: a second rotation would end the first one's grace period. After a lost
   // answer, the widget's secret tells whether the rotation happened.
@@ -42,17 +26,15 @@ export async function runRotateSecret(
       const now = await client.get(sitekey);
       if (now.secret === before.secret) return undefined;
       logger.info(
-        `The rotate_secret response was lost, but widget ${quoteUntrusted(now.name)} (${escapeUntrusted(sitekey)}) has a new secret; using it instead of rotating again (a second rotation would end the old secret's grace period).`,
+        `The rotate_secret response was lost, but widget "${now.name}" (${sitekey}) has a new secret; using it instead of rotating again (a second rotation would end the old secret's grace period).`,
       );
       return now;
     },
   );
   const widget = await rotation.catch(refusedWith({ rotation: { changedMsAgo: sinceChange(before, clock.now()) } }));
-  logger.info(
-    `Rotated the secret of widget ${quoteUntrusted(widget.name)} (${escapeUntrusted(widget.sitekey)}); ${grace}.`,
-  );
-  return { ...base, outcome: 'rotated', widget, updated: true, changes: ['secret: rotated'] };
-}
+  logger.info(`Rotated the secret of widget "${widget.name}" (${widget.sitekey}); ${grace}.`);
+  return resultOf(settings, 'rotated', { widget, changes: ['secret: rotated'] });
+};
 
 /** How long ago the widget last changed (a rotation changes it), when its timestamp says. */
 function sinceChange(widget: Widget, now: number): number | undefined {

@@ -1,7 +1,6 @@
-import type { TurnstileClient } from '../cloudflare/client.ts';
-import { escapeUntrusted, quoteUntrusted, type Logger } from '../log/logger.ts';
 import type { Target } from '../inputs/settings.ts';
-import { findByName } from './widgets.ts';
+import type { OperationContext } from './context.ts';
+import { oldestNamed } from './widgets.ts';
 
 /** No widget matches the given sitekey or name. */
 export class WidgetNotFoundError extends Error {
@@ -13,20 +12,13 @@ export class WidgetNotFoundError extends Error {
   }
 }
 
-/**
- * The one widget that get and rotate-secret act on: by `sitekey` when given (no lookup needed),
- * else the oldest widget named exactly `name`.
- */
-export async function resolveTarget(client: TurnstileClient, target: Target, logger: Logger): Promise<string> {
+/** The widget get and rotate-secret act on: by `sitekey` (no lookup needed), else the oldest named `name`. */
+export async function resolveTarget(
+  context: Pick<OperationContext, 'client' | 'logger'>,
+  target: Target,
+): Promise<string> {
   if ('sitekey' in target) return target.sitekey;
-  const matches = await findByName(client, target.name);
-  const [oldest] = matches;
-  if (!oldest) throw new WidgetNotFoundError(`named ${quoteUntrusted(target.name)}`);
-  if (matches.length > 1) {
-    logger.warning(
-      `${matches.length} widgets are named ${quoteUntrusted(target.name)}; using the oldest (${escapeUntrusted(oldest.sitekey)}), as ensure does.`,
-      'Duplicate widget names',
-    );
-  }
+  const oldest = await oldestNamed(context, target.name);
+  if (!oldest) throw new WidgetNotFoundError(`named "${target.name}"`);
   return oldest.sitekey;
 }

@@ -1,7 +1,7 @@
 import type { GitHubContext } from '../github/context.ts';
 import type { Operation } from '../inputs/settings.ts';
 import type { Logger } from '../log/logger.ts';
-import type { OperationResult } from './result.ts';
+import type { OperationResult } from './context.ts';
 
 // Cloudflare's dummy keys, valid on any hostname (developers.cloudflare.com/turnstile/troubleshooting/testing/).
 // No invisible key forces an interactive challenge: settings.ts refuses that pair.

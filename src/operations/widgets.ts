@@ -1,11 +1,10 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
-import type { Widget, WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
-import { escapeUntrusted } from '../log/logger.ts';
-import type { NewWidget, WidgetChange } from '../inputs/settings.ts';
+import type { WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
+import type { WidgetChange } from '../inputs/settings.ts';
+import type { OperationContext } from './context.ts';
 
-/** What a new widget gets for a setting the inputs leave unset (action.yml describes it). An
- *  existing widget keeps its value instead, so these are not action.yml defaults. */
-export const WIDGET_DEFAULTS = { mode: 'managed' } as const;
+/** A new widget's settings where the inputs leave them unset (action.yml says so); an existing widget keeps its own. */
+const NEW_WIDGET = { domains: [], mode: 'managed' };
 
 /**
  * Widgets whose name equals `name` exactly, oldest first. The API's `filter=name:` is a
@@ -14,6 +13,21 @@ export const WIDGET_DEFAULTS = { mode: 'managed' } as const;
 export async function findByName(client: TurnstileClient, name: string): Promise<WidgetSummary[]> {
   const candidates = await client.listAll(`name:${name}`);
   return candidates.filter((widget) => widget.name === name).sort(oldestFirst);
+}
+
+/** The oldest widget named exactly `name` (the one every run agrees on), warning about the others. */
+export async function oldestNamed(
+  { client, logger }: Pick<OperationContext, 'client' | 'logger'>,
+  name: string,
+): Promise<WidgetSummary | undefined> {
+  const [oldest, ...others] = await findByName(client, name);
+  if (oldest && others.length > 0) {
+    logger.warning(
+      `${others.length + 1} widgets are named "${name}"; using the oldest (${oldest.sitekey}). The others (${others.map((w) => w.sitekey).join(', ')}) are not used by this step: delete them with operation: delete and their sitekey.`,
+      'Duplicate widget names',
+    );
+  }
+  return oldest;
 }
 
 /** The order every concurrent run agrees on: created_on, then sitekey. */
@@ -31,8 +45,7 @@ const FLAGS = ['clearance_level', 'bot_fight_mode', 'offlabel', 'ephemeral_id'] 
  */
 export function differences(existing: WidgetSummary, desired: WidgetChange): string[] {
   const changes: string[] = [];
-  if (existing.name !== desired.name)
-    changes.push(`name: ${escapeUntrusted(existing.name)} -> ${escapeUntrusted(desired.name)}`);
+  if (existing.name !== desired.name) changes.push(`name: ${existing.name} -> ${desired.name}`);
   if (desired.domains) {
     // The API returns domains sorted: compare them as sets.
     const have = new Set(existing.domains.map((domain) => domain.toLowerCase()));
@@ -40,54 +53,36 @@ export function differences(existing: WidgetSummary, desired: WidgetChange): str
     const added = [...want].filter((domain) => !have.has(domain));
     const removed = [...have].filter((domain) => !want.has(domain));
     if (added.length > 0 || removed.length > 0) {
-      changes.push(
-        `domains: ${[...added.map((d) => `+${escapeUntrusted(d)}`), ...removed.map((d) => `-${escapeUntrusted(d)}`)].join(' ')}`,
-      );
+      changes.push(`domains: ${[...added.map((d) => `+${d}`), ...removed.map((d) => `-${d}`)].join(' ')}`);
     }
   }
   for (const field of ['mode', ...FLAGS] as const) {
     const wanted = desired[field];
     if (wanted !== undefined && existing[field] !== wanted) {
-      changes.push(`${field}: ${escapeUntrusted(String(existing[field] ?? 'unset'))} -> ${String(wanted)}`);
+      changes.push(`${field}: ${String(existing[field] ?? 'unset')} -> ${String(wanted)}`);
     }
   }
   return changes;
 }
 
 /**
- * The full PUT body. PUT replaces the widget, so every field is sent: the requested value where one
- * was given, else the widget's current value (hostnames too, even none: an "any hostname" widget
- * stays one), and a field whose current value is unknown (absent or null) is left out, not guessed.
+ * The body of a PUT (or, from a new widget's defaults, a POST). PUT replaces the widget, so every
+ * field is sent: the requested value where one was given, else the widget's current value
+ * (hostnames too, even none: an "any hostname" widget stays one; a mode added later survives), and
+ * a field whose current value is unknown (absent or null) is left out, not guessed.
  */
-export function replacementConfig(existing: WidgetSummary, desired: WidgetChange): WidgetConfig {
+export function widgetConfig(
+  desired: WidgetChange,
+  current: Partial<WidgetSummary> & Pick<WidgetSummary, 'domains' | 'mode'> = NEW_WIDGET,
+): WidgetConfig {
   const config: WidgetConfig = {
     name: desired.name,
-    domains: desired.domains ?? existing.domains,
-    // Echoed as the API returned it, like the fields below, so a mode added later survives.
-    mode: desired.mode ?? existing.mode,
+    domains: desired.domains ?? current.domains,
+    mode: desired.mode ?? current.mode,
   };
   for (const field of [...FLAGS, 'region'] as const) {
-    const value = desired[field] ?? existing[field];
+    const value = desired[field] ?? current[field];
     if (value !== undefined && value !== null) Object.assign(config, { [field]: value });
   }
   return config;
-}
-
-/** The POST body: the documented default mode, plus only the optional fields that were asked for. */
-export function creationConfig(desired: NewWidget): WidgetConfig {
-  const config: WidgetConfig = {
-    name: desired.name,
-    domains: desired.domains,
-    mode: desired.mode ?? WIDGET_DEFAULTS.mode,
-  };
-  for (const field of [...FLAGS, 'region'] as const) {
-    if (desired[field] !== undefined) Object.assign(config, { [field]: desired[field] });
-  }
-  return config;
-}
-
-/** The widget as the `widget` output shows it: everything the API returned but the secret. */
-export function withoutSecret(widget: Widget): WidgetSummary {
-  const { secret: _secret, ...rest } = widget;
-  return rest;
 }

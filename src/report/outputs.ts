@@ -1,14 +1,10 @@
-import { quoteUntrusted } from '../log/logger.ts';
-import type { OperationResult } from '../operations/result.ts';
-import { withoutSecret } from '../operations/widgets.ts';
+import type { OperationResult } from '../operations/context.ts';
 import type { Runner } from '../log/runner.ts';
 import type { SecretRegistry } from '../log/secrets.ts';
 
-// What a sitekey looks like (Cloudflare's schema: at most 32 characters). Outputs end up in
-// shells and GITHUB_ENV, so a sitekey of any other shape from the API is refused, not passed on.
+// Outputs end up in shells and GITHUB_ENV: a sitekey from the API not shaped like Cloudflare's (at
+// most 32 characters), or a name or mode with a control character (a line break), is refused.
 const SITEKEY_SHAPE = /^[A-Za-z0-9_-]{1,32}$/;
-// Nor may a name or mode carry a control character (a line break among them) into them, as the
-// name input may not.
 const CONTROL = /\p{Cc}/u;
 
 /** The API answered with a value that must not reach an output. */
@@ -35,13 +31,13 @@ export function writeOutputs(
     secrets.add(widget.secret);
     if (!SITEKEY_SHAPE.test(widget.sitekey)) {
       throw new UnsafeOutputError(
-        `The API returned the sitekey ${quoteUntrusted(widget.sitekey)}, which does not look like a sitekey (letters, digits, "-" and "_", at most 32); no output was written.`,
+        `The API returned the sitekey "${widget.sitekey}", which does not look like a sitekey (letters, digits, "-" and "_", at most 32); no output was written.`,
       );
     }
     const unsafe = (['name', 'mode'] as const).find((field) => CONTROL.test(widget[field]));
     if (unsafe) {
       throw new UnsafeOutputError(
-        `The API returned the ${unsafe} ${quoteUntrusted(widget[unsafe])}, which contains a control character (such as a line break); no output was written.`,
+        `The API returned the ${unsafe} "${widget[unsafe]}", which contains a control character (such as a line break); no output was written.`,
       );
     }
     runner.setOutput('sitekey', widget.sitekey);
@@ -49,7 +45,8 @@ export function writeOutputs(
     runner.setOutput('name', widget.name);
     runner.setOutput('mode', widget.mode);
     runner.setOutput('domains', JSON.stringify(widget.domains));
-    runner.setOutput('widget', result.testKeys ? '' : secrets.redact(JSON.stringify(withoutSecret(widget))));
+    const { secret: _secret, ...shown } = widget;
+    runner.setOutput('widget', result.testKeys ? '' : secrets.redact(JSON.stringify(shown)));
     if (exportEnv) {
       runner.exportVariable('TURNSTILE_SITEKEY', widget.sitekey);
       runner.exportVariable('TURNSTILE_SECRET', widget.secret);

@@ -1,5 +1,5 @@
 import { escapeUntrusted } from '../log/logger.ts';
-import type { OperationResult } from '../operations/result.ts';
+import type { OperationResult } from '../operations/context.ts';
 import type { SecretRegistry } from '../log/secrets.ts';
 
 // The job summary is Markdown in which the action writes one HTML block per line. A blank line
@@ -17,19 +17,12 @@ const REFERENCES: Record<string, string> = {
 };
 const escapeHtml = (text: string) => text.replace(/[&<>"'|`]/g, (char) => REFERENCES[char]!);
 
-/** A value the action did not write (a name, a sitekey): escaped like in the log, then as HTML. */
+/** Text for a cell: redacted, escaped as in the log (one line), then as HTML. */
 const value = (text: string, secrets: SecretRegistry) => escapeHtml(escapeUntrusted(secrets.redact(text)));
 
-/**
- * A sentence of the action's own (an error, the changes) whose values were escaped when it was
- * made: any line break or control character left becomes a space, and the action's `code` spans
- * become <code>.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what it finds
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
+/** A sentence of the action's own (an error, the changes), whose `code` spans become <code>. */
 function sentence(text: string, secrets: SecretRegistry): string {
-  const parts = secrets.redact(text).replace(CONTROL, ' ').split('`');
+  const parts = escapeUntrusted(secrets.redact(text)).split('`');
   return parts
     .map((part, i) => {
       if (i % 2 === 0) return escapeHtml(part);
