@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAction, type ActionResult } from '../scripts/lib/run-action.ts';
 import { builtBundle } from './helpers/bundle.ts';
-import { useEmulator } from './helpers/e2e.ts';
+import { useEmulator, type ActionRun } from './helpers/e2e.ts';
 import { foreignCommands, runnerCommands } from './helpers/runner-commands.ts';
 
 const t = useEmulator();
@@ -28,6 +28,10 @@ const bundle = (inputs: Record<string, string>) =>
   });
 
 const OLD = '2026-01-01T00:00:00Z';
+const DAY = 86_400_000;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+const lines = (run: ActionRun) => run.stdout.split('\n');
+const errorLines = (run: ActionRun) => lines(run).filter((line) => line.startsWith('::error'));
 
 /** Every run's foreign commands, as "line" strings, so a failure shows what got through. */
 function foreign(runs: ActionResult[]): string[] {
@@ -216,4 +220,90 @@ describe('values from the API that reach outputs and the summary (in-process)', 
     expect(run.summary).toContain('created Jan 1 2099 (\\u202eexe.gnp), newer than older-than');
     expect(run.summary).not.toContain('\u202e');
   });
+
+  it('a sitekey from the API that does not look like one: no output at all, the secret masked', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'app-pr-1', sitekey: 'x; echo pwned' }]);
+    const run = await t.run({ operation: 'get', name: 'app-pr-1' });
+    expect(run.code).toBe(1);
+    expect(run.outputs).toEqual({});
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /^::error title=Cloudflare API error::The API returned the sitekey "x; echo pwned", which does not look like a sitekey/,
+      ),
+    ]);
+    expect(lines(run)).toContain(`::add-mask::${seeded!.secret}`);
+  });
+});
+
+describe('workflow-command injection (in-process)', () => {
+  /** The commands the runner would process that the action did not issue (helpers/runner-commands.ts). */
+  const foreign = (stdout: string) => foreignCommands(stdout, 'injected').map((command) => command.line);
+
+  it('widget names carrying workflow commands never start a command line, in any operation', async () => {
+    const old = daysAgo(30);
+    const [warning, stop, spaced] = t.emulator.seed([
+      { name: 'app-pr-1\n::warning title=injected::pwned', created_on: old },
+      { name: 'app-pr-2\n::stop-commands::x', created_on: old },
+      { name: 'app-pr-3\r\n   ::notice::spaced', created_on: old },
+    ]);
+    const runs: ActionRun[] = [];
+    runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'dry-run': 'true' }));
+    for (const seeded of [warning!, stop!, spaced!]) {
+      runs.push(await t.run({ operation: 'get', sitekey: seeded.sitekey }));
+      runs.push(await t.run({ sitekey: seeded.sitekey, domains: 'example.com' }));
+    }
+    runs.push(await t.run({ sitekey: warning!.sitekey, domains: 'pr-1.example.com' })); // an update
+    runs.push(await t.run({ operation: 'rotate-secret', sitekey: stop!.sitekey }));
+    runs.push(await t.run({ operation: 'delete', sitekey: spaced!.sitekey }));
+    runs.push(await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' }));
+    // Each run that would write one of these names to an output fails instead: get, ensure, rotate-secret.
+    const codes = [0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0];
+    for (const [i, run] of runs.entries()) {
+      expect(run.code, run.stdout).toBe(codes[i]);
+      expect(foreign(run.stdout)).toEqual([]);
+      expect(run.stdout).not.toMatch(/^\s*::warning title=injected/m);
+      expect(run.stdout).not.toMatch(/^\s*::stop-commands::/m);
+    }
+    // The names did reach the log (escaped), so the checks above had something to catch.
+    const all = runs.map((run) => run.stdout).join('\n');
+    expect(all).toContain('\\n::warning title=injected::pwned');
+    expect(all).toContain('\\n::stop-commands::x');
+    expect(t.emulator.widgets()).toEqual([]);
+  });
+
+  it("a renamed widget's old name with a bare carriage return cannot start a command", async () => {
+    const [seeded] = t.emulator.seed([{ name: 'old\r::warning title=injected::injected' }]);
+    const run = await t.run({ sitekey: seeded!.sitekey, name: 'new', domains: 'example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(foreign(run.stdout)).toEqual([]);
+    expect(run.stdout).toContain(
+      `Updated widget "new" (${seeded!.sitekey}): name: old\\r::warning title=injected::injected -> new`,
+    );
+  });
+
+  it.each([
+    ['400 (not retried)', 400, '0'],
+    ['503 (retried until retries run out)', 503, '1'],
+  ])(
+    'a Cloudflare error text with a line break and ::error:: stays in one error line: %s',
+    async (_, status, retries) => {
+      t.emulator.injectFault({
+        kind: 'status',
+        status,
+        times: 5,
+        body: {
+          success: false,
+          errors: [{ code: 1000, message: 'Bad request\n::error::injected\r\n::stop-commands::token' }],
+          messages: [{ code: 1, message: 'note\n::warning::also injected' }],
+          result: null,
+        },
+      });
+      const run = await t.run({ domains: 'pr-42.example.com', 'max-retries': retries });
+      expect(run.code).toBe(1);
+      expect(errorLines(run)).toHaveLength(1);
+      expect(errorLines(run)[0]).toMatch(/^::error title=Cloudflare API error::.*Bad request\\n::error::injected/);
+      expect(foreign(run.stdout)).toEqual([]);
+      expect(run.stdout).not.toMatch(/^\s*::(error::injected|stop-commands::|warning::also)/m);
+    },
+  );
 });

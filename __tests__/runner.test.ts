@@ -85,4 +85,15 @@ describe('systemClock', () => {
     expect(signal.reason).toBeInstanceOf(DOMException);
     expect((signal.reason as DOMException).name).toBe('TimeoutError');
   });
+
+  it('reads the time, gives a live timeout signal, and sleeps (0 ms here)', async () => {
+    const before = Date.now();
+    const now = systemClock.now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+    const signal = systemClock.timeout(60_000);
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(signal.aborted).toBe(false);
+    await expect(systemClock.sleep(0)).resolves.toBeUndefined();
+  });
 });
