@@ -47,21 +47,33 @@ const noDanglingSourceMaps: Plugin = {
   },
 };
 
-export default defineConfig({
+/** What both projects share: no test file changes global state (no module mocks, stubbed env or fake
+ * timers), so workers are reused; @actions/workflow-parser is inlined because its JSON imports lack the
+ * import attribute Node requires. */
+const shared = {
   plugins: [noDanglingSourceMaps],
+  test: { testTimeout: 15_000, isolate: false, server: { deps: { inline: ['@actions/workflow-parser'] } } },
+};
+
+/** The action's tests: src/ in-process against the emulator, and the bundle as the runner starts it. */
+export const product = { ...shared, test: { ...shared.test, name: 'product', include: ['__tests__/*.test.ts'] } };
+
+/** The tests of what surrounds the action: release, emulator, live suite, licences, workflows and docs. */
+export const tooling = {
+  ...shared,
+  test: { ...shared.test, name: 'tooling', include: ['__tests__/tooling/*.test.ts'] },
+};
+
+export default defineConfig({
   test: {
-    include: ['__tests__/**/*.test.ts'],
+    projects: [product, tooling],
     reporters: ['default', plainSummary],
-    // Builds the bundle from src/ once, for the dist check and the smoke tests.
+    // Builds the bundle from src/ once for both projects (a project's own globalSetup would build it again),
+    // for the dist check, the smoke, channel and live-suite tests and the licences.
     globalSetup: ['__tests__/setup/bundle.ts'],
-    testTimeout: 15_000,
     // `npm test` passes --coverage: what of src/ the in-process tests run (the bundle's child processes
     // are not counted). `npx vitest run --coverage --coverage.reporter=text` lists the lines not reached.
     // Reported after failing runs too, so the plain summary line always follows it.
     coverage: { provider: 'v8', include: ['src/**/*.ts'], reporter: ['text-summary'], reportOnFailure: true },
-    // No test file changes global state (no module mocks, stubbed env or fake timers), so workers are reused.
-    isolate: false,
-    // @actions/workflow-parser is inlined because its JSON imports lack the import attribute Node requires.
-    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });

@@ -5,9 +5,11 @@
 // action did not issue itself.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { escapeUntrusted } from '../src/log/logger.ts';
 import { runAction, type ActionResult } from '../scripts/lib/run-action.ts';
 import { builtBundle } from './helpers/bundle.ts';
 import { useEmulator, type ActionRun } from './helpers/e2e.ts';
+import { closedPort } from './helpers/ports.ts';
 import { foreignCommands, runnerCommands } from './helpers/runner-commands.ts';
 
 const t = useEmulator();
@@ -306,4 +308,61 @@ describe('workflow-command injection (in-process)', () => {
       expect(run.stdout).not.toMatch(/^\s*::(error::injected|stop-commands::|warning::also)/m);
     },
   );
+});
+
+describe('a secret that the escaping rewrites is redacted all the same', () => {
+  /** What a person can read of a run: all but the ::add-mask:: lines, which the runner consumes. */
+  const readable = (run: ActionResult) =>
+    `${run.stdout}\n${run.stderr}`
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .concat(run.summary)
+      .join('\n');
+  /** The secret as it is, escaped, and each piece of it between line breaks. */
+  const forms = (secret: string) => [secret, escapeUntrusted(secret), ...secret.split(/\r\n|\r|\n/)];
+
+  it('a github-token with CR LF in a header error, an api-token with a backslash and a TAB echoed by the API', async () => {
+    const githubToken = `ghs_part1${'A'.repeat(16)}\r\nX-Evil: ghs_part2${'B'.repeat(16)}`;
+    const apiToken = `cf-tok\\en-\t${'C'.repeat(16)}`;
+    const common = { 'account-id': t.emulator.accountId, 'api-url': t.emulator.url, 'max-retries': '0' };
+    t.emulator.seed([{ name: 'preview-app-pr-7', created_on: '2026-01-01T00:00:00Z' }]);
+    // The header is refused before any connection (to a closed port, should one be made).
+    const prune = await runAction({
+      entry,
+      inputs: {
+        ...common,
+        'api-token': t.emulator.apiToken,
+        operation: 'prune',
+        'name-prefix': 'preview-app-pr-',
+        'older-than': '1d',
+        'github-token': githubToken,
+      },
+      env: { GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}` },
+    });
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 403,
+      times: 5,
+      body: {
+        success: false,
+        errors: [{ code: 10000, message: `Invalid token ${apiToken}` }],
+        messages: [],
+        result: null,
+      },
+    });
+    const get = await runAction({ entry, inputs: { ...common, 'api-token': apiToken, operation: 'get', name: 'x' } });
+
+    for (const [run, secret] of [
+      [prune, githubToken],
+      [get, apiToken],
+    ] as const) {
+      for (const form of forms(secret)) expect(readable(run), JSON.stringify(form)).not.toContain(form);
+    }
+    expect([prune.code, get.code]).toEqual([0, 1]);
+    // Each error was printed: the GitHub client names the refused header without quoting it (Octokit's
+    // fetch quoted it whole); the API's echo of the token is redacted.
+    expect(prune.stdout).toMatch(/^::warning title=GitHub API error::.*invalid authorization header/m);
+    expect(get.stdout).toMatch(/^::error title=Cloudflare API error::.*Invalid token \*\*\*\. Hint/m);
+    expect(get.summary).toContain('Invalid token ***. Hint');
+  });
 });

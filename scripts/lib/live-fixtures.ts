@@ -1,7 +1,7 @@
 // The fixtures of the live suite: every request the action (and the suite's own probes and clean-up)
 // sent during one run, and the answer, redacted, in one JSON file a maintainer can commit to
 // __tests__/fixtures/live/. Committed fixtures are replayed against the emulator by
-// __tests__/live-fixtures.test.ts, whose answers must match them (statuses, error codes and
+// __tests__/tooling/live-fixtures.test.ts, whose answers must match them (statuses, error codes and
 // messages, shapes).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { latestVersionTag, parseVersion, releaseChangelog, releaseNotes } from '../scripts/lib/release-changelog.ts';
-import { defaultCommands, notesForTag, release, ReleaseError, type ReleaseOptions } from '../scripts/release.ts';
+import { latestVersionTag, parseVersion, releaseChangelog, releaseNotes } from '../../scripts/lib/release-changelog.ts';
+import { defaultCommands, notesForTag, release, ReleaseError, type ReleaseOptions } from '../../scripts/release.ts';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '..', '..');
 const passing = 'true';
 const failing = 'exit 3';
 /** The stub project's build: dist/index.js from src/main.txt. */
