@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../src/http/clock.ts';
-import { actionsRunner } from '../src/log/runner.ts';
+import { actionsRunner, type Runner } from '../src/log/runner.ts';
 import { maskedValues } from '../scripts/lib/runner-log.ts';
+import { recordingRunner } from './helpers/runner.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -65,6 +66,32 @@ describe('actionsRunner', () => {
     expect(readFileSync(join(dir, 'output'), 'utf8')).toMatch(/^sitekey<<(\S+)\n0x4AAAAAAAexample\n\1\n$/);
     expect(readFileSync(join(dir, 'env'), 'utf8')).toMatch(/^TURNSTILE_SITEKEY<<(\S+)\n0x4AAAAAAAexample\n\1\n$/);
     expect(readFileSync(join(dir, 'summary'), 'utf8')).toBe('<h3>Turnstile</h3>\n');
+  });
+
+  it('writes stdout exactly as the recording runner of the in-process tests does, hostile text included', async () => {
+    // The shapes channel.test.ts sends through the action: escapes, line breaks, the escaped commands.
+    const texts = [
+      'plain',
+      '100% a\r\nb\rc\nd',
+      'x ##\u200b[set-output name=a]b',
+      ':\u200b:warning::x',
+      '\u2028\u0085\u00a0:\u200b:error::x',
+    ];
+    const speak = (runner: Runner) => {
+      for (const text of texts) {
+        runner.setSecret(text);
+        runner.debug(text);
+        runner.info(text);
+        runner.notice(text);
+        runner.warning(text, `Title: ${text}, with a comma`);
+        runner.error(text, 'Failed: x');
+        runner.startGroup(text);
+        runner.endGroup();
+      }
+    };
+    const recording = recordingRunner();
+    speak(recording);
+    expect(await stdoutOf(() => speak(actionsRunner))).toBe(recording.stdout);
   });
 
   it('without a step summary file, appending to the summary does nothing', async () => {
