@@ -9,6 +9,8 @@ export default defineConfig({
   ...product,
   test: {
     ...product.test,
+    // Stryker runs its own workers side by side (stryker.config.json's concurrency): one file at a time in each.
+    maxWorkers: 1,
     exclude: [
       ...configDefaults.exclude,
       '__tests__/dist.test.ts',
