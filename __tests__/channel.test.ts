@@ -270,16 +270,6 @@ describe('workflow-command injection (in-process)', () => {
     expect(t.emulator.widgets()).toEqual([]);
   });
 
-  it("a renamed widget's old name with a bare carriage return cannot start a command", async () => {
-    const [seeded] = t.emulator.seed([{ name: 'old\r::warning title=injected::injected' }]);
-    const run = await t.run({ sitekey: seeded!.sitekey, name: 'new', domains: 'example.com' });
-    expect(run.code, run.stdout).toBe(0);
-    expect(foreign(run.stdout)).toEqual([]);
-    expect(run.stdout).toContain(
-      `Updated widget "new" (${seeded!.sitekey}): name: old\\r::warning title=injected::injected -> new`,
-    );
-  });
-
   it.each([
     ['400 (not retried)', 400, '0'],
     ['503 (retried until retries run out)', 503, '1'],
