@@ -49,8 +49,8 @@ const noDanglingSourceMaps: Plugin = {
 
 /**
  * Vitest's order within each project, except that the files that wait for the bundle (they import
- * helpers/bundle.ts) come last: the global setup builds it while the others run, and the one worker a
- * 2-core machine gets would otherwise sit idle in a file that waits, with every other file behind it.
+ * helpers/bundle.ts) come last: the global setup builds it while the others run, and a worker would
+ * otherwise sit idle in a file that waits while other files could run.
  */
 class BundleLast extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
