@@ -1,11 +1,20 @@
 // TurnstileClient against the emulator (with its fault injection), on a virtual clock: sleeps are
-// recorded, never waited for; request timeouts fire after a tenth of their time.
-import { Agent } from 'undici';
+// recorded, never waited for; request timeouts fire after a tenth of their time. Also the retry
+// policy, the requests the client sends, and how it reads answers that are not what Cloudflare sends.
+import { Agent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { WidgetRecord } from '../emulator/server.ts';
 import { TurnstileClient, type ClientOptions } from '../src/cloudflare/client.ts';
 import { CloudflareApiError } from '../src/cloudflare/errors.ts';
+import { runEnsure } from '../src/operations/ensure.ts';
+
+/** Cloudflare's largest page (the client asks for it). */
+const MAX_PER_PAGE = 1000;
 import { useEmulator } from './helpers/e2e.ts';
+import { calls, emulatorContext } from './helpers/operations.ts';
+import { closedPort } from './helpers/ports.ts';
 import { virtualClock } from './helpers/runner.ts';
+import { settings } from './helpers/settings.ts';
 
 const t = useEmulator();
 const agents: Agent[] = [];
@@ -301,5 +310,320 @@ describe('TurnstileClient', () => {
     const extra = { ...CONFIG, secret: 'never sent' } as unknown as typeof CONFIG;
     await expect(client.create(extra)).rejects.toThrow(/Unrecognized key.*secret/);
     expect(t.emulator.requests).toEqual([]);
+  });
+});
+
+const errorLine = (stdout: string) => stdout.split('\n').find((line) => line.startsWith('::error')) ?? '';
+
+/** `get` of widget "w", whose listing gets `body` with `status` instead of the emulator's answer. */
+async function getWithListing(status: number, body: object) {
+  t.emulator.seed([{ name: 'w', domains: ['a.example.com'] }]);
+  t.emulator.injectFault({ kind: 'status', status, method: 'GET', body });
+  return t.run({ operation: 'get', name: 'w', 'max-retries': '0' });
+}
+
+describe('answers that are not what Cloudflare sends', () => {
+  it('JSON that is no envelope', async () => {
+    const run = await getWithListing(200, { hello: 'world' });
+    expect(run.code).toBe(1);
+    expect(errorLine(run.stdout)).toContain(
+      'the response is not a Cloudflare API envelope (success, errors, messages)',
+    );
+  });
+
+  it('an error status with success: true is a failure, and so is success: false with 200', async () => {
+    const failed = await getWithListing(400, { success: true, errors: [], messages: [], result: [] });
+    expect(failed.code).toBe(1);
+    expect(errorLine(failed.stdout)).toContain('(HTTP 400): the API reported an error.');
+    t.emulator.clearFaults();
+    const refused = await getWithListing(200, {
+      success: false,
+      errors: [{ code: 1001, message: 'nope' }],
+      messages: [],
+      result: null,
+    });
+    expect(refused.code).toBe(1);
+    expect(errorLine(refused.stdout)).toContain('(HTTP 200): [1001] nope');
+  });
+
+  it('a result of the wrong shape names the first three fields that are wrong', async () => {
+    const run = await getWithListing(200, {
+      success: true,
+      errors: [],
+      messages: [],
+      result: [{ sitekey: 1, name: 2, domains: 3, mode: 4, created_on: 5 }],
+    });
+    expect(run.code).toBe(1);
+    const detail = /unexpected response shape \(([^)]*)\)/.exec(errorLine(run.stdout))?.[1] ?? '';
+    expect(detail.split('; ')).toHaveLength(3);
+    expect(detail).toMatch(/^result\.0\.\w+: /);
+  });
+});
+
+describe('the client as the action builds it in production', () => {
+  it('without a random source of its own, backs off with Math.random', async () => {
+    const agent = new Agent();
+    const clock = virtualClock(Date.parse('2026-11-25T00:00:00Z'));
+    try {
+      const client = new TurnstileClient({
+        apiUrl: t.emulator.url,
+        accountId: t.emulator.accountId,
+        auth: { kind: 'token', token: t.emulator.apiToken },
+        logger: { debug: () => undefined, info: () => undefined },
+        dispatcher: agent,
+        requestTimeoutMs: 10_000,
+        maxRetries: 1,
+        clock,
+      });
+      t.emulator.injectFault({ kind: 'status', status: 503, method: 'GET' });
+      expect(await client.listAll()).toEqual([]);
+      expect(clock.slept).toHaveLength(1);
+    } finally {
+      await agent.destroy();
+    }
+  });
+});
+
+/** A client on `agent` whose request options are recorded in `sent` before they go out. */
+function recordingClient(agent: Agent, options: { apiUrl?: string; requestTimeoutMs?: number } = {}) {
+  const sent: Dispatcher.RequestOptions[] = [];
+  const dispatcher = {
+    request: (request: Dispatcher.RequestOptions) => {
+      sent.push(request);
+      return agent.request(request);
+    },
+  } as unknown as Dispatcher;
+  const client = new TurnstileClient({
+    apiUrl: options.apiUrl ?? t.emulator.url,
+    accountId: t.emulator.accountId,
+    auth: { kind: 'token', token: t.emulator.apiToken },
+    logger: { debug: () => undefined, info: () => undefined },
+    dispatcher,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    maxRetries: 0,
+    clock: virtualClock(Date.parse('2026-11-25T00:00:00Z')),
+    random: () => 0.5,
+  });
+  return { client, sent };
+}
+
+/** A full page of MAX_PER_PAGE summaries like the emulator's, with `total_count` when given. */
+async function fullPage(total?: number) {
+  t.emulator.seed([{ name: 'w', domains: ['a.example.com'] }]);
+  const agent = new Agent();
+  try {
+    const [widget] = await recordingClient(agent).client.listAll();
+    const result = Array.from({ length: MAX_PER_PAGE }, (_, i) => ({
+      ...widget,
+      sitekey: `0x4AAAAAAAB${i}`,
+      name: `w${i}`,
+    }));
+    return {
+      success: true,
+      errors: [],
+      messages: [],
+      result,
+      ...(total === undefined ? {} : { result_info: { total_count: total } }),
+    };
+  } finally {
+    await agent.destroy();
+  }
+}
+
+describe('requests sent', () => {
+  it('every request accepts JSON and names the action; only one with a body says it is JSON', async () => {
+    const agent = new Agent();
+    try {
+      const { client, sent } = recordingClient(agent);
+      const created = await client.create({ name: 'h', domains: ['h.example.com'], mode: 'managed' });
+      await client.listAll();
+      const [create, list] = sent;
+      expect(create!.headers).toMatchObject({
+        accept: 'application/json',
+        'user-agent': 'turnstile-widget-action',
+        'content-type': 'application/json',
+      });
+      expect(JSON.parse(create!.body as string)).toMatchObject({ name: 'h', domains: ['h.example.com'] });
+      expect(list!.headers).toMatchObject({ accept: 'application/json', 'user-agent': 'turnstile-widget-action' });
+      expect(list!.headers).not.toHaveProperty('content-type');
+      expect(list!.body).toBeUndefined();
+      expect(created.name).toBe('h');
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it('a full page that reaches total_count is the last one asked for', async () => {
+    const page = await fullPage(MAX_PER_PAGE);
+    t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: page });
+    const agent = new Agent();
+    try {
+      const { client, sent } = recordingClient(agent);
+      expect(await client.listAll()).toHaveLength(MAX_PER_PAGE);
+      expect(sent).toHaveLength(1);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it('a full page without total_count is followed by the next page', async () => {
+    const page = await fullPage();
+    t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: page });
+    const agent = new Agent();
+    try {
+      const { client, sent } = recordingClient(agent);
+      // The emulator's own second page is empty: the listing ends there.
+      expect(await client.listAll()).toHaveLength(MAX_PER_PAGE);
+      expect(sent.map((request) => new URLSearchParams(String(request.path).split('?')[1]).get('page'))).toEqual([
+        '1',
+        '2',
+      ]);
+    } finally {
+      await agent.destroy();
+    }
+  });
+});
+
+describe('connections that fail', () => {
+  it('a refused connection is a network error with its code', async () => {
+    const agent = new Agent();
+    try {
+      // A port this test held a moment ago and closed again: nothing listens there now.
+      const port = await closedPort();
+      const { client } = recordingClient(agent, { apiUrl: `http://127.0.0.1:${port}` });
+      await expect(client.listAll()).rejects.toThrow(
+        new RegExp(`network error ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`),
+      );
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it("undici's own headers timeout is reported as no response in time", async () => {
+    t.emulator.injectFault({ kind: 'hang' });
+    const agent = new Agent({ headersTimeout: 50 });
+    try {
+      const { client } = recordingClient(agent, { requestTimeoutMs: 600_000 });
+      await expect(client.listAll()).rejects.toThrow(/no response within 600 s/);
+    } finally {
+      await agent.destroy();
+    }
+  });
+});
+
+describe('tolerant reading', () => {
+  /** A widget without region, offlabel, bot_fight_mode; null clearance_level, ephemeral_id; extra fields. */
+  function sparseWidget() {
+    const [seeded] = t.emulator.seed([
+      {
+        name: 'app-pr-1',
+        domains: ['pr-1.example.com'],
+        region: undefined,
+        offlabel: undefined,
+        bot_fight_mode: undefined,
+        clearance_level: null,
+        ephemeral_id: null,
+        modified_on: null,
+        future_field: { nested: [1, 2] },
+        tier: 'enterprise',
+      } as unknown as Partial<WidgetRecord>,
+    ]);
+    return JSON.parse(JSON.stringify(seeded)) as WidgetRecord & Record<string, unknown>;
+  }
+  const envelope = (result: unknown, extra: Record<string, unknown> = {}) => ({
+    success: true,
+    errors: [],
+    messages: [],
+    result,
+    ...extra,
+  });
+  const listShape = <W extends { secret: string }>({ secret: _secret, ...rest }: W) => rest;
+
+  it('reads a sparse widget with unknown fields, result_info null and codeless messages; keeps the fields in `widget`', async () => {
+    const sparse = sparseWidget();
+    // The emulator always sends result_info and codes; these answers leave them out.
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      method: 'GET',
+      path: /\/widgets$/,
+      body: envelope([listShape(sparse)], { result_info: null, messages: [{ message: 'no code here' }] }),
+    });
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      method: 'GET',
+      path: /\/widgets\/0x/,
+      body: envelope(sparse, { messages: [{ message: 'deprecated soon' }], errors: null }),
+    });
+    const run = await t.run({ name: 'app-pr-1', domains: 'pr-1.example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ sitekey: sparse.sitekey, secret: sparse.secret, updated: 'false' });
+    const shown = JSON.parse(run.outputs.widget!) as Record<string, unknown>;
+    expect(shown).toMatchObject({ future_field: { nested: [1, 2] }, tier: 'enterprise', clearance_level: null });
+    expect(shown).not.toHaveProperty('secret');
+    expect(calls(t.emulator)).toEqual(['GET /', `GET /${sparse.sitekey}`]);
+    // The answers were the faults' (the emulator's own carry result_info and message codes).
+    expect(t.emulator.requests.map((r) => (r.response as { result_info?: unknown }).result_info)).toEqual([
+      null,
+      undefined,
+    ]);
+  });
+
+  it('a PUT never sends a field whose current value was absent or null', async () => {
+    sparseWidget();
+    const result = await runEnsure(
+      settings({}, { domains: ['pr-1.example.com', 'new.example.com'] }),
+      emulatorContext(t.emulator).context,
+    );
+    expect(result).toMatchObject({ outcome: 'updated', updated: true });
+    const put = t.emulator.requests.find((r) => r.method === 'PUT');
+    expect(Object.keys(put!.body as object).sort()).toEqual(['domains', 'mode', 'name']);
+  });
+
+  it('pages without total_count until a short page', async () => {
+    const seeded = t.emulator.seed(Array.from({ length: 1002 }, (_, i) => ({ name: `app-${i}` }))).map(listShape);
+    const page = (result: unknown[], resultInfo: unknown) => ({
+      kind: 'status' as const,
+      status: 200,
+      method: 'GET',
+      body: envelope(result, { result_info: resultInfo }),
+    });
+    t.emulator.injectFault(page(seeded.slice(0, 1000), { page: 1, per_page: 1000, count: 1000 }));
+    t.emulator.injectFault(page(seeded.slice(1000), null));
+    const found = await emulatorContext(t.emulator).client.listAll();
+    expect(found.map((w) => w.sitekey)).toEqual(seeded.map((w) => w.sitekey));
+    expect(t.emulator.requests.map((r) => r.query.page)).toEqual(['1', '2']);
+    expect(t.emulator.requests.map((r) => (r.response as { result_info: unknown }).result_info)).toEqual([
+      { page: 1, per_page: 1000, count: 1000 },
+      null,
+    ]);
+  });
+
+  it('stops at a short first page when result_info is null', async () => {
+    const [only] = t.emulator.seed([{ name: 'app' }]);
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      method: 'GET',
+      body: envelope([listShape(only!)], { result_info: null }),
+    });
+    await expect(emulatorContext(t.emulator).client.listAll()).resolves.toHaveLength(1);
+    expect(t.emulator.requests).toHaveLength(1);
+  });
+
+  it('an error envelope whose entries lack a code (or a message) still gives a clear error', async () => {
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 400,
+      body: { success: false, errors: [{ message: 'Something odd' }, {}], messages: [{ code: null }], result: null },
+    });
+    const error = await emulatorContext(t.emulator)
+      .client.get('0x4AAAAAAAsitekey')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CloudflareApiError);
+    expect((error as Error).message).toMatch(/\(HTTP 400\): Something odd; no message\./);
+    expect((error as Error).message).not.toMatch(/undefined|null|not a Cloudflare API envelope/);
+    expect(t.emulator.requests).toHaveLength(1);
   });
 });

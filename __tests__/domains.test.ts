@@ -141,4 +141,77 @@ describe('parseDomains', () => {
     expect(problems(many)).toEqual([]);
     expect(parseDomains(many).domains).toHaveLength(201);
   });
+
+  it('a piece a space split off is refused with the whole line, trimmed', () => {
+    const one = parseDomains('a.example.com, pr 42.example.com');
+    expect(one.domains).toEqual(['a.example.com', '42.example.com']);
+    expect(one.problems).toEqual([
+      'contains "pr 42.example.com": spaces separate hostnames, so this reads as "pr", "42.example.com", and "pr" is not a hostname on its own. Write each hostname without spaces.',
+    ]);
+    const two = parseDomains('pr x 42.example.com');
+    expect(two.problems).toEqual([
+      'contains "pr x 42.example.com": spaces separate hostnames, so this reads as "pr", "x", "42.example.com", and "pr", "x" are not hostnames on their own. Write each hostname without spaces.',
+    ]);
+  });
+
+  it('a refused piece on a line with spaces gets its own reason, as it would after a comma', () => {
+    expect(parseDomains('a.example.com *.b.example.com').problems).toEqual(
+      parseDomains('a.example.com, *.b.example.com').problems,
+    );
+    expect(parseDomains('a.example.com *.b.example.com').problems).toEqual([
+      'contains "*.b.example.com", a wildcard: Turnstile hostnames cannot contain "*". A hostname already covers all its subdomains: use "b.example.com".',
+    ]);
+  });
+
+  it('a refused hostname adds nothing to the list', () => {
+    expect(parseDomains('*.a.example.com').domains).toEqual([]);
+  });
+
+  it('a scheme only at the start makes a URL; a URL that does not parse is refused as one', () => {
+    expect(parseDomains('a.example.com/x://y').problems).toEqual([
+      'contains "a.example.com/x://y", which is not a hostname or IP address: expected e.g. "pr-42.example.pages.dev" or "203.0.113.1" (no scheme, path or port).',
+    ]);
+    expect(parseDomains('http://').problems).toEqual(['contains "http://", which is not a valid URL or hostname.']);
+    expect(parseDomains('http://[::1]/').notices).toEqual([
+      'domains: "http://[::1]/" is a URL; using its hostname "::1".',
+    ]);
+  });
+
+  it('brackets are taken off only at the ends', () => {
+    for (const host of ['a[b.example.com', 'a]b.example.com']) {
+      const parsed = parseDomains(host);
+      expect(parsed.domains).toEqual([]);
+      expect(parsed.problems).toHaveLength(1);
+    }
+    expect(parseDomains('[::1]').domains).toEqual(['::1']);
+  });
+
+  it('a wildcard is shown with only its leading labels taken off', () => {
+    expect(parseDomains('*.*.a.example.com').problems[0]).toContain('use "a.example.com".');
+    expect(parseDomains('a.*.example.com').problems[0]).toContain('use "a.*.example.com".');
+  });
+
+  it('a lone dot is no name with a trailing dot', () => {
+    const parsed = parseDomains('.');
+    expect(parsed.notices).toEqual([]);
+    expect(parsed.domains).toEqual([]);
+    expect(parsed.problems).toHaveLength(1);
+  });
+
+  it('only a whole name:number is a port', () => {
+    expect(parseDomains('a.example.com:8080').problems[0]).toContain('which has a port');
+    for (const host of ['x:y.example.com:80', 'a.example.com:80x']) {
+      expect(parseDomains(host).problems[0]).toContain('which is not a hostname or IP address');
+    }
+  });
+
+  it('a hostname of 253 characters is one, of 254 is not', () => {
+    const label = 'a'.repeat(63);
+    const longest = `${label}.${label}.${label}.${'b'.repeat(61)}`;
+    expect(longest).toHaveLength(253);
+    expect(parseDomains(longest).domains).toEqual([longest]);
+    const parsed = parseDomains(`${longest}c`);
+    expect(parsed.domains).toEqual([]);
+    expect(parsed.problems[0]).toContain('which is not a hostname or IP address');
+  });
 });

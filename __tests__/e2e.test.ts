@@ -3,7 +3,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { secretExposure, useEmulator, writes } from './helpers/e2e.ts';
+import { z } from 'zod';
+import { inputVariables } from '../scripts/lib/action-inputs.ts';
+import { run as runAction } from '../src/main.ts';
+import { secretExposure, useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
+import { recordingRunner, runnerEnv, virtualClock } from './helpers/runner.ts';
 
 const t = useEmulator();
 
@@ -562,5 +566,60 @@ describe('prune with github-token', () => {
     } finally {
       github.close();
     }
+  });
+});
+
+describe('how a run fails: one error line, with its title; a stack only at debug level', () => {
+  const errorLines = (run: ActionRun) => run.stdout.split('\n').filter((line) => line.startsWith('::error'));
+
+  it('an unexpected error (a bug) is one error line, with its stack and causes at debug level', async () => {
+    const runner = recordingRunner();
+    runner.setOutput = () => {
+      throw new Error('disk full', { cause: new Error('EIO: i/o error') });
+    };
+    const inputs = { 'api-token': t.emulator.apiToken, 'account-id': t.emulator.accountId, 'api-url': t.emulator.url };
+    const env = { ...runnerEnv(), ...inputVariables({ ...inputs, domains: 'pr-42.example.com' }) };
+    expect(await runAction({ runner, env, clock: virtualClock() })).toBe(1);
+    const lines = runner.stdout.split('\n');
+    expect(lines.filter((line) => line.startsWith('::error'))).toEqual([
+      '::error title=Turnstile action failed::disk full',
+    ]);
+    const stack = lines.find((line) => line.startsWith('::debug::Error: disk full%0A    at '));
+    expect(stack).toContain('%0ACaused by: Error: EIO: i/o error%0A    at ');
+  });
+
+  it('a ZodError (its message is a JSON dump): one readable error line, the stack at debug level', async () => {
+    const runner = recordingRunner();
+    runner.setOutput = () => {
+      z.strictObject({ mode: z.enum(['managed']) }).parse({ mode: 'adaptive', extra: 1 });
+    };
+    const inputs = { 'api-token': t.emulator.apiToken, 'account-id': t.emulator.accountId, 'api-url': t.emulator.url };
+    const env = { ...runnerEnv(), ...inputVariables({ ...inputs, domains: 'pr-42.example.com' }) };
+    expect(await runAction({ runner, env, clock: virtualClock() })).toBe(1);
+    const lines = runner.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('::error'))).toEqual([
+      '::error title=Turnstile action failed::unexpected data (a bug in the action): mode: Invalid input: expected "managed"; value: Unrecognized key: "extra"',
+    ]);
+    expect(lines.some((l) => l.startsWith('::debug::') && l.includes('%0A    at '))).toBe(true);
+  });
+
+  it('a user mistake or an API error stays one line, without a stack', async () => {
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 403,
+      body: { success: false, errors: [], messages: [], result: null },
+    });
+    for (const run of [await t.run({ domains: 'vercel.app' }), await t.run({ domains: 'pr-42.example.com' })]) {
+      expect(run.code).toBe(1);
+      expect(run.stdout).not.toMatch(/ {4}at |Caused by/);
+    }
+  });
+
+  it('get by a name no widget has: "Widget not found"', async () => {
+    const run = await t.run({ operation: 'get', name: 'app-pr-1' });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/^::error title=Widget not found::No Turnstile widget named "app-pr-1" exists/),
+    ]);
   });
 });

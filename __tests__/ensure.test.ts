@@ -1,13 +1,29 @@
-// ensure and create, driven directly against the emulator.
+// ensure and create, driven directly against the emulator (a write whose answer is lost included), and
+// run in-process for what the user reads (log lines, outputs).
 import { describe, expect, it } from 'vitest';
 import { runEnsure } from '../src/operations/ensure.ts';
 import { runCreate } from '../src/operations/create.ts';
-import { useEmulator } from './helpers/e2e.ts';
+import { shown, useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
 import { calls, emulatorContext } from './helpers/operations.ts';
 import { settings } from './helpers/settings.ts';
 
 const t = useEmulator();
 const posts = () => t.emulator.requests.filter((r) => r.method === 'POST');
+const lines = (run: ActionRun) => run.stdout.split('\n');
+const A = '0x4AAAAAAAaaaaaaaaaaaaaa';
+
+const unreadable: [string, string | object][] = [
+  ['a body that is not JSON', '<html>OK</html>'],
+  ['JSON that is not an envelope', { created: true }],
+  [
+    'an envelope whose result has an unexpected shape',
+    { success: true, errors: [], messages: [], result: { id: 7, label: 'app-pr-1' } },
+  ],
+  ['an envelope without a result', { success: true, errors: [], messages: [] }],
+];
+/** The create happens; its 200 answer is unreadable. */
+const unreadableCreate = (body: string | object) =>
+  t.emulator.injectFault({ kind: 'replaced-response', method: 'POST', status: 200, body });
 
 describe('ensure', () => {
   it('creates the widget when none has the name, then re-lists to settle races', async () => {
@@ -188,6 +204,79 @@ describe('ensure', () => {
     expect(update).toMatchObject({ outcome: 'would update', updated: false, changes: ['mode: managed -> invisible'] });
     expect(t.emulator.requests.every((r) => r.method === 'GET')).toBe(true);
   });
+
+  it.each(unreadable)('operation ensure: a 200 with %s is recovered through the list (one POST)', async (_, body) => {
+    unreadableCreate(body);
+    const result = await runEnsure(settings(), emulatorContext(t.emulator).context);
+    const [made] = t.emulator.widgets();
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made!.sitekey);
+    expect(t.emulator.widgets()).toHaveLength(1);
+    expect(calls(t.emulator)).toEqual(['GET /', 'POST /', 'GET /', `GET /${made!.sitekey}`, 'GET /']);
+  });
+
+  it.each([
+    ['dashboard', true],
+    ['api', false],
+  ])('updating a widget last modified via %s: notice "Manual change overwritten" = %s', async (via, notice) => {
+    t.emulator.seed([
+      { name: 'preview-app-pr-42', domains: ['old.example.com'], last_modified_via: via as 'dashboard' | 'api' },
+    ]);
+    const run = await t.run({ domains: 'pr-42.example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.updated).toBe('true');
+    const notices = lines(run).filter((line) => line.startsWith('::notice title=Manual change overwritten::'));
+    expect(notices).toHaveLength(notice ? 1 : 0);
+    if (notice) expect(notices[0]).toMatch(/last changed in the Cloudflare dashboard.*domains: \+pr-42\.example\.com/);
+  });
+
+  it('a dry run of a new widget names it and its hostnames', async () => {
+    const run = await t.run({ name: 'new', domains: 'x.example.com,y.example.com', 'dry-run': 'true' });
+    expect(shown(run.stdout)).toEqual([
+      'Dry run: no widget is named "new"; would create it for x.example.com, y.example.com.',
+    ]);
+  });
+
+  it('creates, updates, and a dry run of an update lists every change', async () => {
+    const created = await t.run({ name: 'new', domains: 'x.example.com' });
+    const [widget] = t.emulator.widgets();
+    expect(shown(created.stdout)).toEqual([`Created widget "new" (${widget!.sitekey}).`]);
+    expect(created.outputs).toMatchObject({ created: 'true', updated: 'false' });
+    expect(created.summary).not.toContain('Changes');
+
+    const planned = await t.run({ name: 'new', domains: 'y.example.com', mode: 'invisible', 'dry-run': 'true' });
+    expect(shown(planned.stdout)).toEqual([
+      `Dry run: would update widget "new" (${widget!.sitekey}): domains: +y.example.com -x.example.com; mode: managed -> invisible.`,
+    ]);
+    expect(planned.outputs).toMatchObject({ created: 'false', updated: 'false' });
+
+    const updated = await t.run({ name: 'new', domains: 'y.example.com', mode: 'invisible' });
+    expect(shown(updated.stdout)).toEqual([
+      `Updated widget "new" (${widget!.sitekey}): domains: +y.example.com -x.example.com; mode: managed -> invisible.`,
+    ]);
+    expect(updated.outputs).toMatchObject({ created: 'false', updated: 'true' });
+  });
+
+  it('a widget that already has the asked mode, flags and region is up to date', async () => {
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
+    const run = await t.run({
+      name: 'one',
+      domains: 'a.example.com',
+      mode: 'managed',
+      region: 'world',
+      'bot-fight-mode': 'false',
+    });
+    expect(run.code).toBe(0);
+    expect(shown(run.stdout)).toEqual([`Widget "one" (${A}) is up to date.`]);
+    expect(writes(t.emulator)).toEqual([]);
+  });
+
+  it('a hostname only removed is a change', async () => {
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com', 'b.example.com'], sitekey: A }]);
+    const run = await t.run({ name: 'one', domains: 'a.example.com' });
+    expect(shown(run.stdout)).toEqual([`Updated widget "one" (${A}): domains: -b.example.com.`]);
+    expect(t.emulator.widgets()[0]!.domains).toEqual(['a.example.com']);
+  });
 });
 
 describe('create', () => {
@@ -217,5 +306,72 @@ describe('create', () => {
       message: 'Dry run: would create widget "app-pr-1" for pr-1.example.com.',
     });
     expect(t.emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('operation create: a POST lost on the network is recovered through the list, without a second POST', async () => {
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
+    const { context, logger } = emulatorContext(t.emulator);
+    const result = await runCreate(settings({ operation: 'create' }), context);
+    const [made] = t.emulator.widgets();
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made!.sitekey);
+    expect(result.widget?.secret).toBe(made!.secret);
+    expect(calls(t.emulator)).toEqual(['POST /', 'GET /', `GET /${made!.sitekey}`]);
+    expect(t.emulator.widgets()).toHaveLength(1);
+    expect(logger.lines).toContainEqual({
+      level: 'info',
+      message: expect.stringMatching(/response was lost, but widget "app-pr-1" exists/),
+    });
+  });
+
+  it.each(unreadable)('operation create: a 200 with %s is recovered through the list (one POST)', async (_, body) => {
+    unreadableCreate(body);
+    const result = await runCreate(settings({ operation: 'create' }), emulatorContext(t.emulator).context);
+    const [made] = t.emulator.widgets();
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made!.sitekey);
+    expect(t.emulator.widgets()).toHaveLength(1);
+    expect(calls(t.emulator)).toEqual(['POST /', 'GET /', `GET /${made!.sitekey}`]);
+  });
+
+  it('a dry run names every hostname and creates nothing', async () => {
+    const run = await t.run({
+      operation: 'create',
+      name: 'new',
+      domains: 'x.example.com,y.example.com',
+      'dry-run': 'true',
+    });
+    expect(shown(run.stdout)).toEqual(['Dry run: would create widget "new" for x.example.com, y.example.com.']);
+    expect(run.outputs).toEqual({ created: 'false', updated: 'false' });
+    expect(t.emulator.requests).toEqual([]);
+  });
+
+  it('creates, says so, and outputs the widget', async () => {
+    const run = await t.run({ operation: 'create', name: 'new', domains: 'x.example.com' });
+    const [widget] = t.emulator.widgets();
+    expect(shown(run.stdout)).toEqual([`Created widget "new" (${widget!.sitekey}).`]);
+    expect(run.outputs).toMatchObject({ sitekey: widget!.sitekey, created: 'true', updated: 'false' });
+    expect(run.outputs.deleted).toBeUndefined();
+  });
+});
+
+describe('ensure by sitekey without name', () => {
+  it("keeps the widget's own name: nothing else differs, so nothing is written", async () => {
+    const [seeded] = t.emulator.seed([{ name: 'hand-made', domains: ['pr-42.example.com'] }]);
+    const run = await t.run({ sitekey: seeded!.sitekey, domains: 'pr-42.example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ name: 'hand-made', created: 'false', updated: 'false' });
+    expect(writes(t.emulator)).toEqual([]);
+    expect(t.emulator.widgets().map((w) => w.name)).toEqual(['hand-made']);
+  });
+
+  it("keeps the widget's own name when its domains change", async () => {
+    const [seeded] = t.emulator.seed([{ name: 'hand-made', domains: ['old.example.com'] }]);
+    const run = await t.run({ sitekey: seeded!.sitekey, domains: 'pr-42.example.com' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ name: 'hand-made', updated: 'true', domains: '["pr-42.example.com"]' });
+    const put = t.emulator.requests.find((r) => r.method === 'PUT');
+    expect(put?.body).toMatchObject({ name: 'hand-made' });
+    expect(t.emulator.widgets().map((w) => w.name)).toEqual(['hand-made']);
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloudflareApiError, hintFor, refusedWith } from '../src/cloudflare/errors.ts';
 import { GitHubApiError } from '../src/github/api.ts';
+import { useEmulator, type ActionRun } from './helpers/e2e.ts';
 
 const refusal = (status: number | undefined, code: number, message: string) =>
   new CloudflareApiError({ operation: 'POST /x', status, detail: 'no answer', errors: [{ code, message }] });
@@ -47,6 +48,32 @@ describe('the widget limit needs evidence', () => {
     expect(
       new CloudflareApiError({ operation: 'POST /x', status: undefined, detail: 'timeout' }).isWidgetLimit(500),
     ).toBe(false);
+  });
+
+  const refusalOf = (errors: { code: number | null; message: string }[]) =>
+    new CloudflareApiError({ operation: 'POST /x', status: 400, detail: 'refused', errors });
+
+  it.each(['invalid domain', 'unknown host', 'bad region', 'unknown mode', 'name taken'])(
+    'a text naming a field in the singular (%j) is about the request',
+    (message) => {
+      expect(refusalOf([{ code: 1001, message }]).mayBeWidgetLimit).toBe(false);
+    },
+  );
+
+  it('a documented code among others decides; the texts of several errors are read as words', () => {
+    expect(
+      refusalOf([
+        { code: 1001, message: 'Quota exceeded' },
+        { code: 10000, message: 'Authentication error' },
+      ]).mayBeWidgetLimit,
+    ).toBe(false);
+    expect(
+      refusalOf([
+        { code: 1001, message: 'Quota exceeded' },
+        { code: 1002, message: 'host' },
+      ]).mayBeWidgetLimit,
+    ).toBe(false);
+    expect(refusalOf([{ code: null, message: 'Quota exceeded' }]).mayBeWidgetLimit).toBe(true);
   });
 });
 
@@ -108,6 +135,24 @@ describe('hints', () => {
       /^Cloudflare API POST \/x failed \(HTTP 400\): \[1001\] Bad request\. Hint: the request sent 20 hostnames/,
     );
   });
+
+  it('a 500 is a server-side problem; a 401 without a code is about the credentials', () => {
+    expect(hintFor(500, [], {})).toMatch(/^Cloudflare had a server-side problem/);
+    expect(hintFor(401, [], {})).toMatch(/^the credentials were refused/);
+    expect(hintFor(403, [], {})).toMatch(/^the credentials were refused/);
+  });
+
+  it('a message without a code adds no code', () => {
+    const error = new CloudflareApiError({
+      operation: 'GET /widgets',
+      status: 400,
+      detail: '',
+      errors: [{ code: null, message: 'bad' }, { code: 1001 }],
+    });
+    expect(error.codes).toEqual([1001]);
+    expect(error.name).toBe('CloudflareApiError');
+    expect(error.message).toBe('Cloudflare API GET /widgets failed (HTTP 400): bad; [1001] no message.');
+  });
 });
 
 describe('GitHub API hints', () => {
@@ -124,5 +169,38 @@ describe('GitHub API hints', () => {
     expect(refused(422, 'Validation Failed').message).toMatch(
       /\(HTTP 422\): Validation Failed\. Hint: check `github-token` and the job's `permissions:`\.$/,
     );
+  });
+});
+
+describe("code 7003 in a run: the hint names `api-url` when it is not Cloudflare's", () => {
+  const t = useEmulator();
+  const errorLines = (run: ActionRun) => run.stdout.split('\n').filter((line) => line.startsWith('::error'));
+
+  it('Cloudflare error 7003 with a non-default api-url: the hint names `api-url`', async () => {
+    const apiUrl = `${t.emulator.url}/v2`; // a wrong base: the emulator answers 404, code 7003
+    const run = await t.run({ domains: 'pr-42.example.com', 'api-url': apiUrl });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `\\[7003\\] No route for the URI\\. Hint: check \`api-url\` \\("${apiUrl.replace(/[.]/g, '\\.')}"\\)`,
+        ),
+      ),
+    ]);
+  });
+
+  it('Cloudflare error 7003 from the right base URL, when it is not the default: the hint still names `api-url`', async () => {
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 404,
+      body: { success: false, errors: [{ code: 7003, message: 'No route for the URI' }], messages: [], result: null },
+    });
+    const run = await t.run({ domains: 'pr-42.example.com' });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(/\[7003\].*Hint: check `api-url` \("http:\/\/127\.0\.0\.1:/),
+    ]);
+    // With Cloudflare's own URL the account id is the likelier culprit.
+    expect(hintFor(404, [{ code: 7003, message: 'No route' }], {})).toMatch(/^check `account-id`/);
   });
 });

@@ -1,16 +1,33 @@
-// get, delete, rotate-secret and prune, driven directly against the emulator.
+// get, delete, rotate-secret and prune, driven directly against the emulator, and run in-process for what
+// the user reads (log lines, outputs, summary).
 import { describe, expect, it } from 'vitest';
 import { runDelete } from '../src/operations/delete.ts';
 import { runGet } from '../src/operations/get.ts';
 import { runPrune } from '../src/operations/prune.ts';
 import { runRotateSecret } from '../src/operations/rotate.ts';
-import { useEmulator } from './helpers/e2e.ts';
+import { shown, useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
 import { calls, emulatorContext } from './helpers/operations.ts';
 import { settings } from './helpers/settings.ts';
 
 const t = useEmulator();
 const DAY = 86_400_000;
 const ref = ({ sitekey, name }: { sitekey: string; name: string }) => ({ sitekey, name });
+const lines = (run: ActionRun) => run.stdout.split('\n');
+const errorLines = (run: ActionRun) => lines(run).filter((line) => line.startsWith('::error'));
+
+const A = '0x4AAAAAAAaaaaaaaaaaaaaa';
+const B = '0x4AAAAAAAbbbbbbbbbbbbbb';
+const C = '0x4AAAAAAAcccccccccccccc';
+const SAME_TIME = '2026-01-01T00:00:00Z';
+
+/** Three widgets named "dup", created in the same second: the order is by sitekey, whatever the listing's. */
+function seedDuplicates() {
+  return t.emulator.seed([
+    { name: 'dup', domains: ['a.example.com'], created_on: SAME_TIME, sitekey: B },
+    { name: 'dup', domains: ['a.example.com'], created_on: SAME_TIME, sitekey: A },
+    { name: 'dup', domains: ['a.example.com'], created_on: SAME_TIME, sitekey: C },
+  ]);
+}
 
 describe('get', () => {
   it('by sitekey: one GET', async () => {
@@ -101,6 +118,41 @@ describe('delete', () => {
     ]);
     expect(t.emulator.widgets()).toHaveLength(2);
   });
+
+  it('a dry run by sitekey names the widget, or says there is none', async () => {
+    seedDuplicates();
+    const found = await t.run({ operation: 'delete', sitekey: B, 'dry-run': 'true' });
+    expect(shown(found.stdout)).toEqual([`Dry run: would delete 1 widget(s) with sitekey ${B}: ${B}.`]);
+    expect(found.outputs).toEqual({ created: 'false', updated: 'false', deleted: JSON.stringify([B]) });
+    const missing = await t.run({ operation: 'delete', sitekey: '0x4AAAAAAAdddddddddddddd', 'dry-run': 'true' });
+    expect(shown(missing.stdout)).toEqual([
+      'Dry run: no widget with sitekey 0x4AAAAAAAdddddddddddddd; nothing to delete.',
+    ]);
+    expect(writes(t.emulator)).toEqual([]);
+  });
+
+  it('a dry run by name lists every sitekey, oldest first', async () => {
+    seedDuplicates();
+    const run = await t.run({ operation: 'delete', name: 'dup', 'dry-run': 'true' });
+    expect(shown(run.stdout)).toEqual([`Dry run: would delete 3 widget(s) named "dup": ${A}, ${B}, ${C}.`]);
+  });
+
+  it('by name deletes every widget and lists each with its name', async () => {
+    seedDuplicates();
+    const run = await t.run({ operation: 'delete', name: 'dup' });
+    expect(shown(run.stdout)).toEqual([`Deleted 3 widget(s) named "dup": "dup" (${A}), "dup" (${B}), "dup" (${C}).`]);
+    expect(run.outputs).toEqual({ created: 'false', updated: 'false', deleted: JSON.stringify([A, B, C]) });
+    expect(run.summary).not.toContain('Changes');
+  });
+
+  it('a refused DELETE other than 404 fails the step, it is not taken for "already gone"', async () => {
+    seedDuplicates();
+    t.emulator.injectFault({ kind: 'status', status: 403, method: 'DELETE' });
+    const run = await t.run({ operation: 'delete', sitekey: A });
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain('Deleted');
+    expect(t.emulator.widgets().map((w) => w.sitekey)).toContain(A);
+  });
 });
 
 describe('rotate-secret', () => {
@@ -135,6 +187,84 @@ describe('rotate-secret', () => {
     );
     expect(t.emulator.widgets()[0]!.secret).toBe(w!.secret);
     expect(t.emulator.requests.every((r) => r.method === 'GET')).toBe(true);
+  });
+
+  it('a dry run says which widget and what happens to the old secret, and rotates nothing', async () => {
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
+    for (const [invalidate, grace] of [
+      ['false', 'the old secret keeps working for two hours'],
+      ['true', 'the old secret stops working now'],
+    ]) {
+      const run = await t.run({
+        operation: 'rotate-secret',
+        name: 'one',
+        'dry-run': 'true',
+        'invalidate-immediately': invalidate!,
+      });
+      expect(shown(run.stdout)).toEqual([`Dry run: would rotate the secret of widget "one" (${A}); ${grace}.`]);
+      expect(run.outputs).toEqual({ created: 'false', updated: 'false' });
+    }
+    expect(writes(t.emulator)).toEqual([]);
+  });
+
+  it('rotates, says so, and reports the change', async () => {
+    const [widget] = t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
+    const run = await t.run({ operation: 'rotate-secret', name: 'one', 'invalidate-immediately': 'true' });
+    expect(shown(run.stdout)).toEqual([`Rotated the secret of widget "one" (${A}); the old secret stops working now.`]);
+    expect(run.outputs).toMatchObject({ created: 'false', updated: 'true' });
+    expect(run.outputs.secret).not.toBe(widget!.secret);
+    expect(run.summary).toContain('secret: rotated');
+  });
+
+  // invalidate-immediately false: a re-sent POST would also be refused (the grace period).
+  it('rotate-secret whose response is lost after the rotation: adopts the new secret, rotates once', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42', domains: ['pr-42.example.com'] }]);
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST', path: /\/rotate_secret$/ });
+    const run = await t.run({ operation: 'rotate-secret', 'invalidate-immediately': 'false' });
+    expect(run.code, run.stdout).toBe(0);
+    const [now] = t.emulator.widgets();
+    expect(now!.secret).not.toBe(seeded!.secret);
+    expect(run.outputs.secret).toBe(now!.secret);
+    expect(run.outputs).toMatchObject({ sitekey: seeded!.sitekey, updated: 'true' });
+    // One rotation: a re-sent POST would be recorded (and, in the grace period, refused with 400).
+    expect(writes(t.emulator)).toEqual([
+      `POST /accounts/${t.emulator.accountId}/challenges/widgets/${seeded!.sitekey}/rotate_secret`,
+    ]);
+    expect(t.emulator.requests.filter((r) => r.status >= 400)).toEqual([]);
+    // A plain log line: nothing for the user to act on, so no annotation.
+    expect(lines(run)).toContainEqual(expect.stringMatching(/^The rotate_secret response was lost.*has a new secret/));
+    expect(lines(run).filter((line) => line.startsWith('::warning'))).toEqual([]);
+    expect(errorLines(run)).toEqual([]);
+  });
+
+  it('rotate-secret refused on the network before it acted: the widget still has its secret, so it rotates again, once', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42' }]);
+    t.emulator.injectFault({ kind: 'reset', method: 'POST', path: /\/rotate_secret$/ });
+    const run = await t.run({ operation: 'rotate-secret' });
+    expect(run.code, run.stdout).toBe(0);
+    const [now] = t.emulator.widgets();
+    expect(now!.secret).not.toBe(seeded!.secret);
+    expect(run.outputs.secret).toBe(now!.secret);
+    const rotate = `POST /accounts/${t.emulator.accountId}/challenges/widgets/${seeded!.sitekey}/rotate_secret`;
+    expect(writes(t.emulator)).toEqual([rotate, rotate]);
+    expect(t.emulator.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([0, 200]);
+    expect(lines(run)).toContainEqual(expect.stringMatching(/rotate_secret: no usable answer; checking in \d+\.\d s/));
+  });
+});
+
+describe('a refused rotation', () => {
+  it.each([
+    [30, 'the widget last changed 30 min ago'],
+    [180, undefined],
+  ])('of a widget changed %i min ago: the grace-period hint only within two hours', async (minutes, hint) => {
+    const modified = new Date(Date.now() - minutes * 60_000).toISOString();
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A, modified_on: modified }]);
+    t.emulator.injectFault({ kind: 'status', status: 400, method: 'POST', path: /rotate_secret/ });
+    const run = await t.run({ operation: 'rotate-secret', sitekey: A });
+    expect(run.code).toBe(1);
+    const error = run.stdout.split('\n').find((line) => line.startsWith('::error'))!;
+    if (hint) expect(error).toContain(hint);
+    else expect(error).not.toContain('previous one');
   });
 });
 
@@ -191,5 +321,42 @@ describe('prune', () => {
     );
     expect(result).toMatchObject({ outcome: 'would prune', deleted: [ref(old!)] });
     expect(t.emulator.requests).toHaveLength(1);
+  });
+});
+
+describe('widgets with one name, created in the same second', () => {
+  it.each(['get', 'rotate-secret'])(
+    '%s uses the lowest sitekey and names the others, as ensure does',
+    async (operation) => {
+      seedDuplicates();
+      const run = await t.run({ operation, name: 'dup', 'dry-run': 'true' });
+      expect(run.code).toBe(0);
+      expect(shown(run.stdout)[0]).toBe(
+        `::warning title=Duplicate widget names::3 widgets are named "dup"; using the oldest (${A}). The others (${B}, ${C}) are not used by this step: delete them with operation: delete and their sitekey.`,
+      );
+      expect(run.summary).not.toContain('Changes');
+    },
+  );
+
+  it('ensure uses the lowest sitekey and names the others', async () => {
+    seedDuplicates();
+    const run = await t.run({ name: 'dup', domains: 'a.example.com' });
+    expect(shown(run.stdout)).toEqual([
+      `::warning title=Duplicate widget names::3 widgets are named "dup"; using the oldest (${A}). The others (${B}, ${C}) are not used by this step: delete them with operation: delete and their sitekey.`,
+      `Widget "dup" (${A}) is up to date.`,
+    ]);
+    expect(run.outputs).toMatchObject({ sitekey: A, created: 'false', updated: 'false' });
+  });
+
+  it('one widget of that name gets no warning', async () => {
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
+    const inputs: Record<string, string>[] = [
+      { operation: 'get', name: 'one' },
+      { name: 'one', domains: 'a.example.com' },
+    ];
+    for (const input of inputs) {
+      const run = await t.run(input);
+      expect(run.stdout).not.toContain('::warning');
+    }
   });
 });

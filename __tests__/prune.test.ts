@@ -7,11 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useEmulator } from './helpers/e2e.ts';
+import { shown, useEmulator, writes } from './helpers/e2e.ts';
+import { emulatorContext } from './helpers/operations.ts';
 import { closedPort } from './helpers/ports.ts';
+import { settings } from './helpers/settings.ts';
 import { Agent } from 'undici';
 import { gitHubApi } from '../src/github/api.ts';
 import { readGitHubContext } from '../src/github/context.ts';
+import { runPrune } from '../src/operations/prune.ts';
 
 const t = useEmulator();
 const DAY = 86_400_000;
@@ -256,6 +259,37 @@ describe('prune asks GitHub before deleting', () => {
     expect(run.stdout.split('\n').filter((line) => line.startsWith('::warning title=GitHub API error'))).toEqual([
       expect.stringMatching(/listing the branches of octo-org\/preview-app failed \(HTTP 403\).*Keeping 2 widget\(s\)/),
     ]);
+  });
+
+  it('GitHub API refusing during prune: a warning naming pull-requests: read; no …-pr-<N> widget deleted', async () => {
+    stub.failure = { status: 403, times: Infinity };
+    const seeded = t.emulator.seed([
+      { name: 'app-pr-1', created_on: OLD },
+      { name: 'app-pr-2', created_on: OLD },
+      { name: 'app-pr-legacy', created_on: OLD },
+      { name: 'other-app-pr-3', created_on: OLD },
+    ]);
+    const run = await t.run(
+      { operation: 'prune', 'name-prefix': 'app-pr-', 'github-token': 'ghs_fakeGitHubToken0123456789' },
+      { GITHUB_API_URL: apiUrl() },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(stub.seen.length).toBeGreaterThan(0);
+    const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning title=GitHub API error::'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/HTTP 403.*Resource not accessible by integration.*pull-requests: read/);
+    expect(
+      t.emulator
+        .widgets()
+        .map((w) => w.name)
+        .sort(),
+    ).toEqual(['app-pr-1', 'app-pr-2', 'other-app-pr-3']);
+    const legacy = seeded.find((w) => w.name === 'app-pr-legacy')!;
+    expect(JSON.parse(run.outputs.deleted!)).toEqual([legacy.sitekey]);
+    expect(writes(t.emulator)).toEqual([
+      `DELETE /accounts/${t.emulator.accountId}/challenges/widgets/${legacy.sitekey}`,
+    ]);
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('::error'))).toEqual([]);
   });
 });
 
@@ -567,5 +601,78 @@ describe('the deadline of the GitHub part of a run', () => {
     await expect(api.branches()).rejects.toThrow(/took longer than 150 s/);
     expect(stub.seen).toHaveLength(3);
     await dispatcher.close();
+  });
+});
+
+const A = '0x4AAAAAAAaaaaaaaaaaaaaa';
+const B = '0x4AAAAAAAbbbbbbbbbbbbbb';
+
+describe('what prune tells the user', () => {
+  it('a widget deleted by someone else meanwhile is not reported as pruned by this run', async () => {
+    t.emulator.seed([
+      { name: 'tmp-1', domains: ['a.example.com'], sitekey: A, created_on: OLD },
+      { name: 'tmp-2', domains: ['a.example.com'], sitekey: B, created_on: OLD },
+    ]);
+    t.emulator.injectFault({ kind: 'status', status: 404, method: 'DELETE', path: new RegExp(B) });
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'tmp-', 'older-than': '1d', 'github-token': '' });
+    expect(run.code).toBe(0);
+    expect(shown(run.stdout)).toContain(`Pruned 1 of 2 widget(s) named "tmp-*": "tmp-1" (${A}); kept 0.`);
+    expect(run.outputs.deleted).toBe(JSON.stringify([A]));
+    expect(run.summary).toContain('<tr><td>Result</td><td>pruned</td></tr>');
+  });
+
+  it('with nothing old enough, says so and deletes nothing', async () => {
+    t.emulator.seed([{ name: 'tmp-1', domains: ['a.example.com'], sitekey: A }]);
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'tmp-', 'older-than': '1d', 'github-token': '' });
+    expect(run.code).toBe(0);
+    expect(shown(run.stdout)).toContain('Pruned 0 of 1 widget(s) named "tmp-*"; kept 1.');
+    expect(run.summary).toContain('<tr><td>Result</td><td>nothing to prune</td></tr>');
+    expect(t.emulator.widgets()).toHaveLength(1);
+  });
+
+  it('names every widget whose creation date cannot be read, and keeps them', async () => {
+    t.emulator.seed([
+      { name: 'tmp-1', domains: ['a.example.com'], sitekey: A, created_on: 'yesterday' },
+      { name: 'tmp-2', domains: ['a.example.com'], sitekey: B, created_on: '' },
+    ]);
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'tmp-', 'older-than': '1d', 'github-token': '' });
+    expect(run.code).toBe(0);
+    expect(shown(run.stdout)).toContain(
+      `::warning title=Unreadable creation date::Kept 2 widget(s) whose created_on cannot be read, whatever older-than says: "tmp-1" (${A}), "tmp-2" (${B}).`,
+    );
+    expect(t.emulator.widgets()).toHaveLength(2);
+  });
+
+  it.each([
+    ['pull requests', { openPullRequests: async () => new Set([9]) }],
+    ['branches', { branches: async () => new Set(['main']) }],
+  ])('only GitHub asked about %s: the notice counts the previews age alone decided', async (_asked, lists) => {
+    t.emulator.seed([
+      { name: 'app-pr-1', sitekey: A, created_on: OLD },
+      { name: 'app-feature', sitekey: B, created_on: OLD },
+    ]);
+    const { context, logger } = emulatorContext(t.emulator, lists);
+    await runPrune(settings({ operation: 'prune', namePrefix: 'app-', dryRun: true }), context);
+    expect(logger.lines.filter((line) => line.level === 'notice')).toEqual([
+      {
+        level: 'notice',
+        message: `No github-token: age alone decided for 1 preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.`,
+      },
+    ]);
+  });
+
+  it('the prune log names the widgets it deleted, by name and sitekey', async () => {
+    const seeded = t.emulator.seed([
+      { name: 'app-pr-1', created_on: OLD },
+      { name: 'app-pr-2', created_on: OLD },
+    ]);
+    const dry = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'dry-run': 'true' });
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' });
+    expect(dry.stdout).toMatch(/^Dry run: would delete 2 of 2 widget\(s\) named "app-pr-\*": .*; keeping 0\.$/m);
+    const line = run.stdout.split('\n').find((text) => text.startsWith('Pruned 2 of 2 widget(s) named "app-pr-*": '));
+    for (const widget of seeded) {
+      expect(line).toContain(`"${widget.name}" (${widget.sitekey})`);
+      expect(dry.stdout).toContain(`"${widget.name}" (${widget.sitekey})`);
+    }
   });
 });

@@ -2,14 +2,9 @@
 // with legacy key authentication, debug lines included (the action always writes them; the runner
 // shows them with step debug logging). The widget secret, the API token and the API
 // key may appear in stdout/stderr only inside their own ::add-mask:: line, which comes first.
-// And through the bundle: credentials that the escaping rewrites (CR LF, a backslash, a TAB) in no form at all.
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { escapeUntrusted } from '../src/log/logger.ts';
-import { runAction, type ActionResult } from '../scripts/lib/run-action.ts';
-import { builtBundle } from './helpers/bundle.ts';
+// Credentials that the escaping rewrites, through the bundle: channel.test.ts.
+import { describe, expect, it } from 'vitest';
 import { neverExposed, secretExposure, useEmulator } from './helpers/e2e.ts';
-import { closedPort } from './helpers/ports.ts';
 
 const t = useEmulator();
 const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'] as const;
@@ -73,67 +68,5 @@ describe('no secret outside its ::add-mask:: line', () => {
           ? /Authentication error for \*\*\* \/ .* \/ \*\*\*/
           : /Authentication error for .* \/ \*\*\* \/ \*\*\*/,
       );
-  });
-});
-
-describe('a secret that the escaping rewrites is redacted all the same', () => {
-  let entry = '';
-  beforeAll(async () => {
-    entry = join((await builtBundle()).dir, 'index.js');
-  }, 120_000);
-
-  /** What a person can read of a run: all but the ::add-mask:: lines, which the runner consumes. */
-  const readable = (run: ActionResult) =>
-    `${run.stdout}\n${run.stderr}`
-      .split('\n')
-      .filter((line) => !line.startsWith('::add-mask::'))
-      .concat(run.summary)
-      .join('\n');
-  /** The secret as it is, escaped, and each piece of it between line breaks. */
-  const forms = (secret: string) => [secret, escapeUntrusted(secret), ...secret.split(/\r\n|\r|\n/)];
-
-  it('a github-token with CR LF in a header error, an api-token with a backslash and a TAB echoed by the API', async () => {
-    const githubToken = `ghs_part1${'A'.repeat(16)}\r\nX-Evil: ghs_part2${'B'.repeat(16)}`;
-    const apiToken = `cf-tok\\en-\t${'C'.repeat(16)}`;
-    const common = { 'account-id': t.emulator.accountId, 'api-url': t.emulator.url, 'max-retries': '0' };
-    t.emulator.seed([{ name: 'preview-app-pr-7', created_on: '2026-01-01T00:00:00Z' }]);
-    // The header is refused before any connection (to a closed port, should one be made).
-    const prune = await runAction({
-      entry,
-      inputs: {
-        ...common,
-        'api-token': t.emulator.apiToken,
-        operation: 'prune',
-        'name-prefix': 'preview-app-pr-',
-        'older-than': '1d',
-        'github-token': githubToken,
-      },
-      env: { GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}` },
-    });
-    t.emulator.injectFault({
-      kind: 'status',
-      status: 403,
-      times: 5,
-      body: {
-        success: false,
-        errors: [{ code: 10000, message: `Invalid token ${apiToken}` }],
-        messages: [],
-        result: null,
-      },
-    });
-    const get = await runAction({ entry, inputs: { ...common, 'api-token': apiToken, operation: 'get', name: 'x' } });
-
-    for (const [run, secret] of [
-      [prune, githubToken],
-      [get, apiToken],
-    ] as const) {
-      for (const form of forms(secret)) expect(readable(run), JSON.stringify(form)).not.toContain(form);
-    }
-    expect([prune.code, get.code]).toEqual([0, 1]);
-    // Each error was printed: the GitHub client names the refused header without quoting it (Octokit's
-    // fetch quoted it whole); the API's echo of the token is redacted.
-    expect(prune.stdout).toMatch(/^::warning title=GitHub API error::.*invalid authorization header/m);
-    expect(get.stdout).toMatch(/^::error title=Cloudflare API error::.*Invalid token \*\*\*\. Hint/m);
-    expect(get.summary).toContain('Invalid token ***. Hint');
   });
 });

@@ -7,8 +7,10 @@ import { readGitHubContext } from '../src/github/context.ts';
 import { closest, INPUTS, readInputs } from '../src/inputs/declared.ts';
 import { readSettings } from '../src/inputs/read-settings.ts';
 import { parseSettings, type Settings } from '../src/inputs/settings.ts';
+import { accountId, apiUrl, duration } from '../src/inputs/values.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
 import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
+import { useEmulator, writes } from './helpers/e2e.ts';
 import { recordingLogger } from './helpers/logger.ts';
 import { runnerEnv } from './helpers/runner.ts';
 
@@ -435,5 +437,137 @@ describe('readSettings', () => {
       'github-token': 'ghs_abc',
     }).settings();
     expect(settings).toMatchObject({ namePrefix: 'app-pr-', olderThanMs: 7 * 86_400_000, githubToken: 'ghs_abc' });
+  });
+});
+
+describe('reading inputs', () => {
+  it('trims values and lists only undeclared INPUT_ variables', () => {
+    const inputs = readInputs({ INPUT_NAME: '  pr-1  ', INPUT_NAMEE: 'x', PATH: '/bin' });
+    expect(inputs.raw.name).toBe('pr-1');
+    expect(inputs.undeclared).toEqual(['namee']);
+  });
+});
+
+const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  result.success ? [] : result.error!.issues.map((issue) => issue.message);
+
+describe('value schemas', () => {
+  it('a duration or account id with anything around it is refused', () => {
+    for (const raw of ['x7d', '7dx']) expect(duration.safeParse(raw).success).toBe(false);
+    const id = '0123456789abcdef0123456789ABCDEF';
+    expect(accountId.safeParse(id).data).toBe(id.toLowerCase());
+    for (const raw of [`x${id}`, `${id}x`]) expect(accountId.safeParse(raw).success).toBe(false);
+    // Only 32 hexadecimal characters with dashes are told to lose the dashes.
+    for (const raw of [`${id.slice(0, 8)}-${id.slice(8)}`, `-${id}-`]) {
+      expect(messages(accountId.safeParse(raw))[0]).toMatch(/ Remove the dashes\.$/);
+    }
+    for (const raw of ['0123-4567', `${id}-a`, 'x'.repeat(32)]) {
+      expect(messages(accountId.safeParse(raw))[0]).toMatch(/account overview\.$/);
+    }
+  });
+
+  it('credentials in a refused api-url are hidden, the scheme kept', () => {
+    expect(messages(apiUrl.safeParse('http://user:pw@api.example.com/'))[0]).toMatch(
+      /^is "http:\/\/\*\*\*@api\.example\.com\/": it must use https:\/\//,
+    );
+    expect(messages(apiUrl.safeParse('web3://user:pw@api.example.com/'))[0]).toMatch(
+      /^is "web3:\/\/\*\*\*@api\.example\.com\/": it must use https:\/\//,
+    );
+    expect(messages(apiUrl.safeParse('ftp://127.0.0.1/'))[0]).toMatch(/^is "ftp:\/\/127\.0\.0\.1\/": it must use/);
+  });
+
+  it('a user name alone, an /accounts path and trailing slashes', () => {
+    expect(messages(apiUrl.safeParse('https://user@api.example.com/'))[0]).toMatch(/^must be a plain base URL/);
+    expect(messages(apiUrl.safeParse('https://api.example.com/accounts'))[0]).toMatch(
+      /^is "https:\/\/api\.example\.com\/accounts": expected the API's base URL/,
+    );
+    expect(apiUrl.safeParse('https://api.example.com/v4//').data).toBe('https://api.example.com/v4');
+  });
+});
+
+describe('input bounds, as a run reads them', () => {
+  // A run that parses its inputs goes on to the emulator, never further.
+  const t = useEmulator();
+  /** The settings the run parsed, from its debug line. */
+  const parsed = (stdout: string): Record<string, unknown> => {
+    const line = stdout.split('\n').find((l) => l.startsWith('::debug::Settings: '))!;
+    return JSON.parse(line.slice('::debug::Settings: '.length).replace(/ \(auth: .*$/, '')) as Record<string, unknown>;
+  };
+  const errors = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::error'));
+
+  it('durations in each unit', async () => {
+    for (const [raw, ms] of [
+      ['90s', 90_000],
+      ['2m', 120_000],
+      ['3h', 10_800_000],
+      ['4 d', 345_600_000],
+    ] as const) {
+      const run = await t.run({ operation: 'prune', 'name-prefix': 'tmp-', 'older-than': raw, 'dry-run': 'true' });
+      expect(run.code).toBe(0);
+      expect(parsed(run.stdout)).toMatchObject({ olderThanMs: ms });
+    }
+  });
+
+  it('whole numbers at and past their bounds', async () => {
+    const ok = await t.run({
+      name: 'a',
+      domains: 'a.example.com',
+      'dry-run': 'true',
+      'request-timeout': '600',
+      'max-retries': '0',
+    });
+    expect(ok.code).toBe(0);
+    expect(parsed(ok.stdout)).toMatchObject({ requestTimeoutMs: 600_000, maxRetries: 0 });
+    const low = await t.run({
+      name: 'a',
+      domains: 'a.example.com',
+      'dry-run': 'true',
+      'request-timeout': '1',
+      'max-retries': '10',
+    });
+    expect(parsed(low.stdout)).toMatchObject({ requestTimeoutMs: 1_000, maxRetries: 10 });
+    const out = await t.run({ name: 'a', domains: 'a.example.com', 'request-timeout': '601', 'max-retries': '11' });
+    expect(errors(out.stdout)).toEqual([
+      '::error title=Invalid input%3A request-timeout::Input "request-timeout" is "601": expected a whole number from 1 to 600.',
+      '::error title=Invalid input%3A max-retries::Input "max-retries" is "11": expected a whole number from 0 to 10.',
+    ]);
+    const zero = await t.run({ name: 'a', domains: 'a.example.com', 'request-timeout': '0' });
+    expect(errors(zero.stdout)).toEqual([
+      '::error title=Invalid input%3A request-timeout::Input "request-timeout" is "0": expected a whole number from 1 to 600.',
+    ]);
+    expect(writes(t.emulator)).toEqual([]);
+  });
+
+  it('a name of 254 characters is one, a longer one is shown cut to 80', async () => {
+    const ok = await t.run({ name: 'x'.repeat(254), domains: 'a.example.com', 'dry-run': 'true' });
+    expect(ok.code).toBe(0);
+    const long = await t.run({ name: 'y'.repeat(255), domains: 'a.example.com' });
+    expect(errors(long.stdout)).toEqual([
+      `::error title=Invalid input%3A name::Input "name" is "${'y'.repeat(77)}...": expected a widget name, 1 to 254 characters on one line.`,
+    ]);
+    const eighty = await t.run({ operation: 'prune', 'name-prefix': 'p', 'older-than': 'z'.repeat(80) });
+    expect(errors(eighty.stdout)[0]).toContain(`Input "older-than" is "${'z'.repeat(80)}": expected`);
+  });
+
+  it('a sitekey of 32 characters is one; a longer one is refused, even without 0x', async () => {
+    const ok = await t.run({ operation: 'delete', sitekey: `0x4AAAAAAA${'b'.repeat(22)}`, 'dry-run': 'true' });
+    expect(ok.code).toBe(0);
+    // Too long for a name too, so not taken for one given in the wrong input.
+    const long = await t.run({ operation: 'delete', sitekey: 'b'.repeat(255) });
+    expect(errors(long.stdout)).toEqual([
+      `::error title=Invalid input%3A sitekey::Input "sitekey" is "${'b'.repeat(77)}...": expected a widget sitekey such as "0x4AAAAAAAC3DHQFLr1GavRN" (letters, digits, "-" or "_", at most 32 characters).`,
+    ]);
+  });
+
+  it('booleans in each spelling YAML allows', async () => {
+    for (const [raw, value] of [
+      ['True', true],
+      ['TRUE', true],
+      ['False', false],
+      ['FALSE', false],
+    ] as const) {
+      const run = await t.run({ name: 'a', domains: 'a.example.com', 'dry-run': raw });
+      expect(parsed(run.stdout)).toMatchObject({ dryRun: value });
+    }
   });
 });

@@ -18,9 +18,13 @@ let github: Server;
 /** `body` as JSON, or `raw` as it is. */
 let answer: { status: number; body?: unknown; raw?: string; headers?: Record<string, string> };
 let githubEnv: Record<string, string>;
+/** The paths GitHub was asked for. */
+let githubRequests: string[];
 beforeEach(async () => {
   answer = { status: 200, body: [{ number: 2 }, { number: 42 }] };
+  githubRequests = [];
   github = createServer((request, response) => {
+    githubRequests.push(request.url ?? '');
     // Another origin (localhost, not 127.0.0.1) where a redirect may lead: it lists no open pull request.
     if (request.headers.host?.startsWith('localhost:')) return void response.writeHead(200).end('[]');
     const listing = request.url?.startsWith('/repos/octo-org/preview-app/pulls?');
@@ -221,6 +225,42 @@ describe('a create at the widget limit', () => {
     );
     expect(t.emulator.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
+
+  it('a dry-run create at the widget limit whose open pull requests GitHub refuses: "GitHub API error"', async () => {
+    answer = { status: 403, body: { message: 'Resource not accessible by integration' } };
+    t.emulator.seed(Array.from({ length: 20 }, (_, i) => ({ name: `preview-app-pr-${i + 1}`, created_on: OLD })));
+    const run = await t.run(
+      {
+        operation: 'create',
+        domains: 'pr-42.example.com',
+        'dry-run': 'true',
+        'github-token': 'ghs_fakeGitHubToken0123456789',
+      },
+      githubEnv,
+    );
+    expect(run.code).toBe(1);
+    expect(errorLines(run.stdout)).toEqual([
+      expect.stringMatching(/^::error title=GitHub API error::GitHub API: .*HTTP 403.*pull-requests: read/),
+    ]);
+    expect(t.emulator.widgets()).toHaveLength(20);
+  });
+
+  it('a dry-run create below the widget limit does not ask GitHub about pull requests', async () => {
+    answer = { status: 403, body: { message: 'Resource not accessible by integration' } };
+    t.emulator.seed([{ name: 'preview-app-pr-1', created_on: OLD }]);
+    const run = await t.run(
+      {
+        operation: 'create',
+        domains: 'pr-42.example.com',
+        'dry-run': 'true',
+        'github-token': 'ghs_fakeGitHubToken0123456789',
+      },
+      githubEnv,
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.deleted).toBeUndefined();
+    expect(githubRequests).toEqual([]);
+  });
 });
 
 describe('a refusal that is not proven to be the widget limit: reported as it is, nothing deleted', () => {
@@ -296,5 +336,57 @@ describe('a refusal that is not proven to be the widget limit: reported as it is
     expect(errorLines(run.stdout)).toEqual([
       expect.stringMatching(/^::error title=Widget limit reached::.*\(HTTP 400: \[1001\] Quota exceeded\)/),
     ]);
+  });
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The account full (20 widgets, the emulator's limit), each `name(i)` created i days ago. */
+function fillAccountWith(name: (i: number) => string) {
+  const now = Date.now();
+  t.emulator.seed(
+    Array.from({ length: 20 }, (_, i) => ({
+      name: name(i + 1),
+      domains: ['a.example.com'],
+      created_on: new Date(now - (i + 1) * DAY_MS - 60_000).toISOString(),
+    })),
+  );
+}
+
+const firstErrorLine = (stdout: string) => stdout.split('\n').find((line) => line.startsWith('::error'));
+
+describe('the widget-limit error, when nothing can be recycled', () => {
+  it('lists the ten oldest preview-like widgets with their age, and how many more', async () => {
+    fillAccountWith((i) => `other-pr-${i + 10}`);
+    const run = await t.run({ name: 'new', domains: 'a.example.com', 'github-token': '' });
+    expect(run.code).toBe(1);
+    const oldest = Array.from({ length: 10 }, (_, i) => `"other-pr-${30 - i}" (${20 - i} days old)`);
+    expect(firstErrorLine(run.stdout)).toContain(
+      `None could be recycled now: \`github-token\` is empty, so the open pull requests cannot be listed. Widgets that look like previews: ${oldest.join(', ')}, and 10 more.`,
+    );
+  });
+
+  it('says when no widget looks like a preview', async () => {
+    fillAccountWith((i) => `site-${i}`);
+    const run = await t.run({ name: 'new', domains: 'a.example.com', 'github-token': '' });
+    expect(run.code).toBe(1);
+    expect(firstErrorLine(run.stdout)).toMatch(
+      / Cloudflare refused the create \(HTTP 400: .+\)\. .*No widget looks like a preview \(a name that ends in -pr- and a number\)\.$/,
+    );
+  });
+});
+
+describe('a refused create that cannot be the widget limit', () => {
+  it('is reported as it is, without listing the account', async () => {
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 403,
+      method: 'POST',
+      body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }], messages: [] },
+    });
+    const run = await t.run({ name: 'new', domains: 'a.example.com' });
+    expect(run.code).toBe(1);
+    const requests = t.emulator.requests.map((r) => `${r.method} ${r.query.filter ?? ''}`);
+    expect(requests).toEqual(['GET name:new', 'POST ']);
   });
 });

@@ -39,4 +39,30 @@ describe('closest (did you mean)', () => {
     expect(closest('ab', ['abcdefgh'])).toBeUndefined();
     expect(closest('zzzz', ['name'])).toBeUndefined();
   });
+
+  it('the same letters without separators is the input meant', () => {
+    expect(closest('nameprefix', ['name', 'name-prefix'])).toBe('name-prefix');
+    expect(closest('Name_Prefix', ['name', 'name-prefix'])).toBe('name-prefix');
+  });
+
+  it('the nearest candidate within two edits, the first of equals', () => {
+    expect(closest('nmae', ['name', 'domains'])).toBe('name');
+    expect(closest('xy', ['xyz1', 'xyz'])).toBe('xyz');
+    // Two letters shorter, no prefix: still within two edits (a longer name is never measured).
+    expect(closest('dmins', ['domains'])).toBe('domains');
+    expect(closest('dmin', ['domains'])).toBeUndefined();
+    expect(closest('aa', ['ab', 'ac'])).toBe('ab');
+    // Two swapped pairs are two edits; counted as four replacements they would be too far.
+    expect(closest('nmae-perfix', ['name', 'name-prefix'])).toBe('name-prefix');
+    // Three replacements, with no neighbours to swap: too far either way round.
+    expect(closest('abzq', ['cazr'])).toBeUndefined();
+    expect(closest('bazq', ['aczr'])).toBeUndefined();
+  });
+
+  it('a prefix either way from three letters, nothing for a far shorter guess', () => {
+    expect(closest('namefoo', ['name'])).toBe('name');
+    expect(closest('dom', ['domains'])).toBe('domains');
+    expect(closest('do', ['domains'])).toBeUndefined();
+    expect(closest('zz', ['domains'])).toBeUndefined();
+  });
 });

@@ -33,6 +33,10 @@ export function useEmulator() {
   };
 }
 
+/** The lines a user reads in the log: no debug lines, masks or groups. */
+export const shown = (stdout: string) =>
+  stdout.split('\n').filter((line) => line && !/^::(debug|add-mask|group|endgroup)::/.test(line));
+
 /** The write calls (anything but GET) the emulator received. */
 export function writes(emulator: Emulator): string[] {
   return emulator.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);

@@ -1,8 +1,9 @@
-// Global setup: builds the bundle from src/ the way `npm run build` does, into a temporary
-// directory, while the tests run (the build is the slowest part of the suite). dist.test.ts
-// compares it with the committed dist/, smoke.test.ts runs it as the runner would (so the smoke
-// tests never exercise a stale dist/), licenses.test.ts checks its licences; each awaits it with
-// builtBundle() from helpers/bundle.ts.
+// Global setup (of the root config, so once for both projects): builds the bundle from src/ the way
+// `npm run build` does, into a temporary directory, while the tests run (the build is the slowest
+// part of the suite). dist.test.ts compares it with the committed dist/, smoke.test.ts and
+// channel.test.ts run it as the runner would (so they never exercise a stale dist/), and so does
+// tooling/live.test.ts; tooling/licenses.test.ts checks its licences. Each awaits it with builtBundle()
+// from helpers/bundle.ts, and vitest.config.ts runs those files last.
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,8 @@
-// The fixtures of the live suite: every request the action and the suite sent during one run, with
-// its answer, redacted, in one JSON file a maintainer can commit to __tests__/fixtures/live/, where
-// __tests__/live-fixtures.test.ts replays it against the emulator, whose answers must match it.
+// The fixtures of the live suite: every request the action (and the suite's own probes and clean-up)
+// sent during one run, and the answer, redacted, in one JSON file a maintainer can commit to
+// __tests__/fixtures/live/. Committed fixtures are replayed against the emulator by
+// __tests__/tooling/live-fixtures.test.ts, whose answers must match them (statuses, error codes and
+// messages, shapes).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 

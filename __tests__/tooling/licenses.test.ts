@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BundleModule } from '../scripts/lib/bundle.ts';
-import { builtBundle } from './helpers/bundle.ts';
+import type { BundleModule } from '../../scripts/lib/bundle.ts';
+import { builtBundle } from '../helpers/bundle.ts';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '..', '..');
 
 /** Permissive licences that ask only for the notice, which licenses.txt carries. */
 const ALLOWED = new Set(['MIT', 'ISC', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD', 'BlueOak-1.0.0']);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CODES, startEmulator, type Emulator } from '../emulator/server.ts';
+import { CODES, startEmulator, type Emulator } from '../../emulator/server.ts';
 import {
   CONTRACTS,
   matchPath,
@@ -13,7 +13,7 @@ import {
   SPEC_PATH,
   validateRequestBody,
   validateResponse,
-} from './helpers/openapi.ts';
+} from '../helpers/openapi.ts';
 
 const COLLECTION = '/accounts/{account_id}/challenges/widgets';
 const WIDGET = '/accounts/{account_id}/challenges/widgets/{sitekey}';

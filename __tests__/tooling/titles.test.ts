@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const SRC = join(import.meta.dirname, '..', 'src');
+const SRC = join(import.meta.dirname, '..', '..', 'src');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -76,7 +76,7 @@ function documented(markdown: string, heading: string): string[] {
 }
 
 describe('annotation titles', () => {
-  const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'troubleshooting.md'), 'utf8');
+  const docs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'troubleshooting.md'), 'utf8');
   const { failures, others } = titles();
 
   it('finds the titles in src/ (the six failure titles and the warnings)', () => {

@@ -19,9 +19,9 @@ import {
   releaseNotes,
   type ReleaseOptions,
   type Repository,
-} from '../scripts/release.ts';
+} from '../../scripts/release.ts';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '..', '..');
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
 const write = (dir: string, path: string, content: string) => {
   mkdirSync(dirname(join(dir, path)), { recursive: true });

@@ -9,19 +9,19 @@ import { convertActionTemplate, parseAction } from '@actions/workflow-parser/act
 import type { FileProvider } from '@actions/workflow-parser/workflows/file-provider';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { hintFor, type HintContext } from '../src/cloudflare/errors.ts';
-import type { InputError } from '../src/inputs/errors.ts';
-import { INPUT_NAMES } from '../src/inputs/declared.ts';
-import { readSettings } from '../src/inputs/read-settings.ts';
-import { SecretRegistry } from '../src/log/secrets.ts';
-import { inputVariables } from '../scripts/lib/action-inputs.ts';
-import { withTables } from '../scripts/lib/readme-tables.ts';
-import { recordingLogger } from './helpers/logger.ts';
+import { hintFor, type HintContext } from '../../src/cloudflare/errors.ts';
+import type { InputError } from '../../src/inputs/errors.ts';
+import { INPUT_NAMES } from '../../src/inputs/declared.ts';
+import { readSettings } from '../../src/inputs/read-settings.ts';
+import { SecretRegistry } from '../../src/log/secrets.ts';
+import { inputVariables } from '../../scripts/lib/action-inputs.ts';
+import { withTables } from '../../scripts/lib/readme-tables.ts';
+import { recordingLogger } from '../helpers/logger.ts';
 
 const silent = recordingLogger();
-import { WidgetNotFoundError } from '../src/operations/target.ts';
+import { WidgetNotFoundError } from '../../src/operations/target.ts';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const messages = (errors: { getErrors(): { message: string }[] }) => errors.getErrors().map((error) => error.message);
 

@@ -1,5 +1,5 @@
 // The local Turnstile API emulator (emulator/): what the action's tests, the demo, the benchmark and
-// local runs rely on. Its conformance to the published contract is __tests__/contract.emulator.test.ts.
+// local runs rely on. Its conformance to the published contract is __tests__/tooling/contract.emulator.test.ts.
 // Network on 127.0.0.1 only.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,7 +18,7 @@ import {
   MESSAGES,
   startEmulator,
   type Emulator,
-} from '../emulator/server.ts';
+} from '../../emulator/server.ts';
 
 // Raw API answers, read field by field in the assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,7 +31,7 @@ interface Envelope {
   result_info?: { page: number; per_page: number; count: number; total_count: number };
 }
 
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'emulator', 'cli.ts');
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 const WIDGET = { name: 'w', domains: ['a.example.com'], mode: 'managed' };
@@ -214,7 +214,7 @@ describe('widget routes', () => {
     const deleted = await widgets('DELETE', `/${seeded!.sitekey}`);
     expect([deleted.status, deleted.json.result]).toEqual([200, { ...seeded, last_modified_via: 'api' }]);
     expect(emulator.widgets()).toEqual([]);
-    // Every route of a missing widget answers so: __tests__/contract.emulator.test.ts.
+    // Every route of a missing widget answers so: __tests__/tooling/contract.emulator.test.ts.
     const gone = { status: 404, code: CODES.notFound, message: MESSAGES.notFound };
     expect(await failureOf(widgets('DELETE', `/${seeded!.sitekey}`))).toEqual(gone);
   });
@@ -304,7 +304,7 @@ describe('widget routes', () => {
     expect(emulator.widgets()).toHaveLength(1); // the PATCH changed nothing
     const outside = await fetch(emulator.url.replace('/client/v4', '/v3/accounts'), { headers: bearer() });
     expect(outside.status).toBe(404);
-    // Bodies that are not JSON objects: every operation in __tests__/contract.emulator.test.ts.
+    // Bodies that are not JSON objects: every operation in __tests__/tooling/contract.emulator.test.ts.
     for (const body of ['{"name": ', '[]', undefined]) {
       expect(await failureOf(widgets('POST', '', body))).toMatchObject({ status: 400, code: CODES.invalidJson });
     }
@@ -396,7 +396,7 @@ describe('list: pagination, ordering, filter', () => {
 });
 
 // Every operation's answers without, with wrong or with foreign credentials and with a malformed
-// account id are in __tests__/contract.emulator.test.ts; here the variants and the messages.
+// account id are in __tests__/tooling/contract.emulator.test.ts; here the variants and the messages.
 describe('authentication and account', () => {
   it('accepts the API token or the email + global key pair; missing: 400 9106; wrong: 403 10000', async () => {
     const legacy = { 'x-auth-email': emulator.apiEmail, 'x-auth-key': emulator.apiKey };
@@ -536,10 +536,19 @@ describe('faults', () => {
 
   it('hang: no answer until the client gives up, or until close(), which returns promptly', async () => {
     emulator.injectFault({ kind: 'hang', times: 2 });
-    await expect(raw({ signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    const received = async (count: number) => {
+      while (emulator.requests.length < count) await new Promise((r) => setTimeout(r, 5));
+    };
+    // The client gives up once the request has arrived (a timer could fire before it is even sent).
+    const giveUp = new AbortController();
+    const abandoned = raw({ signal: giveUp.signal });
+    abandoned.catch(() => undefined);
+    await received(1);
+    giveUp.abort();
+    await expect(abandoned).rejects.toThrow();
     const hung = raw();
     hung.catch(() => undefined);
-    while (emulator.requests.length < 2) await new Promise((r) => setTimeout(r, 5));
+    await received(2);
     const started = performance.now();
     await emulator.close();
     expect(performance.now() - started).toBeLessThan(1000);

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const src = resolve(import.meta.dirname, '..', 'src');
+const src = resolve(import.meta.dirname, '..', '..', 'src');
 const LAYERS: string[][] = [['.'], ['report'], ['operations'], ['inputs'], ['cloudflare', 'github'], ['http'], ['log']];
 const layerOf = (part: string) => LAYERS.findIndex((layer) => layer.includes(part));
 const partOf = (file: string) => (relative(src, file).includes('/') ? relative(src, file).split('/')[0]! : '.');
