@@ -29,6 +29,17 @@ let entry = '';
 const bundle = (inputs: Record<string, string>) => runAction({ entry, inputs: withDefaults(inputs) });
 
 const OLD = '2026-01-01T00:00:00Z';
+
+/** An error answer whose every text tries a command. */
+const HOSTILE_ERRORS = {
+  success: false,
+  errors: [
+    { code: 1000, message: 'Bad\n::error::PWNED\r::stop-commands::PWNED ##[set-output name=sitekey]PWNED' },
+    { code: 1001, message: '\u00a0::warning::PWNED' },
+  ],
+  messages: [{ code: 1, message: '##[add-mask]PWNED' }],
+  result: null,
+};
 const DAY = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 const lines = (run: ActionRun) => run.stdout.split('\n');
@@ -145,15 +156,7 @@ describe('no command reaches the runner that the action did not issue (in-proces
         kind: 'status',
         status: 400,
         times: 5,
-        body: {
-          success: false,
-          errors: [
-            { code: 1000, message: 'Bad\n::error::PWNED\r::stop-commands::PWNED ##[set-output name=sitekey]PWNED' },
-            { code: 1001, message: '\u00a0::warning::PWNED' },
-          ],
-          messages: [{ code: 1, message: '##[add-mask]PWNED' }],
-          result: null,
-        },
+        body: HOSTILE_ERRORS,
       });
       const run = await step({
         operation,
@@ -356,15 +359,7 @@ describe('through the bundle, as the runner starts it: several hostile shapes in
       kind: 'status',
       status: 400,
       times: 5,
-      body: {
-        success: false,
-        errors: [
-          { code: 1000, message: 'Bad\n::error::PWNED\r::stop-commands::PWNED ##[set-output name=sitekey]PWNED' },
-          { code: 1001, message: '\u00a0::warning::PWNED' },
-        ],
-        messages: [{ code: 1, message: '##[add-mask]PWNED' }],
-        result: null,
-      },
+      body: HOSTILE_ERRORS,
     });
     const run = await bundle({ name: 'app-pr-1', domains: 'pr-1.example.com' });
     expect(run.code).toBe(1);

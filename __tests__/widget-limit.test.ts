@@ -226,10 +226,8 @@ describe('a create at the widget limit', () => {
     expect(t.emulator.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
-  it('a dry-run create at the widget limit whose open pull requests GitHub refuses: "GitHub API error"', async () => {
-    answer = { status: 403, body: { message: 'Resource not accessible by integration' } };
-    t.emulator.seed(Array.from({ length: 20 }, (_, i) => ({ name: `preview-app-pr-${i + 1}`, created_on: OLD })));
-    const run = await t.run(
+  const dryRunCreate = () =>
+    t.run(
       {
         operation: 'create',
         domains: 'pr-42.example.com',
@@ -238,6 +236,11 @@ describe('a create at the widget limit', () => {
       },
       githubEnv,
     );
+
+  it('a dry-run create at the widget limit whose open pull requests GitHub refuses: "GitHub API error"', async () => {
+    answer = { status: 403, body: { message: 'Resource not accessible by integration' } };
+    t.emulator.seed(Array.from({ length: 20 }, (_, i) => ({ name: `preview-app-pr-${i + 1}`, created_on: OLD })));
+    const run = await dryRunCreate();
     expect(run.code).toBe(1);
     expect(errorLines(run.stdout)).toEqual([
       expect.stringMatching(/^::error title=GitHub API error::GitHub API: .*HTTP 403.*pull-requests: read/),
@@ -248,15 +251,7 @@ describe('a create at the widget limit', () => {
   it('a dry-run create below the widget limit does not ask GitHub about pull requests', async () => {
     answer = { status: 403, body: { message: 'Resource not accessible by integration' } };
     t.emulator.seed([{ name: 'preview-app-pr-1', created_on: OLD }]);
-    const run = await t.run(
-      {
-        operation: 'create',
-        domains: 'pr-42.example.com',
-        'dry-run': 'true',
-        'github-token': 'ghs_fakeGitHubToken0123456789',
-      },
-      githubEnv,
-    );
+    const run = await dryRunCreate();
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.deleted).toBeUndefined();
     expect(githubRequests).toEqual([]);
