@@ -2,10 +2,12 @@
 // recorded, never waited for; request timeouts fire after a tenth of their time.
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TurnstileClient, type ClientOptions } from '../src/cloudflare/client.ts';
+import { TurnstileClient } from '../src/cloudflare/client.ts';
 import { CloudflareApiError } from '../src/cloudflare/errors.ts';
 import { useEmulator } from './helpers/e2e.ts';
 import { virtualClock } from './helpers/runner.ts';
+
+type ClientOptions = ConstructorParameters<typeof TurnstileClient>[0];
 
 const t = useEmulator();
 const agents: Agent[] = [];

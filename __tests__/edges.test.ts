@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CloudflareApiError, hintFor } from '../src/cloudflare/errors.ts';
+import { CloudflareApiError, type HintContext } from '../src/cloudflare/errors.ts';
+import type { ApiMessage } from '../src/cloudflare/schemas.ts';
 import { runCreate } from '../src/operations/create.ts';
 import { runEnsure } from '../src/operations/ensure.ts';
 import { useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
@@ -16,6 +17,10 @@ import type { WidgetRecord } from '../emulator/server.ts';
 import { inputVariables } from '../scripts/lib/action-inputs.ts';
 import { run as runAction } from '../src/main.ts';
 import { settings } from './helpers/settings.ts';
+
+/** The hint a CloudflareApiError gives for this answer and these facts about the request. */
+const hintFor = (status: number | undefined, errors: ApiMessage[], hints: HintContext) =>
+  new CloudflareApiError({ operation: 'x', status, detail: '', errors, hints }).hint;
 
 const t = useEmulator();
 const DAY = 86_400_000;

@@ -1,8 +1,13 @@
 // Hints and the widget-limit proof rest on what Cloudflare documents (status, codes 10000, 10405,
 // 7003) and on facts about the request, never on the wording of a message or the emulator's codes.
 import { describe, expect, it } from 'vitest';
-import { CloudflareApiError, hintFor, refusedWith } from '../src/cloudflare/errors.ts';
+import { CloudflareApiError, refusedWith, type HintContext } from '../src/cloudflare/errors.ts';
+import type { ApiMessage } from '../src/cloudflare/schemas.ts';
 import { GitHubApiError } from '../src/github/api.ts';
+
+/** The hint a CloudflareApiError gives for this answer and these facts about the request. */
+const hintFor = (status: number | undefined, errors: ApiMessage[], hints: HintContext) =>
+  new CloudflareApiError({ operation: 'x', status, detail: '', errors, hints }).hint;
 
 const refusal = (status: number | undefined, code: number, message: string) =>
   new CloudflareApiError({ operation: 'POST /x', status, detail: 'no answer', errors: [{ code, message }] });

@@ -2,7 +2,12 @@
 // widget-limit judgement, at their edges (the retry rules and Retry-After: retry.test.ts).
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/http/clock.ts';
-import { CloudflareApiError, hintFor } from '../src/cloudflare/errors.ts';
+import { CloudflareApiError, type HintContext } from '../src/cloudflare/errors.ts';
+import type { ApiMessage } from '../src/cloudflare/schemas.ts';
+
+/** The hint a CloudflareApiError gives for this answer and these facts about the request. */
+const hintFor = (status: number | undefined, errors: ApiMessage[], hints: HintContext) =>
+  new CloudflareApiError({ operation: 'x', status, detail: '', errors, hints }).hint;
 
 describe('hints at the edges of their statuses', () => {
   it('a 500 is a server-side problem; a 401 without a code is about the credentials', () => {

@@ -9,7 +9,8 @@ import { convertActionTemplate, parseAction } from '@actions/workflow-parser/act
 import type { FileProvider } from '@actions/workflow-parser/workflows/file-provider';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { hintFor, type HintContext } from '../src/cloudflare/errors.ts';
+import { CloudflareApiError, type HintContext } from '../src/cloudflare/errors.ts';
+import type { ApiMessage } from '../src/cloudflare/schemas.ts';
 import type { InputError } from '../src/inputs/errors.ts';
 import { INPUT_NAMES } from '../src/inputs/declared.ts';
 import { readSettings } from '../src/inputs/read-settings.ts';
@@ -20,6 +21,10 @@ import { recordingLogger } from './helpers/logger.ts';
 
 const silent = recordingLogger();
 import { WidgetNotFoundError } from '../src/operations/target.ts';
+
+/** The hint a CloudflareApiError gives for this answer and these facts about the request. */
+const hintFor = (status: number | undefined, errors: ApiMessage[], hints: HintContext) =>
+  new CloudflareApiError({ operation: 'x', status, detail: '', errors, hints }).hint;
 
 const root = resolve(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');

@@ -21,7 +21,7 @@ import { SecretRegistry } from './log/secrets.ts';
 import type { Settings } from './inputs/settings.ts';
 import { failureSummary, resultSummary } from './report/summary.ts';
 
-export interface Dependencies {
+interface Dependencies {
   runner: Runner;
   /** The step's environment: INPUT_* inputs, GITHUB_* context, proxy variables. */
   env: NodeJS.ProcessEnv;

@@ -29,7 +29,7 @@ const RATE_LIMIT = { limit: 1200, windowMs: 300_000 };
 /** The most read of one answer and of one listing: a hostile or broken API must not exhaust the runner. */
 const READ_LIMITS = { responseBytes: 50 * 1024 * 1024, listedWidgets: 100_000, listingBytes: 100 * 1024 * 1024 };
 
-export interface ClientOptions extends Connection {
+interface ClientOptions extends Connection {
   apiUrl: string;
   accountId: string;
   auth: Auth;

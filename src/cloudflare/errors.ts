@@ -37,6 +37,8 @@ export class CloudflareApiError extends Error {
   /** Cloudflare's errors as it sent them (`[code] message; …`), or what went wrong without them. */
   readonly answer: string;
   readonly failure: Failure;
+  /** What the user most likely has to change (hintFor), when anything is known. */
+  readonly hint: string | undefined;
 
   /** `detail` when Cloudflare sent no `errors[]`; `retries`: how long the client kept trying. */
   constructor(failure: Failure) {
@@ -52,6 +54,7 @@ export class CloudflareApiError extends Error {
     );
     this.name = 'CloudflareApiError';
     this.failure = failure;
+    this.hint = hint;
     this.operation = failure.operation;
     this.status = failure.status;
     this.answer = answer;
@@ -102,7 +105,7 @@ const DOCUMENTED_CODES = new Set([10000, 10405]);
  * codes 10000, 10405 and 7003, the spec's own example) and from facts about the request where it
  * documents no code. Never from the wording of a message: that is shown verbatim, not parsed.
  */
-export function hintFor(status: number | undefined, errors: ApiMessage[], context: HintContext): string | undefined {
+function hintFor(status: number | undefined, errors: ApiMessage[], context: HintContext): string | undefined {
   const codes = new Set(errors.map((error) => error.code));
   if (status === 429)
     return "Cloudflare's API rate limit (1200 requests per 5 minutes per user) was hit and retries ran out: wait a few minutes, or run fewer Cloudflare jobs in parallel.";
