@@ -20,7 +20,8 @@ import { withTables } from '../scripts/lib/readme-tables.ts';
 import { recordingLogger } from './helpers/logger.ts';
 
 const silent = recordingLogger();
-import { WidgetNotFoundError } from '../src/operations/target.ts';
+import { resolveTarget } from '../src/operations/widgets.ts';
+import type { TurnstileClient } from '../src/cloudflare/client.ts';
 
 /** The hint a CloudflareApiError gives for this answer and these facts about the request. */
 const hintFor = (status: number | undefined, errors: ApiMessage[], hints: HintContext) =>
@@ -424,8 +425,10 @@ describe('README and docs/', () => {
       expect(anyNumber(troubleshooting)).toContain(anyNumber(hint.split(/[:;(]/)[0]!.trim()));
     });
 
-    it('explains a widget that is not found by name', () => {
-      expect(troubleshooting).toContain(new WidgetNotFoundError('named "x"').message.split(' named ')[0]);
+    it('explains a widget that is not found by name', async () => {
+      const client = { listAll: async () => [] } as unknown as TurnstileClient;
+      const notFound = await resolveTarget({ client, logger: silent }, { name: 'x' }).catch((error: Error) => error);
+      expect(troubleshooting).toContain((notFound as Error).message.split(' named ')[0]);
     });
   });
 });

@@ -1,22 +1,18 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { CLOUDFLARE_API_URL, TurnstileClient } from './cloudflare/client.ts';
-import { CloudflareApiError } from './cloudflare/errors.ts';
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from './http/pool.ts';
 import { systemClock, type Clock } from './http/clock.ts';
-import { InputError } from './inputs/errors.ts';
-import { GitHubApiError, gitHubApi } from './github/api.ts';
+import { gitHubApi } from './github/api.ts';
 import { readGitHubContext } from './github/context.ts';
 import { forRunner, runnerLogger } from './log/logger.ts';
 import { runOperation } from './operations/index.ts';
 import { PRUNE_CONCURRENCY } from './operations/prune.ts';
-import { WidgetLimitError } from './operations/recycle.ts';
-import { WidgetNotFoundError } from './operations/target.ts';
 import { testKeysResult } from './operations/test-keys.ts';
-import { UnsafeOutputError, writeOutputs } from './report/outputs.ts';
+import { writeOutputs } from './report/outputs.ts';
 import { readSettings } from './inputs/read-settings.ts';
-import { actionsRunner, type Runner } from './log/runner.ts';
+import { ActionError, actionsRunner, type Runner } from './log/runner.ts';
 import { SecretRegistry } from './log/secrets.ts';
 import type { Settings } from './inputs/settings.ts';
 import { failureSummary, resultSummary } from './report/summary.ts';
@@ -149,11 +145,6 @@ function stackWithCauses(error: unknown, secrets: SecretRegistry): string {
 const UNEXPECTED = 'Turnstile action failed';
 
 function titleFor(error: unknown): string {
-  if (error instanceof InputError) return `Invalid input: ${error.input}`;
-  if (error instanceof CloudflareApiError) return 'Cloudflare API error';
-  if (error instanceof GitHubApiError) return 'GitHub API error';
-  if (error instanceof WidgetNotFoundError) return 'Widget not found';
-  if (error instanceof WidgetLimitError) return 'Widget limit reached';
-  if (error instanceof UnsafeOutputError) return 'Cloudflare API error';
+  if (error instanceof ActionError) return error.title;
   return UNEXPECTED;
 }

@@ -1,3 +1,4 @@
+import { ActionError } from '../log/runner.ts';
 import type { ApiMessage } from './schemas.ts';
 
 /** Cloudflare's plan limits, for hints and the widget-limit evidence only: Cloudflare enforces them. */
@@ -30,7 +31,7 @@ interface Failure {
 }
 
 /** A request that Cloudflare answered with an error, or that never got a usable answer. */
-export class CloudflareApiError extends Error {
+export class CloudflareApiError extends ActionError {
   readonly status: number | undefined;
   readonly codes: number[];
   readonly operation: string;
@@ -49,6 +50,7 @@ export class CloudflareApiError extends Error {
     const answer = listed || failure.detail;
     const hint = hintFor(failure.status, errors, failure.hints ?? {});
     super(
+      'Cloudflare API error',
       `Cloudflare API ${failure.operation} failed${failure.status ? ` (HTTP ${failure.status})` : ''}: ${answer}` +
         `${failure.retries ? ` (${failure.retries})` : ''}.${hint ? ` Hint: ${hint}` : ''}`,
     );

@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { systemClock } from '../http/clock.ts';
 import { sendWithRetries, type Connection } from '../http/retry.ts';
+import { ActionError } from '../log/runner.ts';
 import type { GitHubContext } from './context.ts';
 
 /** GitHub's API refused or could not be reached; the message says what to change. */
-export class GitHubApiError extends Error {
+export class GitHubApiError extends ActionError {
   constructor(what: string, cause: unknown) {
     // The status of an answer the action could not use; none when GitHub could not be reached.
     const status = (cause as { response?: { status?: unknown } }).response?.status;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
+      'GitHub API error',
       `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${detail}. Hint: ${hint(status, detail)}`,
       { cause },
     );

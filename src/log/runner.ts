@@ -16,6 +16,16 @@ export interface Runner {
   appendSummary(html: string): Promise<void>;
 }
 
+/** A failure the user can act on: its message is the error annotation, `title` the annotation's title. */
+export class ActionError extends Error {
+  readonly title: string;
+  constructor(title: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ActionError';
+    this.title = title;
+  }
+}
+
 export const actionsRunner: Runner = {
   setSecret: (value) => core.setSecret(value),
   setOutput: (name, value) => core.setOutput(name, value),

@@ -1,5 +1,5 @@
 import { resultOf, type Run } from './context.ts';
-import { resolveTarget } from './target.ts';
+import { resolveTarget } from './widgets.ts';
 
 /** operation: get — read a widget, secret included (how a later job obtains the secret). */
 export const runGet: Run<'get'> = async (settings, { client, logger }) => {

@@ -2,6 +2,7 @@ import { CloudflareApiError, FREE_PLAN } from '../cloudflare/errors.ts';
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { deleteIfPresent, widgetRef } from './delete.ts';
 import { previewNames } from '../github/previews.ts';
+import { ActionError } from '../log/runner.ts';
 import type { OperationContext, WidgetRef } from './context.ts';
 import { oldestFirst } from './widgets.ts';
 
@@ -94,14 +95,6 @@ export async function plannedRecycling(
   return stale.map(widgetRef);
 }
 
-/** The account is at its widget limit and nothing could be recycled. */
-export class WidgetLimitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WidgetLimitError';
-  }
-}
-
 /**
  * Nothing can be recycled: the limit and the step that prevents it first, then why nothing could be
  * recycled now, then what the account holds that looks stale.
@@ -112,14 +105,15 @@ function limitError(
   widgets: WidgetSummary[],
   prefix: string | undefined,
   why: string,
-): WidgetLimitError {
+): ActionError {
   const now = context.clock.now();
   const previews = widgets
     .filter((widget) => /-pr-\d+$/.test(widget.name))
     .sort(oldestFirst)
     .map((widget) => `"${widget.name}" (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`);
   const step = context.action ? `\`- uses: ${context.action}\` with ` : 'a step of this action with ';
-  return new WidgetLimitError(
+  return new ActionError(
+    'Widget limit reached',
     `The account is at its Turnstile widget limit: it holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan) and Cloudflare refused the create (${refusal.status === undefined ? '' : `HTTP ${refusal.status}: `}${refusal.answer}). ` +
       `Delete unused widgets, or add a nightly cleanup: ${step}\`operation: prune\`, ${prefix ? `\`name-prefix: ${prefix}\`` : 'a `name-prefix` that your preview widgets share'}, \`older-than: 7d\`, the same api-token and account-id, and \`permissions: pull-requests: read\` (it keeps the widgets of open pull requests). ` +
       `None could be recycled now: ${why}. ` +

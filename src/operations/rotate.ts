@@ -1,7 +1,7 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
 import { resultOf, type Run } from './context.ts';
-import { resolveTarget } from './target.ts';
+import { resolveTarget } from './widgets.ts';
 
 /**
  * operation: rotate-secret. Unless invalidate-immediately is true, Cloudflare keeps accepting the
