@@ -71,8 +71,7 @@ export async function run({
       onSecret: (secret) => secrets.add(secret),
       hints: { customApiUrl: settings.apiUrl === CLOUDFLARE_API_URL ? undefined : settings.apiUrl },
     });
-    const token = 'githubToken' in settings ? settings.githubToken : undefined;
-    const { requestTimeoutMs, maxRetries } = settings;
+    const { githubToken: token, requestTimeoutMs, maxRetries } = settings;
     const gitHub = token
       ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock, logger, random })
       : undefined;
@@ -87,7 +86,7 @@ export async function run({
         openPullRequests: gitHub?.openPullRequests,
         branches: gitHub?.branches,
       }).finally(() => runner.endGroup());
-      writeOutputs(runner, secrets, result, 'exportEnv' in settings && settings.exportEnv);
+      writeOutputs(runner, secrets, result, settings.exportEnv);
       await runner.appendSummary(resultSummary(result, secrets));
       logger.debug(`Cloudflare API requests: ${client.requestCount}`);
     } finally {

@@ -171,7 +171,7 @@ const operationNameSchema = z.object({
   }),
 });
 
-/** Inputs every operation shares: where to call the API, and how patiently. */
+/** Inputs every operation shares: where to call the API and how patiently, and what it may write or ask. */
 const commonSchema = z
   .object({
     'api-url': apiUrl,
@@ -182,6 +182,8 @@ const commonSchema = z
     'request-timeout': wholeNumber(1, 600),
     'max-retries': wholeNumber(0, 10),
     'dry-run': boolean,
+    'export-env': boolean,
+    'github-token': z.string(),
   })
   .transform((inputs) => ({
     apiUrl: inputs['api-url'],
@@ -189,6 +191,8 @@ const commonSchema = z
     requestTimeoutMs: inputs['request-timeout'] * 1000,
     maxRetries: inputs['max-retries'],
     dryRun: inputs['dry-run'],
+    exportEnv: inputs['export-env'],
+    githubToken: inputs['github-token'] || undefined,
   }));
 
 /**
@@ -286,22 +290,13 @@ export type WidgetChange = WidgetFields & { name: string };
 export type Target = { sitekey: string } | { name: string };
 
 /** ensure by sitekey updates that widget; ensure by name may create it, so it has hostnames. */
-type EnsureSettings = {
-  operation: 'ensure';
-  namePrefix: string | undefined;
-  githubToken: string | undefined;
-  exportEnv: boolean;
-} & (
+type EnsureSettings = { operation: 'ensure'; namePrefix: string | undefined } & (
   | { target: { sitekey: string }; name: string | undefined; fields: WidgetFields }
   | { target: { name: string }; name: string; fields: WidgetFields & { domains: string[] } }
 );
 
 /** ensure, create: at the widget limit, the widgets of closed pull requests named like this are recycled. */
-const recycling = { 'name-prefix': optional(name), 'github-token': z.string() };
-const recyclingOf = (inputs: { 'name-prefix'?: string; 'github-token': string }) => ({
-  namePrefix: inputs['name-prefix'],
-  githubToken: inputs['github-token'] || undefined,
-});
+const recycling = { 'name-prefix': optional(name) };
 
 /** The inputs of each operation, and the settings each operation receives; `notices` gets the rewrites of domains. */
 function operationSchema(github: GitHubContext, notices: string[]) {
@@ -321,13 +316,16 @@ function operationSchema(github: GitHubContext, notices: string[]) {
   const targetOf = (inputs: { sitekey?: string; name?: string }, ctx: z.RefinementCtx): Target =>
     inputs.sitekey !== undefined ? { sitekey: inputs.sitekey } : { name: nameOrDefault(inputs.name, ctx, true) };
   const targetInputs = { name: optional(name), sitekey: optional(sitekey) };
-  const exportEnv = { 'export-env': boolean };
+  const byTarget = <O extends 'get' | 'delete'>(operation: O) =>
+    z
+      .object({ operation: z.literal(operation), ...targetInputs })
+      .transform((inputs, ctx) => ({ operation: inputs.operation, target: targetOf(inputs, ctx) }));
 
   return z.discriminatedUnion('operation', [
     z
-      .object({ operation: z.literal('ensure'), ...targetInputs, ...widget, ...recycling, ...exportEnv })
+      .object({ operation: z.literal('ensure'), ...targetInputs, ...widget, ...recycling })
       .transform((inputs, ctx): EnsureSettings => {
-        const base = { operation: inputs.operation, ...recyclingOf(inputs), exportEnv: inputs['export-env'] };
+        const base = { operation: inputs.operation, namePrefix: inputs['name-prefix'] };
         const fields = fieldsOf(inputs);
         // By sitekey, the widget keeps its name unless `name` is given, its hostnames unless `domains` is.
         if (inputs.sitekey !== undefined)
@@ -346,35 +344,21 @@ function operationSchema(github: GitHubContext, notices: string[]) {
           .string()
           .transform((raw, ctx) => check(widget.domains, raw, ctx) ?? refuse(ctx, DOMAINS_REQUIRED('create'))),
         ...recycling,
-        ...exportEnv,
       })
       .transform((inputs, ctx) => ({
         operation: inputs.operation,
         name: nameOrDefault(inputs.name, ctx),
         fields: { ...fieldsOf(inputs), domains: inputs.domains },
-        ...recyclingOf(inputs),
-        exportEnv: inputs['export-env'],
+        namePrefix: inputs['name-prefix'],
       })),
-    z.object({ operation: z.literal('get'), ...targetInputs, ...exportEnv }).transform((inputs, ctx) => ({
-      operation: inputs.operation,
-      target: targetOf(inputs, ctx),
-      exportEnv: inputs['export-env'],
-    })),
+    byTarget('get'),
+    byTarget('delete'),
     z
-      .object({ operation: z.literal('delete'), ...targetInputs })
-      .transform((inputs, ctx) => ({ operation: inputs.operation, target: targetOf(inputs, ctx) })),
-    z
-      .object({
-        operation: z.literal('rotate-secret'),
-        ...targetInputs,
-        'invalidate-immediately': boolean,
-        ...exportEnv,
-      })
+      .object({ operation: z.literal('rotate-secret'), ...targetInputs, 'invalidate-immediately': boolean })
       .transform((inputs, ctx) => ({
         operation: inputs.operation,
         target: targetOf(inputs, ctx),
         invalidateImmediately: inputs['invalidate-immediately'],
-        exportEnv: inputs['export-env'],
       })),
     z
       .object({
@@ -384,13 +368,11 @@ function operationSchema(github: GitHubContext, notices: string[]) {
           ' for operation "prune", so that a typo can never delete every widget of the account (e.g. name-prefix: "my-app-pr-").',
         ),
         'older-than': duration,
-        'github-token': z.string(),
       })
       .transform((inputs) => ({
         operation: inputs.operation,
         namePrefix: inputs['name-prefix'],
         olderThanMs: inputs['older-than'],
-        githubToken: inputs['github-token'] || undefined,
       })),
   ]);
 }
