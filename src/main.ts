@@ -58,23 +58,17 @@ export async function run({
     const pool =
       dispatcher ??
       createDispatcher(env, settings.operation === 'prune' ? PRUNE_CONCURRENCY : 1, settings.requestTimeoutMs);
+    const { githubToken: token, apiUrl, requestTimeoutMs, maxRetries } = settings;
+    const connection = { dispatcher: pool, requestTimeoutMs, maxRetries, clock, logger, random };
     const client = new TurnstileClient({
-      apiUrl: settings.apiUrl,
+      ...connection,
+      apiUrl,
       accountId: settings.accountId,
       auth: settings.auth,
-      logger,
-      dispatcher: pool,
-      requestTimeoutMs: settings.requestTimeoutMs,
-      maxRetries: settings.maxRetries,
-      clock,
-      random,
       onSecret: (secret) => secrets.add(secret),
-      hints: { customApiUrl: settings.apiUrl === CLOUDFLARE_API_URL ? undefined : settings.apiUrl },
+      hints: { customApiUrl: apiUrl === CLOUDFLARE_API_URL ? undefined : apiUrl },
     });
-    const { githubToken: token, requestTimeoutMs, maxRetries } = settings;
-    const gitHub = token
-      ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock, logger, random })
-      : undefined;
+    const gitHub = token ? gitHubApi({ ...connection, token, github }) : undefined;
     try {
       runner.startGroup(forRunner(`Turnstile ${settings.operation}: "${subject(settings)}"`, secrets));
       const result = await runOperation(settings, {

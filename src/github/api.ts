@@ -34,12 +34,6 @@ function hint(status: unknown, detail: string): string {
   return "check `github-token` and the job's `permissions:`.";
 }
 
-/** What prune and recycling ask GitHub about this repository: open pull request numbers, branch names. */
-export interface GitHubApi {
-  openPullRequests: () => Promise<Set<number>>;
-  branches: () => Promise<Set<string>>;
-}
-
 /** What the action reads from GitHub at most: pages of one listing (100 items each), bytes of one answer. */
 const READ_LIMITS = { pages: 100, answerBytes: 10 * 1024 * 1024 } as const;
 
@@ -66,7 +60,7 @@ const unusable = (message: string, status?: number) =>
  * of another shape, GitHub "could not be asked" (prune and recycling keep what it would have
  * judged). Undefined outside GitHub Actions (no repository to ask about).
  */
-export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
+export function gitHubApi(options: GitHubApiOptions) {
   const { token, github, requestTimeoutMs, maxRetries, clock = systemClock } = options;
   const [owner, repo] = (github.repository ?? '').split('/');
   if (!owner || !repo) return undefined;
@@ -143,9 +137,10 @@ export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
   };
   const pulls = () => list('listing the open pull requests', 'pulls?state=open&per_page=100', pullRequestsSchema);
   const branches = () => list('listing the branches', 'branches?per_page=100', branchesSchema);
+  // What prune and recycling ask GitHub about this repository: open pull request numbers, branch names.
   return {
-    openPullRequests: async () => new Set((await pulls()).map((p) => p.number)),
-    branches: async () => new Set((await branches()).map((b) => b.name)),
+    openPullRequests: async (): Promise<Set<number>> => new Set((await pulls()).map((p) => p.number)),
+    branches: async (): Promise<Set<string>> => new Set((await branches()).map((b) => b.name)),
   };
 }
 

@@ -382,8 +382,6 @@ type OperationSettings = z.output<ReturnType<typeof operationSchema>>;
 export type Settings = CommonSettings & OperationSettings;
 /** The settings one operation receives. */
 export type SettingsOf<O extends Operation> = CommonSettings & Extract<OperationSettings, { operation: O }>;
-/** ensure by name: the settings of an ensure that may create the widget. */
-export type EnsureByName = Extract<SettingsOf<'ensure'>, { target: { name: string } }>;
 
 // test-keys (issue 25): Cloudflare's dummy keys instead of a widget. The run then talks to nobody,
 // so it reads no credential and none of the inputs only Cloudflare would use.

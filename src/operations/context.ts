@@ -1,10 +1,12 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import type { Clock } from '../http/clock.ts';
-import type { GitHubApi } from '../github/api.ts';
+import type { gitHubApi } from '../github/api.ts';
 import type { GitHubContext } from '../github/context.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Operation, SettingsOf } from '../inputs/settings.ts';
+
+type GitHubApi = NonNullable<ReturnType<typeof gitHubApi>>;
 
 /** What every operation works with besides its settings. */
 export interface OperationContext {

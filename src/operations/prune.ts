@@ -1,6 +1,6 @@
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { branchPreviewName, repositoryName } from '../github/context.ts';
-import { deleteIfPresent, widgetRef } from './delete.ts';
+import { deleteAll, widgetRef } from './delete.ts';
 import { previewNames } from '../github/previews.ts';
 import { resultOf, type WidgetRef, type OperationContext, type Run } from './context.ts';
 
@@ -51,8 +51,7 @@ export const runPrune: Run<'prune'> = async (settings, context) => {
     );
     return resultOf(settings, 'would prune', { kept, deleted: doomed.map(widgetRef) });
   }
-  const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));
-  const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
+  const deleted = await deleteAll(client, doomed, PRUNE_CONCURRENCY);
   logger.info(
     `Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}${listed(deleted)}; kept ${kept.length}.`,
   );
@@ -141,17 +140,3 @@ async function keepLivePreviews(
 /** The widgets by name and sitekey, after a colon; nothing when there are none. */
 const listed = (widgets: WidgetRef[]) =>
   widgets.length ? `: ${widgets.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}` : '';
-
-/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let index = next++; index < items.length; index = next++) {
-      const item = items[index];
-      if (item !== undefined) results[index] = await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

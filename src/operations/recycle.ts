@@ -1,6 +1,6 @@
 import { CloudflareApiError, FREE_PLAN } from '../cloudflare/errors.ts';
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
-import { deleteIfPresent, widgetRef } from './delete.ts';
+import { deleteAll, widgetRef } from './delete.ts';
 import { previewNames } from '../github/previews.ts';
 import { ActionError } from '../log/runner.ts';
 import type { OperationContext, WidgetRef } from './context.ts';
@@ -40,35 +40,20 @@ export async function createRecyclingAtLimit<T>(
     const widgets = await context.client.listAll().catch(() => Promise.reject(refusal));
     if (!refusal.isWidgetLimit(widgets.length)) throw refusal;
     const { prefix, kindOf } = previewNames(context.github, namePrefix);
-    const list = context.openPullRequests;
-    let why: string | undefined = !prefix
-      ? 'no repository is known to name its previews after'
-      : !list
-        ? '`github-token` is empty, so the open pull requests cannot be listed'
-        : undefined;
+    let why = `no widget named "${prefix}<number>" belongs to a closed pull request`;
     let stale: WidgetSummary[] = [];
-    if (!why && list) {
+    if (!prefix) why = 'no repository is known to name its previews after';
+    else if (!context.openPullRequests) why = '`github-token` is empty, so the open pull requests cannot be listed';
+    else {
       // Without the open pull requests nothing may be deleted; the limit stays the error's subject.
-      const open = await list().catch((error: unknown) => {
+      try {
+        stale = closedPreviews(widgets, kindOf, await context.openPullRequests());
+      } catch (error) {
         why = `the open pull requests could not be listed (${error instanceof Error ? error.message : String(error)})`;
-        return undefined;
-      });
-      stale = open ? closedPreviews(widgets, kindOf, open) : [];
+      }
     }
-    if (stale.length === 0) {
-      throw limitError(
-        context,
-        refusal,
-        widgets,
-        prefix,
-        why ?? `no widget named "${prefix}<number>" belongs to a closed pull request`,
-      );
-    }
-    const recycled: WidgetRef[] = [];
-    for (const widget of stale) {
-      const gone = await deleteIfPresent(context.client, widget.sitekey);
-      if (gone) recycled.push(gone);
-    }
+    if (stale.length === 0) throw limitError(context, refusal, widgets, prefix, why);
+    const recycled = await deleteAll(context.client, stale);
     context.logger.warning(
       `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`,
       'Widget limit: recycled closed previews',
