@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CloudflareApiError, type HintContext } from '../src/cloudflare/errors.ts';
 import type { ApiMessage } from '../src/cloudflare/schemas.ts';
-import type { InputError } from '../src/inputs/errors.ts';
+import type { InputError } from '../src/inputs/settings.ts';
 import { INPUT_NAMES } from '../src/inputs/declared.ts';
 import { readSettings } from '../src/inputs/read-settings.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { CLOUDFLARE_API_URL, type Auth } from '../cloudflare/client.ts';
 import { CLEARANCE_LEVELS, MODES, REGIONS } from '../cloudflare/schemas.ts';
-import { InputError } from './errors.ts';
 import { defaultWidgetName, type GitHubContext } from '../github/context.ts';
-import { parseDomains } from './hostnames.ts';
-import { publicSuffixRefusal } from './public-suffix.ts';
+import { parseDomains, publicSuffixRefusal } from './hostnames.ts';
+import { ActionError } from '../log/runner.ts';
 import { looksLikeWidgetSecret } from '../log/secrets.ts';
 import { closest, INPUT_NAMES, type InputName, type StepInputs } from './declared.ts';
 
@@ -12,6 +11,16 @@ import { closest, INPUT_NAMES, type InputName, type StepInputs } from './declare
 // operation shares and one per operation (a discriminated union on `operation`); the settings
 // types are inferred from them. Each issue's message is what follows `Input "<name>" ` in the
 // error. Masking and logging happen in read-settings.ts.
+
+/** A problem with one of the action's inputs (parseSettings throws them all at once, in an AggregateError). */
+export class InputError extends ActionError {
+  readonly input: string;
+  constructor(input: string, problem: string) {
+    super(`Invalid input: ${input}`, `Input "${input}" ${problem}`);
+    this.name = 'InputError';
+    this.input = input;
+  }
+}
 
 const quote = (raw: string) => `"${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}"`;
 const is = (value: string, expected: string) => `is ${quote(value)}: ${expected}`;

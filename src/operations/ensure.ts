@@ -1,7 +1,6 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
-import { InputError } from '../inputs/errors.ts';
-import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
+import { InputError, type NewWidget, type SettingsOf, type WidgetChange } from '../inputs/settings.ts';
 import { createNew } from './create.ts';
 import { resultOf, type OperationResult, type OperationContext, type Run } from './context.ts';
 import { differences, findByName, oldestNamed, widgetConfig } from './widgets.ts';
