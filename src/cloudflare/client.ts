@@ -14,7 +14,6 @@ import {
   type WidgetSummary,
 } from './schemas.ts';
 
-/** Cloudflare's API base URL (action.yml `api-url`). */
 export const CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
 
 /** The credentials the client sends: an API token, or a legacy global key with its e-mail. */

@@ -9,7 +9,6 @@ const ENTERPRISE_HOSTNAMES_PER_WIDGET = 200;
  *  the refused request where Cloudflare documents no code (too many hostnames, a second rotation). */
 export interface HintContext {
   customApiUrl?: string;
-  /** How many hostnames the refused create or update sent. */
   hostnamesSent?: number;
   /** The refused request rotated a secret; with how long ago the widget last changed, when known. */
   rotation?: { changedMsAgo: number | undefined };

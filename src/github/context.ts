@@ -141,7 +141,6 @@ function isThisRepository(base: { id?: number; url?: string }, payload: Payload,
   return Boolean(repository && base.url?.toLowerCase().endsWith(`/repos/${repository}`));
 }
 
-/** The repository's name without its owner. */
 export function repositoryName(context: GitHubContext): string | undefined {
   return context.repository?.split('/')[1];
 }

@@ -2,7 +2,6 @@
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
-  /** A signal that aborts after `ms` (a request's timeout). */
   timeout(ms: number): AbortSignal;
 }
 

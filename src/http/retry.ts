@@ -21,7 +21,6 @@ export interface Connection {
 interface Retrying extends Connection {
   /** The most read of one answer: past it, `body` is undefined and the rest unread. */
   maxBytes: number;
-  /** Awaited before each attempt (a rate limit). */
   beforeAttempt?: () => Promise<void>;
   /** A deadline over many requests: it ends the attempt in flight; no retry starts past `endsAt`. */
   deadline?: { signal: AbortSignal; endsAt: number };

@@ -389,7 +389,6 @@ function operationSchema(github: GitHubContext, notices: string[]) {
 type CommonSettings = z.output<typeof commonSchema> & z.output<ReturnType<typeof authSchema>>;
 type OperationSettings = z.output<ReturnType<typeof operationSchema>>;
 export type Settings = CommonSettings & OperationSettings;
-/** The settings one operation receives. */
 export type SettingsOf<O extends Operation> = CommonSettings & Extract<OperationSettings, { operation: O }>;
 
 // test-keys (issue 25): Cloudflare's dummy keys instead of a widget. The run then talks to nobody,

@@ -16,9 +16,8 @@ export interface OperationContext {
   github: GitHubContext;
   /** How a workflow names this action (`owner/repo@ref`), when the runner says; for messages. */
   action?: string;
-  /** Undefined when no github-token is available. */
+  /** Undefined when no github-token is available (only prune asks for branches). */
   openPullRequests: GitHubApi['openPullRequests'] | undefined;
-  /** Undefined when no github-token is available (only prune asks). */
   branches?: GitHubApi['branches'];
 }
 

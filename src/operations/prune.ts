@@ -101,30 +101,28 @@ async function keepLivePreviews(
   { openPullRequests, branches: listBranches, github, logger }: OperationContext,
 ): Promise<void> {
   let failure: string | undefined;
-  const ask = async <T>(list: (() => Promise<T>) | undefined): Promise<T | 'unknown' | undefined> => {
-    if (!list) return undefined;
-    if (failure !== undefined) return 'unknown';
-    try {
-      return await list();
-    } catch (error) {
+  /** The answer, or undefined once GitHub could not be asked. */
+  const ask = async <T>(list: () => Promise<T>): Promise<T | undefined> => {
+    if (failure !== undefined) return undefined;
+    return list().catch((error: unknown) => {
       failure = error instanceof Error ? error.message : String(error);
-      return 'unknown';
-    }
+      return undefined;
+    });
   };
   const unsure: WidgetSummary[] = [];
-  if (pullRequests.length > 0) {
+  if (pullRequests.length > 0 && openPullRequests) {
     const open = await ask(openPullRequests);
     for (const { widget, number } of pullRequests) {
-      if (open === 'unknown') unsure.push(widget);
-      else if (open?.has(number)) keep.set(widget, `pull request #${number} is still open`);
+      if (!open) unsure.push(widget);
+      else if (open.has(number)) keep.set(widget, `pull request #${number} is still open`);
     }
   }
-  if (branches.length > 0) {
+  if (branches.length > 0 && listBranches) {
     const existing = await ask(listBranches);
     const repo = repositoryName(github)!;
-    const live = new Map([...(existing instanceof Set ? existing : [])].map((b) => [branchPreviewName(repo, b), b]));
+    const live = new Map([...(existing ?? [])].map((b) => [branchPreviewName(repo, b), b]));
     for (const widget of branches) {
-      if (existing === 'unknown') unsure.push(widget);
+      if (!existing) unsure.push(widget);
       else if (live.has(widget.name)) keep.set(widget, `branch "${live.get(widget.name)!}" still exists`);
     }
   }
