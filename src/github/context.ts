@@ -40,29 +40,21 @@ type Payload = z.output<typeof payloadSchema>;
 /** What the event is about, when it names one preview: a pull request or a branch of this repository. */
 type EventSubject = { pullRequest: number } | { branch: string } | { none: string };
 
-export interface GitHubContext {
-  /** `owner/repo`, undefined outside GitHub Actions. */
-  repository: string | undefined;
-  eventName: string;
-  /** The preview the event names, or why it names none (see defaultWidgetName). */
-  subject: EventSubject;
-  /** A pull request whose head lives in a fork: GitHub passes no secrets to its workflows. */
-  fromFork: boolean;
-  /** The repository's default branch, from the event payload. */
-  defaultBranch: string | undefined;
-  apiUrl: string;
-}
+export type GitHubContext = ReturnType<typeof readGitHubContext>;
 
-export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext {
+export function readGitHubContext(env: NodeJS.ProcessEnv) {
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const repository = env.GITHUB_REPOSITORY || undefined;
   const read = readPayload(env.GITHUB_EVENT_PATH);
   const payload = 'payload' in read ? read.payload : {};
   const head = payload.pull_request?.head?.repo;
   return {
+    /** `owner/repo`, undefined outside GitHub Actions. */
     repository,
     eventName,
+    /** The preview the event names, or why it names none (see defaultWidgetName). */
     subject: 'problem' in read ? { none: read.problem } : subjectOf(eventName, payload, env),
+    /** A pull request whose head lives in a fork: GitHub passes no secrets to its workflows. */
     fromFork:
       head != null &&
       (head.fork === true ||
