@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { CLOUDFLARE_API_URL, TurnstileClient } from './cloudflare/client.ts';
+import { TurnstileClient } from './cloudflare/client.ts';
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from './http/pool.ts';
 import { systemClock, type Clock } from './http/clock.ts';
@@ -66,7 +66,6 @@ export async function run({
       accountId: settings.accountId,
       auth: settings.auth,
       onSecret: (secret) => secrets.add(secret),
-      hints: { customApiUrl: apiUrl === CLOUDFLARE_API_URL ? undefined : apiUrl },
     });
     const gitHub = token ? gitHubApi({ ...connection, token, github }) : undefined;
     try {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { systemClock, type Clock } from '../http/clock.ts';
 import type { Dispatcher } from 'undici';
 import { backoff, sendWithRetries, type Connection } from '../http/retry.ts';
-import { CloudflareApiError, type HintContext } from './errors.ts';
+import { CloudflareApiError } from './errors.ts';
 import {
   envelopeSchema,
   widgetConfigSchema,
@@ -37,8 +37,6 @@ interface ClientOptions extends Connection {
   readLimits?: Partial<typeof READ_LIMITS>;
   /** Called with every widget secret a response carries, before the caller sees it (to mask it). */
   onSecret?: (secret: string) => void;
-  /** What the error hints may point at (a non-default api-url). */
-  hints?: HintContext;
 }
 
 /**
@@ -168,7 +166,9 @@ export class TurnstileClient {
     const { reply, gaveUp } = await sendWithRetries(this.retrying, request);
     const { status } = reply;
     const fail = (detail: string, errors?: ApiMessage[], retries = gaveUp): never => {
-      const { hints } = this.options;
+      // The hints may point at a non-default api-url.
+      const { apiUrl } = this.options;
+      const hints = { customApiUrl: apiUrl === CLOUDFLARE_API_URL ? undefined : apiUrl };
       throw new CloudflareApiError({ operation: `${method} ${url.pathname}`, status, detail, errors, retries, hints });
     };
     if (status === undefined) return fail(reply.detail);

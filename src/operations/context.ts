@@ -25,10 +25,7 @@ export interface OperationContext {
 export type Run<O extends Operation> = (settings: SettingsOf<O>, context: OperationContext) => Promise<OperationResult>;
 
 /** A widget named in a result (deleted, or that a dry run would delete). */
-export interface WidgetRef {
-  sitekey: string;
-  name: string;
-}
+export type WidgetRef = Pick<WidgetSummary, 'sitekey' | 'name'>;
 
 /** What an operation did (or, in a dry run, would do), for the outputs and the job summary. */
 export interface OperationResult {
