@@ -10,6 +10,11 @@ const MAX_NAME_LENGTH = 254;
 // The event payload is untrusted input like any other: only the fields the action reads are
 // described, each optional, and anything else in the payload is ignored.
 const repo = z.object({ id: z.number().optional(), full_name: z.string().optional() });
+// GitHub lists a workflow run's pull requests with a short repository object: id, url and name.
+const runPullRequest = z.object({
+  number: z.number(),
+  base: z.object({ repo: z.object({ id: z.number().optional(), url: z.string().optional() }) }),
+});
 const payloadSchema = z.object({
   number: z.number().optional(),
   pull_request: z
@@ -20,19 +25,7 @@ const payloadSchema = z.object({
     })
     .optional(),
   issue: z.object({ number: z.number(), pull_request: z.object({}).nullish() }).optional(),
-  // GitHub lists the run's pull requests with a short repository object: id, url and name.
-  workflow_run: z
-    .object({
-      pull_requests: z
-        .array(
-          z.object({
-            number: z.number(),
-            base: z.object({ repo: z.object({ id: z.number().optional(), url: z.string().optional() }) }),
-          }),
-        )
-        .optional(),
-    })
-    .optional(),
+  workflow_run: z.object({ pull_requests: z.array(runPullRequest).optional() }).optional(),
   repository: repo.extend({ default_branch: z.string().optional() }).optional(),
 });
 type Payload = z.output<typeof payloadSchema>;

@@ -6,13 +6,10 @@ import { resultOf, type OperationResult } from './context.ts';
 // Cloudflare's dummy keys, valid on any hostname (developers.cloudflare.com/turnstile/troubleshooting/testing/).
 // No invisible key forces an interactive challenge: settings.ts refuses that pair.
 const PASSES = '1x0000000000000000000000000000000AA';
+const FAILS = '2x0000000000000000000000000000000AA';
 const KEYS = {
   'always-pass': { visible: '1x00000000000000000000AA', invisible: '1x00000000000000000000BB', secret: PASSES },
-  'always-fail': {
-    visible: '2x00000000000000000000AB',
-    invisible: '2x00000000000000000000BB',
-    secret: '2x0000000000000000000000000000000AA',
-  },
+  'always-fail': { visible: '2x00000000000000000000AB', invisible: '2x00000000000000000000BB', secret: FAILS },
   'force-interactive': { visible: '3x00000000000000000000FF', invisible: '', secret: PASSES },
 };
 const TITLE = "Cloudflare's test keys";
