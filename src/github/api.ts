@@ -37,12 +37,6 @@ function hint(status: unknown, detail: string): string {
 /** What the action reads from GitHub at most: pages of one listing (100 items each), bytes of one answer. */
 const READ_LIMITS = { pages: 100, answerBytes: 10 * 1024 * 1024 } as const;
 
-/** The run's pool (a proxy applies to GitHub as to Cloudflare), request-timeout and max-retries. */
-interface GitHubApiOptions extends Connection {
-  token: string;
-  github: GitHubContext;
-}
-
 // GitHub's answers are untrusted like Cloudflare's: a listing is used only when every page has the
 // shape the action reads. An empty body or an object (an error in a 200) is no empty listing.
 const pullRequestsSchema = z.array(z.object({ number: z.int().positive() }));
@@ -55,12 +49,12 @@ const unusable = (message: string, status?: number) =>
 /**
  * This repository's open pull requests and branches, paged through `Link: rel="next"` (and
  * redirects) on the origin of GITHUB_API_URL only: the token goes nowhere else. Each GET follows
- * the retry policy of both APIs (sendWithRetries), and every GET of the run shares one deadline,
- * request-timeout × (max-retries + 1), so slow pages cannot add up. Past a bound, or on an answer
- * of another shape, GitHub "could not be asked" (prune and recycling keep what it would have
- * judged). Undefined outside GitHub Actions (no repository to ask about).
+ * the retry policy of both APIs (sendWithRetries) through the run's pool (and proxy), and every GET
+ * of the run shares one deadline, request-timeout × (max-retries + 1), so slow pages cannot add up.
+ * Past a bound, or on an answer of another shape, GitHub "could not be asked" (prune and recycling
+ * keep what it would have judged). Undefined outside GitHub Actions (no repository to ask about).
  */
-export function gitHubApi(options: GitHubApiOptions) {
+export function gitHubApi(options: Connection & { token: string; github: GitHubContext }) {
   const { token, github, requestTimeoutMs, maxRetries, clock = systemClock } = options;
   const [owner, repo] = (github.repository ?? '').split('/');
   if (!owner || !repo) return undefined;

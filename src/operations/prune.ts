@@ -90,10 +90,8 @@ function judgeByNameAndAge(
 }
 
 /**
- * Adds to `keep` the old previews GitHub says are live: an open pull request, an existing branch.
- * Without a github-token nothing is asked (age decides); when GitHub cannot be asked, every preview
- * it would have judged is kept (fail safe), with one warning. After one failure GitHub is not asked
- * again: one warning, one time bound.
+ * Adds to `keep` the old previews GitHub says are live (an open pull request, an existing branch), or
+ * all it would have judged once it cannot be asked: it is then not asked again (one warning, one time bound).
  */
 async function keepLivePreviews(
   { pullRequests, branches }: OldPreviews,

@@ -24,8 +24,7 @@ type Previews = ReturnType<typeof previewNames>;
  * Runs `create`; when Cloudflare refuses it because the account is at its widget limit, deletes the
  * widgets of this repository's closed pull requests (never one of an open pull request, never one
  * whose name does not match) and tries once more. Deleting needs proof that the refusal is the
- * limit (CloudflareApiError.isWidgetLimit): any other refusal is reported as it is. In a dry run
- * nothing is created, so it only reports what a create at the limit would recycle.
+ * limit (CloudflareApiError.isWidgetLimit): any other refusal is reported as it is.
  */
 export async function createRecyclingAtLimit<T>(
   context: OperationContext,
