@@ -32,7 +32,6 @@ interface Failure {
 /** A request that Cloudflare answered with an error, or that never got a usable answer. */
 export class CloudflareApiError extends ActionError {
   readonly status: number | undefined;
-  readonly codes: number[];
   readonly operation: string;
   /** Cloudflare's errors as it sent them (`[code] message; …`), or what went wrong without them. */
   readonly answer: string;
@@ -59,7 +58,6 @@ export class CloudflareApiError extends ActionError {
     this.operation = failure.operation;
     this.status = failure.status;
     this.answer = answer;
-    this.codes = errors.flatMap((error) => (error.code == null ? [] : [error.code]));
   }
 
   /**
@@ -78,10 +76,11 @@ export class CloudflareApiError extends ActionError {
    * a text that names nothing the request carried (a hostname limit may say "limit" too).
    */
   get mayBeWidgetLimit(): boolean {
-    const status = this.status;
+    const { status, failure } = this;
     if (status === undefined || status < 400 || status >= 500 || status === 429) return false;
-    if (this.codes.some((code) => DOCUMENTED_CODES.has(code))) return false;
-    return !REQUEST_WORDS.test((this.failure.errors ?? []).map((error) => error.message ?? '').join(' '));
+    const errors = failure.errors ?? [];
+    if (errors.some(({ code }) => code != null && DOCUMENTED_CODES.has(code))) return false;
+    return !REQUEST_WORDS.test(errors.map((error) => error.message ?? '').join(' '));
   }
 
   /** The widget limit, proven: the answer may be it, and the account listed after it holds 20 or more. */

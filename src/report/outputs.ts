@@ -34,10 +34,7 @@ export function writeOutputs(
         `The API returned the ${unsafe} "${widget[unsafe]}", which contains a control character (such as a line break); no output was written.`,
       );
     }
-    runner.setOutput('sitekey', widget.sitekey);
-    runner.setOutput('secret', widget.secret);
-    runner.setOutput('name', widget.name);
-    runner.setOutput('mode', widget.mode);
+    for (const output of ['sitekey', 'secret', 'name', 'mode'] as const) runner.setOutput(output, widget[output]);
     runner.setOutput('domains', JSON.stringify(widget.domains));
     const { secret: _secret, ...shown } = widget;
     runner.setOutput('widget', result.testKeys ? '' : secrets.redact(JSON.stringify(shown)));
