@@ -23,16 +23,11 @@ export const runEnsure: Run<'ensure'> = async (settings, context) => {
 function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
   const desired: NewWidget = { ...settings.fields, name: settings.target.name };
   // Another run may have created the name at the same moment: its widget is the one to bring up to date.
-  return createNew(
-    settings,
-    context,
-    desired,
-    `no widget is named "${desired.name}"; would create it`,
-    async (fresh) => {
-      const winner = await converge(context, fresh);
-      return winner.sitekey === fresh.sitekey ? undefined : bringUpToDate(settings, context, winner);
-    },
-  );
+  const settle = async (fresh: Widget) => {
+    const winner = await converge(context, fresh);
+    return winner.sitekey === fresh.sitekey ? undefined : bringUpToDate(settings, context, winner);
+  };
+  return createNew(settings, context, desired, `no widget is named "${desired.name}"; would create it`, settle);
 }
 
 /**
