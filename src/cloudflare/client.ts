@@ -167,8 +167,7 @@ export class TurnstileClient {
     const { status } = reply;
     const fail = (detail: string, errors?: ApiMessage[], retries = gaveUp): never => {
       // The hints may point at a non-default api-url.
-      const { apiUrl } = this.options;
-      const hints = { customApiUrl: apiUrl === CLOUDFLARE_API_URL ? undefined : apiUrl };
+      const hints = { customApiUrl: this.options.apiUrl === CLOUDFLARE_API_URL ? undefined : this.options.apiUrl };
       throw new CloudflareApiError({ operation: `${method} ${url.pathname}`, status, detail, errors, retries, hints });
     };
     if (status === undefined) return fail(reply.detail);

@@ -13,22 +13,16 @@ function ipVersion(host: string): 0 | 4 | 6 {
   return isIPv4(host) ? 4 : 0;
 }
 
-interface ParsedDomains {
-  domains: string[];
-  /** Values that were rewritten (a URL reduced to its hostname, punycode, a trailing dot). */
-  notices: string[];
-  /** What is wrong with the input, each a sentence after `Input "domains" `. */
-  problems: string[];
-}
-
 /**
  * Turns the `domains` input into the list Cloudflare expects: hostnames (FQDN, punycode) or IP
  * addresses, lower-cased and de-duplicated. Commas, newlines and spaces separate hostnames (YAML
  * folded text joins lines with spaces). Nothing is rewritten without a notice, and nothing that
- * the URL parser would reinterpret (legacy IPv4 forms, IPv6 zone ids) is accepted.
+ * the URL parser would reinterpret (legacy IPv4 forms, IPv6 zone ids) is accepted. `notices`: the
+ * values rewritten (a URL reduced to its hostname, punycode, a trailing dot); `problems`: what is
+ * wrong, each a sentence after `Input "domains" `.
  */
-export function parseDomains(raw: string, refusal?: (host: string) => string | undefined): ParsedDomains {
-  const parsed: ParsedDomains = { domains: [], notices: [], problems: [] };
+export function parseDomains(raw: string, refusal?: (host: string) => string | undefined) {
+  const parsed = { domains: [] as string[], notices: [] as string[], problems: [] as string[] };
   const seen = new Set<string>();
   for (const line of raw.split(/[,\r\n]+/)) {
     const pieces = line.split(/\s+/).filter((piece) => piece !== '');
@@ -59,7 +53,7 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
   return parsed;
 }
 
-function normaliseHost(value: string, parsed: ParsedDomains): string | undefined {
+function normaliseHost(value: string, parsed: ReturnType<typeof parseDomains>): string | undefined {
   const refuse = (why: string) => {
     parsed.problems.push(`contains "${value}", ${why}`);
     return undefined;

@@ -58,20 +58,18 @@ export const runPrune: Run<'prune'> = async (settings, context) => {
   return resultOf(settings, deleted.length ? 'pruned' : 'nothing to prune', { kept, deleted });
 };
 
-/** Old previews of this repository, which only GitHub can tell live from stale. */
-interface OldPreviews {
-  pullRequests: { widget: WidgetSummary; number: number }[];
-  branches: WidgetSummary[];
-}
-
 /** What the names and dates decide alone: the widgets kept (and why), and the old previews left to ask about. */
 function judgeByNameAndAge(
   candidates: WidgetSummary[],
   kindOf: ReturnType<typeof previewNames>['kindOf'],
   cutoff: number,
-): { keep: Map<WidgetSummary, string>; oldPreviews: OldPreviews; undated: WidgetSummary[] } {
+) {
   const keep = new Map<WidgetSummary, string>();
-  const oldPreviews: OldPreviews = { pullRequests: [], branches: [] };
+  // Old previews of this repository, which only GitHub can tell live from stale.
+  const oldPreviews = {
+    pullRequests: [] as { widget: WidgetSummary; number: number }[],
+    branches: [] as WidgetSummary[],
+  };
   const undated: WidgetSummary[] = [];
   for (const widget of candidates) {
     const created = Date.parse(widget.created_on);
@@ -94,7 +92,7 @@ function judgeByNameAndAge(
  * all it would have judged once it cannot be asked: it is then not asked again (one warning, one time bound).
  */
 async function keepLivePreviews(
-  { pullRequests, branches }: OldPreviews,
+  { pullRequests, branches }: ReturnType<typeof judgeByNameAndAge>['oldPreviews'],
   keep: Map<WidgetSummary, string>,
   { openPullRequests, branches: listBranches, github, logger }: OperationContext,
 ): Promise<void> {
