@@ -4,7 +4,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WidgetRecord } from '../emulator/server.ts';
-import { TurnstileClient, type ClientOptions } from '../src/cloudflare/client.ts';
+import { TurnstileClient } from '../src/cloudflare/client.ts';
 import { CloudflareApiError } from '../src/cloudflare/errors.ts';
 import { runEnsure } from '../src/operations/ensure.ts';
 
@@ -15,6 +15,8 @@ import { calls, emulatorContext } from './helpers/operations.ts';
 import { closedPort } from './helpers/ports.ts';
 import { virtualClock } from './helpers/runner.ts';
 import { settings } from './helpers/settings.ts';
+
+type ClientOptions = ConstructorParameters<typeof TurnstileClient>[0];
 
 const t = useEmulator();
 const agents: Agent[] = [];

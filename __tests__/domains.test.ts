@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDomains } from '../src/inputs/hostnames.ts';
-import { publicSuffixRefusal } from '../src/inputs/public-suffix.ts';
+import { parseDomains, publicSuffixRefusal } from '../src/inputs/hostnames.ts';
 
 const problems = (raw: string) => parseDomains(raw).problems;
 

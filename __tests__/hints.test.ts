@@ -1,9 +1,14 @@
 // Hints and the widget-limit proof rest on what Cloudflare documents (status, codes 10000, 10405,
 // 7003) and on facts about the request, never on the wording of a message or the emulator's codes.
 import { describe, expect, it } from 'vitest';
-import { CloudflareApiError, hintFor, refusedWith } from '../src/cloudflare/errors.ts';
+import { CloudflareApiError, refusedWith, type HintContext } from '../src/cloudflare/errors.ts';
+import type { ApiMessage } from '../src/cloudflare/schemas.ts';
 import { GitHubApiError } from '../src/github/api.ts';
 import { useEmulator, type ActionRun } from './helpers/e2e.ts';
+
+/** The hint a CloudflareApiError gives for this answer and these facts about the request. */
+const hintFor = (status: number | undefined, errors: ApiMessage[], hints: HintContext) =>
+  new CloudflareApiError({ operation: 'x', status, detail: '', errors, hints }).hint;
 
 const refusal = (status: number | undefined, code: number, message: string) =>
   new CloudflareApiError({ operation: 'POST /x', status, detail: 'no answer', errors: [{ code, message }] });
@@ -149,7 +154,10 @@ describe('hints', () => {
       detail: '',
       errors: [{ code: null, message: 'bad' }, { code: 1001 }],
     });
-    expect(error.codes).toEqual([1001]);
+    // Only a documented code rules the widget limit out; a null one is no code.
+    expect(error.mayBeWidgetLimit).toBe(true);
+    const documented = new CloudflareApiError({ ...error.failure, errors: [{ code: null }, { code: 10000 }] });
+    expect(documented.mayBeWidgetLimit).toBe(false);
     expect(error.name).toBe('CloudflareApiError');
     expect(error.message).toBe('Cloudflare API GET /widgets failed (HTTP 400): bad; [1001] no message.');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { publicSuffixRefusal } from '../src/inputs/public-suffix.ts';
+import { publicSuffixRefusal } from '../src/inputs/hostnames.ts';
 
 describe('publicSuffixRefusal', () => {
   it.each([

@@ -7,7 +7,6 @@ import { readGitHubContext } from '../src/github/context.ts';
 import { closest, INPUTS, readInputs } from '../src/inputs/declared.ts';
 import { readSettings } from '../src/inputs/read-settings.ts';
 import { parseSettings, type Settings } from '../src/inputs/settings.ts';
-import { accountId, apiUrl, duration } from '../src/inputs/values.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
 import { actionYmlInputs, inputVariables } from '../scripts/lib/action-inputs.ts';
 import { useEmulator, writes } from './helpers/e2e.ts';
@@ -448,40 +447,61 @@ describe('reading inputs', () => {
   });
 });
 
-const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
-  result.success ? [] : result.error!.issues.map((issue) => issue.message);
+const VALUE_BASE = {
+  'api-token': 'cf-test-token-0123456789',
+  'account-id': '0'.repeat(32),
+  domains: 'a.example.com',
+  name: 'pr-1',
+};
+
+/** parseSettings on VALUE_BASE with `inputs`: the settings, or the message of each problem of `input`. */
+function parsedInputs(input: string, inputs: Record<string, string>) {
+  try {
+    const env = readInputs(inputVariables({ ...VALUE_BASE, ...inputs }));
+    return { settings: parseSettings(env, readGitHubContext({})).settings as Settings, messages: [] };
+  } catch (error) {
+    const errors = (error as AggregateError).errors as { input: string; message: string }[];
+    const own = errors.filter((e) => e.input === input);
+    return { settings: undefined, messages: own.map((e) => e.message.replace(`Input "${input}" `, '')) };
+  }
+}
+const olderThan = (raw: string) =>
+  parsedInputs('older-than', { operation: 'prune', 'name-prefix': 'pr-', 'older-than': raw });
+const account = (raw: string) => parsedInputs('account-id', { 'account-id': raw });
+const apiUrl = (raw: string) => parsedInputs('api-url', { 'api-url': raw });
 
 describe('value schemas', () => {
   it('a duration or account id with anything around it is refused', () => {
-    for (const raw of ['x7d', '7dx']) expect(duration.safeParse(raw).success).toBe(false);
+    for (const raw of ['x7d', '7dx']) expect(olderThan(raw).messages).toHaveLength(1);
+    expect(olderThan('7d').messages).toEqual([]);
     const id = '0123456789abcdef0123456789ABCDEF';
-    expect(accountId.safeParse(id).data).toBe(id.toLowerCase());
-    for (const raw of [`x${id}`, `${id}x`]) expect(accountId.safeParse(raw).success).toBe(false);
+    expect(account(id).settings?.accountId).toBe(id.toLowerCase());
+    for (const raw of [`x${id}`, `${id}x`]) expect(account(raw).messages).toHaveLength(1);
     // Only 32 hexadecimal characters with dashes are told to lose the dashes.
     for (const raw of [`${id.slice(0, 8)}-${id.slice(8)}`, `-${id}-`]) {
-      expect(messages(accountId.safeParse(raw))[0]).toMatch(/ Remove the dashes\.$/);
+      expect(account(raw).messages[0]).toMatch(/ Remove the dashes\.$/);
     }
     for (const raw of ['0123-4567', `${id}-a`, 'x'.repeat(32)]) {
-      expect(messages(accountId.safeParse(raw))[0]).toMatch(/account overview\.$/);
+      expect(account(raw).messages[0]).toMatch(/account overview\.$/);
     }
   });
 
   it('credentials in a refused api-url are hidden, the scheme kept', () => {
-    expect(messages(apiUrl.safeParse('http://user:pw@api.example.com/'))[0]).toMatch(
+    expect(apiUrl('http://user:pw@api.example.com/').messages[0]).toMatch(
       /^is "http:\/\/\*\*\*@api\.example\.com\/": it must use https:\/\//,
     );
-    expect(messages(apiUrl.safeParse('web3://user:pw@api.example.com/'))[0]).toMatch(
+    expect(apiUrl('web3://user:pw@api.example.com/').messages[0]).toMatch(
       /^is "web3:\/\/\*\*\*@api\.example\.com\/": it must use https:\/\//,
     );
-    expect(messages(apiUrl.safeParse('ftp://127.0.0.1/'))[0]).toMatch(/^is "ftp:\/\/127\.0\.0\.1\/": it must use/);
+    expect(apiUrl('ftp://127.0.0.1/').messages[0]).toMatch(/^is "ftp:\/\/127\.0\.0\.1\/": it must use/);
   });
 
   it('a user name alone, an /accounts path and trailing slashes', () => {
-    expect(messages(apiUrl.safeParse('https://user@api.example.com/'))[0]).toMatch(/^must be a plain base URL/);
-    expect(messages(apiUrl.safeParse('https://api.example.com/accounts'))[0]).toMatch(
+    expect(apiUrl('https://user@api.example.com/').messages[0]).toMatch(/^must be a plain base URL/);
+    expect(apiUrl('https://api.example.com/accounts').messages[0]).toMatch(
       /^is "https:\/\/api\.example\.com\/accounts": expected the API's base URL/,
     );
-    expect(apiUrl.safeParse('https://api.example.com/v4//').data).toBe('https://api.example.com/v4');
+    expect(apiUrl('https://api.example.com/v4//').settings?.apiUrl).toBe('https://api.example.com/v4');
   });
 });
 

@@ -1,27 +1,23 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { CLOUDFLARE_API_URL, TurnstileClient } from './cloudflare/client.ts';
-import { CloudflareApiError } from './cloudflare/errors.ts';
+import { TurnstileClient } from './cloudflare/client.ts';
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from './http/pool.ts';
 import { systemClock, type Clock } from './http/clock.ts';
-import { InputError } from './inputs/errors.ts';
-import { GitHubApiError, gitHubApi } from './github/api.ts';
+import { gitHubApi } from './github/api.ts';
 import { readGitHubContext } from './github/context.ts';
 import { forRunner, runnerLogger } from './log/logger.ts';
 import { runOperation } from './operations/index.ts';
 import { PRUNE_CONCURRENCY } from './operations/prune.ts';
-import { WidgetLimitError } from './operations/recycle.ts';
-import { WidgetNotFoundError } from './operations/target.ts';
 import { testKeysResult } from './operations/test-keys.ts';
-import { UnsafeOutputError, writeOutputs } from './report/outputs.ts';
+import { writeOutputs } from './report/outputs.ts';
 import { readSettings } from './inputs/read-settings.ts';
-import { actionsRunner, type Runner } from './log/runner.ts';
+import { ActionError, actionsRunner, type Runner } from './log/runner.ts';
 import { SecretRegistry } from './log/secrets.ts';
 import type { Settings } from './inputs/settings.ts';
 import { failureSummary, resultSummary } from './report/summary.ts';
 
-export interface Dependencies {
+interface Dependencies {
   runner: Runner;
   /** The step's environment: INPUT_* inputs, GITHUB_* context, proxy variables. */
   env: NodeJS.ProcessEnv;
@@ -62,24 +58,16 @@ export async function run({
     const pool =
       dispatcher ??
       createDispatcher(env, settings.operation === 'prune' ? PRUNE_CONCURRENCY : 1, settings.requestTimeoutMs);
+    const { githubToken: token, apiUrl, requestTimeoutMs, maxRetries } = settings;
+    const connection = { dispatcher: pool, requestTimeoutMs, maxRetries, clock, logger, random };
     const client = new TurnstileClient({
-      apiUrl: settings.apiUrl,
+      ...connection,
+      apiUrl,
       accountId: settings.accountId,
       auth: settings.auth,
-      logger,
-      dispatcher: pool,
-      requestTimeoutMs: settings.requestTimeoutMs,
-      maxRetries: settings.maxRetries,
-      clock,
-      random,
       onSecret: (secret) => secrets.add(secret),
-      hints: { customApiUrl: settings.apiUrl === CLOUDFLARE_API_URL ? undefined : settings.apiUrl },
     });
-    const token = 'githubToken' in settings ? settings.githubToken : undefined;
-    const { requestTimeoutMs, maxRetries } = settings;
-    const gitHub = token
-      ? gitHubApi({ token, github, dispatcher: pool, requestTimeoutMs, maxRetries, clock, logger, random })
-      : undefined;
+    const gitHub = token ? gitHubApi({ ...connection, token, github }) : undefined;
     try {
       runner.startGroup(forRunner(`Turnstile ${settings.operation}: "${subject(settings)}"`, secrets));
       const result = await runOperation(settings, {
@@ -91,7 +79,7 @@ export async function run({
         openPullRequests: gitHub?.openPullRequests,
         branches: gitHub?.branches,
       }).finally(() => runner.endGroup());
-      writeOutputs(runner, secrets, result, 'exportEnv' in settings && settings.exportEnv);
+      writeOutputs(runner, secrets, result, settings.exportEnv);
       await runner.appendSummary(resultSummary(result, secrets));
       logger.debug(`Cloudflare API requests: ${client.requestCount}`);
     } finally {
@@ -149,11 +137,6 @@ function stackWithCauses(error: unknown, secrets: SecretRegistry): string {
 const UNEXPECTED = 'Turnstile action failed';
 
 function titleFor(error: unknown): string {
-  if (error instanceof InputError) return `Invalid input: ${error.input}`;
-  if (error instanceof CloudflareApiError) return 'Cloudflare API error';
-  if (error instanceof GitHubApiError) return 'GitHub API error';
-  if (error instanceof WidgetNotFoundError) return 'Widget not found';
-  if (error instanceof WidgetLimitError) return 'Widget limit reached';
-  if (error instanceof UnsafeOutputError) return 'Cloudflare API error';
+  if (error instanceof ActionError) return error.title;
   return UNEXPECTED;
 }

@@ -3,11 +3,13 @@
 import { Agent } from 'undici';
 import { afterEach } from 'vitest';
 import type { Emulator } from '../../emulator/server.ts';
-import { TurnstileClient, type ClientOptions } from '../../src/cloudflare/client.ts';
+import { TurnstileClient } from '../../src/cloudflare/client.ts';
 import { readGitHubContext } from '../../src/github/context.ts';
 import type { OperationContext } from '../../src/operations/context.ts';
 import { recordingLogger } from './logger.ts';
 import { virtualClock } from './runner.ts';
+
+type ClientOptions = ConstructorParameters<typeof TurnstileClient>[0];
 
 const agents: Agent[] = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../src/http/clock.ts';
-import { run, type Dependencies } from '../../src/main.ts';
+import { run } from '../../src/main.ts';
 import type { Runner } from '../../src/log/runner.ts';
 import { inputVariables } from '../../scripts/lib/action-inputs.ts';
 
@@ -96,7 +96,7 @@ export interface InProcessRun {
 export async function runInProcess(
   inputs: Record<string, string>,
   options: { env?: Record<string, string | undefined>; clock?: ReturnType<typeof virtualClock> } & Partial<
-    Pick<Dependencies, 'dispatcher' | 'random'>
+    Pick<NonNullable<Parameters<typeof run>[0]>, 'dispatcher' | 'random'>
   > = {},
 ): Promise<InProcessRun> {
   const runner = recordingRunner();

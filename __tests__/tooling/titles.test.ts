@@ -1,5 +1,5 @@
-// The annotation titles of docs/troubleshooting.md are exactly those the action uses (failures from
-// main.ts titleFor, warnings and notices from any module): a user can look up every title they see,
+// The annotation titles of docs/troubleshooting.md are exactly those the action uses (failures: an
+// ActionError's title, or main.ts titleFor's; warnings and notices from any module): a user can look up every title they see,
 // and the page lists none that never appears.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,16 +38,30 @@ function titleText(node: ts.Node): string | undefined {
   );
 }
 
-/** Titles passed to logger.warning/notice/error (their second argument) and returned by titleFor. */
+/**
+ * Titles passed to logger.warning/notice/error (their second argument); failure titles: the first
+ * argument of `new ActionError(…)` and of `super(…)` in a class extending it, and titleFor's returns.
+ */
 function titles(): { failures: string[]; others: string[] } {
   const failures = new Set<string>();
   const others = new Set<string>();
   for (const file of sourceFiles(SRC)) {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-    const visit = (node: ts.Node, inTitleFor: boolean): void => {
+    const visit = (node: ts.Node, inTitleFor: boolean, inActionError: boolean): void => {
       const here = inTitleFor || (ts.isFunctionDeclaration(node) && node.name?.text === 'titleFor');
-      if (here && ts.isReturnStatement(node) && node.expression) {
-        const title = titleText(node.expression);
+      const subclass =
+        inActionError ||
+        (ts.isClassDeclaration(node) &&
+          Boolean(node.heritageClauses?.some((c) => /\bActionError\b/.test(c.getText()))));
+      const titled =
+        (here && ts.isReturnStatement(node) && node.expression) ||
+        (ts.isNewExpression(node) && node.expression.getText() === 'ActionError' && node.arguments?.[0]) ||
+        (subclass &&
+          ts.isCallExpression(node) &&
+          node.expression.kind === ts.SyntaxKind.SuperKeyword &&
+          node.arguments[0]);
+      if (titled) {
+        const title = titleText(titled);
         if (title) failures.add(title);
       }
       if (
@@ -59,9 +73,9 @@ function titles(): { failures: string[]; others: string[] } {
         const title = titleText(node.arguments[1]);
         if (title) others.add(title);
       }
-      ts.forEachChild(node, (child) => visit(child, here));
+      ts.forEachChild(node, (child) => visit(child, here, subclass));
     };
-    visit(source, false);
+    visit(source, false, false);
   }
   return { failures: [...failures], others: [...others] };
 }

@@ -9,8 +9,9 @@ import { convertActionTemplate, parseAction } from '@actions/workflow-parser/act
 import type { FileProvider } from '@actions/workflow-parser/workflows/file-provider';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { hintFor, type HintContext } from '../../src/cloudflare/errors.ts';
-import type { InputError } from '../../src/inputs/errors.ts';
+import { CloudflareApiError, type HintContext } from '../../src/cloudflare/errors.ts';
+import type { ApiMessage } from '../../src/cloudflare/schemas.ts';
+import type { InputError } from '../../src/inputs/settings.ts';
 import { INPUT_NAMES } from '../../src/inputs/declared.ts';
 import { readSettings } from '../../src/inputs/read-settings.ts';
 import { SecretRegistry } from '../../src/log/secrets.ts';
@@ -19,7 +20,12 @@ import { withTables } from '../../scripts/lib/readme-tables.ts';
 import { recordingLogger } from '../helpers/logger.ts';
 
 const silent = recordingLogger();
-import { WidgetNotFoundError } from '../../src/operations/target.ts';
+import { resolveTarget } from '../../src/operations/widgets.ts';
+import type { TurnstileClient } from '../../src/cloudflare/client.ts';
+
+/** The hint a CloudflareApiError gives for this answer and these facts about the request. */
+const hintFor = (status: number | undefined, errors: ApiMessage[], hints: HintContext) =>
+  new CloudflareApiError({ operation: 'x', status, detail: '', errors, hints }).hint;
 
 const root = resolve(import.meta.dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -419,8 +425,10 @@ describe('README and docs/', () => {
       expect(anyNumber(troubleshooting)).toContain(anyNumber(hint.split(/[:;(]/)[0]!.trim()));
     });
 
-    it('explains a widget that is not found by name', () => {
-      expect(troubleshooting).toContain(new WidgetNotFoundError('named "x"').message.split(' named ')[0]);
+    it('explains a widget that is not found by name', async () => {
+      const client = { listAll: async () => [] } as unknown as TurnstileClient;
+      const notFound = await resolveTarget({ client, logger: silent }, { name: 'x' }).catch((error: Error) => error);
+      expect(troubleshooting).toContain((notFound as Error).message.split(' named ')[0]);
     });
   });
 });

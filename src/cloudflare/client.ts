@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { systemClock, type Clock } from '../http/clock.ts';
 import type { Dispatcher } from 'undici';
 import { backoff, sendWithRetries, type Connection } from '../http/retry.ts';
-import { CloudflareApiError, type HintContext } from './errors.ts';
+import { CloudflareApiError } from './errors.ts';
 import {
   envelopeSchema,
   widgetConfigSchema,
@@ -14,7 +14,6 @@ import {
   type WidgetSummary,
 } from './schemas.ts';
 
-/** Cloudflare's API base URL (action.yml `api-url`). */
 export const CLOUDFLARE_API_URL = 'https://api.cloudflare.com/client/v4';
 
 /** The credentials the client sends: an API token, or a legacy global key with its e-mail. */
@@ -29,7 +28,7 @@ const RATE_LIMIT = { limit: 1200, windowMs: 300_000 };
 /** The most read of one answer and of one listing: a hostile or broken API must not exhaust the runner. */
 const READ_LIMITS = { responseBytes: 50 * 1024 * 1024, listedWidgets: 100_000, listingBytes: 100 * 1024 * 1024 };
 
-export interface ClientOptions extends Connection {
+interface ClientOptions extends Connection {
   apiUrl: string;
   accountId: string;
   auth: Auth;
@@ -38,8 +37,6 @@ export interface ClientOptions extends Connection {
   readLimits?: Partial<typeof READ_LIMITS>;
   /** Called with every widget secret a response carries, before the caller sees it (to mask it). */
   onSecret?: (secret: string) => void;
-  /** What the error hints may point at (a non-default api-url). */
-  hints?: HintContext;
 }
 
 /**
@@ -169,7 +166,8 @@ export class TurnstileClient {
     const { reply, gaveUp } = await sendWithRetries(this.retrying, request);
     const { status } = reply;
     const fail = (detail: string, errors?: ApiMessage[], retries = gaveUp): never => {
-      const { hints } = this.options;
+      // The hints may point at a non-default api-url.
+      const hints = { customApiUrl: this.options.apiUrl === CLOUDFLARE_API_URL ? undefined : this.options.apiUrl };
       throw new CloudflareApiError({ operation: `${method} ${url.pathname}`, status, detail, errors, retries, hints });
     };
     if (status === undefined) return fail(reply.detail);

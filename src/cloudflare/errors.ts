@@ -1,3 +1,4 @@
+import { ActionError } from '../log/runner.ts';
 import type { ApiMessage } from './schemas.ts';
 
 /** Cloudflare's plan limits, for hints and the widget-limit evidence only: Cloudflare enforces them. */
@@ -8,7 +9,6 @@ const ENTERPRISE_HOSTNAMES_PER_WIDGET = 200;
  *  the refused request where Cloudflare documents no code (too many hostnames, a second rotation). */
 export interface HintContext {
   customApiUrl?: string;
-  /** How many hostnames the refused create or update sent. */
   hostnamesSent?: number;
   /** The refused request rotated a secret; with how long ago the widget last changed, when known. */
   rotation?: { changedMsAgo: number | undefined };
@@ -30,13 +30,14 @@ interface Failure {
 }
 
 /** A request that Cloudflare answered with an error, or that never got a usable answer. */
-export class CloudflareApiError extends Error {
+export class CloudflareApiError extends ActionError {
   readonly status: number | undefined;
-  readonly codes: number[];
   readonly operation: string;
   /** Cloudflare's errors as it sent them (`[code] message; …`), or what went wrong without them. */
   readonly answer: string;
   readonly failure: Failure;
+  /** What the user most likely has to change (hintFor), when anything is known. */
+  readonly hint: string | undefined;
 
   /** `detail` when Cloudflare sent no `errors[]`; `retries`: how long the client kept trying. */
   constructor(failure: Failure) {
@@ -47,15 +48,16 @@ export class CloudflareApiError extends Error {
     const answer = listed || failure.detail;
     const hint = hintFor(failure.status, errors, failure.hints ?? {});
     super(
+      'Cloudflare API error',
       `Cloudflare API ${failure.operation} failed${failure.status ? ` (HTTP ${failure.status})` : ''}: ${answer}` +
         `${failure.retries ? ` (${failure.retries})` : ''}.${hint ? ` Hint: ${hint}` : ''}`,
     );
     this.name = 'CloudflareApiError';
     this.failure = failure;
+    this.hint = hint;
     this.operation = failure.operation;
     this.status = failure.status;
     this.answer = answer;
-    this.codes = errors.flatMap((error) => (error.code == null ? [] : [error.code]));
   }
 
   /**
@@ -74,10 +76,11 @@ export class CloudflareApiError extends Error {
    * a text that names nothing the request carried (a hostname limit may say "limit" too).
    */
   get mayBeWidgetLimit(): boolean {
-    const status = this.status;
+    const { status, failure } = this;
     if (status === undefined || status < 400 || status >= 500 || status === 429) return false;
-    if (this.codes.some((code) => DOCUMENTED_CODES.has(code))) return false;
-    return !REQUEST_WORDS.test((this.failure.errors ?? []).map((error) => error.message ?? '').join(' '));
+    const errors = failure.errors ?? [];
+    if (errors.some(({ code }) => code != null && DOCUMENTED_CODES.has(code))) return false;
+    return !REQUEST_WORDS.test(errors.map((error) => error.message ?? '').join(' '));
   }
 
   /** The widget limit, proven: the answer may be it, and the account listed after it holds 20 or more. */
@@ -102,7 +105,7 @@ const DOCUMENTED_CODES = new Set([10000, 10405]);
  * codes 10000, 10405 and 7003, the spec's own example) and from facts about the request where it
  * documents no code. Never from the wording of a message: that is shown verbatim, not parsed.
  */
-export function hintFor(status: number | undefined, errors: ApiMessage[], context: HintContext): string | undefined {
+function hintFor(status: number | undefined, errors: ApiMessage[], context: HintContext): string | undefined {
   const codes = new Set(errors.map((error) => error.code));
   if (status === 429)
     return "Cloudflare's API rate limit (1200 requests per 5 minutes per user) was hit and retries ran out: wait a few minutes, or run fewer Cloudflare jobs in parallel.";

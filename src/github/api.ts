@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { systemClock } from '../http/clock.ts';
 import { sendWithRetries, type Connection } from '../http/retry.ts';
+import { ActionError } from '../log/runner.ts';
 import type { GitHubContext } from './context.ts';
 
 /** GitHub's API refused or could not be reached; the message says what to change. */
-export class GitHubApiError extends Error {
+export class GitHubApiError extends ActionError {
   constructor(what: string, cause: unknown) {
     // The status of an answer the action could not use; none when GitHub could not be reached.
     const status = (cause as { response?: { status?: unknown } }).response?.status;
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
+      'GitHub API error',
       `GitHub API: ${what} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${detail}. Hint: ${hint(status, detail)}`,
       { cause },
     );
@@ -32,20 +34,8 @@ function hint(status: unknown, detail: string): string {
   return "check `github-token` and the job's `permissions:`.";
 }
 
-/** What prune and recycling ask GitHub about this repository: open pull request numbers, branch names. */
-export interface GitHubApi {
-  openPullRequests: () => Promise<Set<number>>;
-  branches: () => Promise<Set<string>>;
-}
-
 /** What the action reads from GitHub at most: pages of one listing (100 items each), bytes of one answer. */
 const READ_LIMITS = { pages: 100, answerBytes: 10 * 1024 * 1024 } as const;
-
-/** The run's pool (a proxy applies to GitHub as to Cloudflare), request-timeout and max-retries. */
-interface GitHubApiOptions extends Connection {
-  token: string;
-  github: GitHubContext;
-}
 
 // GitHub's answers are untrusted like Cloudflare's: a listing is used only when every page has the
 // shape the action reads. An empty body or an object (an error in a 200) is no empty listing.
@@ -59,12 +49,12 @@ const unusable = (message: string, status?: number) =>
 /**
  * This repository's open pull requests and branches, paged through `Link: rel="next"` (and
  * redirects) on the origin of GITHUB_API_URL only: the token goes nowhere else. Each GET follows
- * the retry policy of both APIs (sendWithRetries), and every GET of the run shares one deadline,
- * request-timeout × (max-retries + 1), so slow pages cannot add up. Past a bound, or on an answer
- * of another shape, GitHub "could not be asked" (prune and recycling keep what it would have
- * judged). Undefined outside GitHub Actions (no repository to ask about).
+ * the retry policy of both APIs (sendWithRetries) through the run's pool (and proxy), and every GET
+ * of the run shares one deadline, request-timeout × (max-retries + 1), so slow pages cannot add up.
+ * Past a bound, or on an answer of another shape, GitHub "could not be asked" (prune and recycling
+ * keep what it would have judged). Undefined outside GitHub Actions (no repository to ask about).
  */
-export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
+export function gitHubApi(options: Connection & { token: string; github: GitHubContext }) {
   const { token, github, requestTimeoutMs, maxRetries, clock = systemClock } = options;
   const [owner, repo] = (github.repository ?? '').split('/');
   if (!owner || !repo) return undefined;
@@ -141,9 +131,10 @@ export function gitHubApi(options: GitHubApiOptions): GitHubApi | undefined {
   };
   const pulls = () => list('listing the open pull requests', 'pulls?state=open&per_page=100', pullRequestsSchema);
   const branches = () => list('listing the branches', 'branches?per_page=100', branchesSchema);
+  // What prune and recycling ask GitHub about this repository: open pull request numbers, branch names.
   return {
-    openPullRequests: async () => new Set((await pulls()).map((p) => p.number)),
-    branches: async () => new Set((await branches()).map((b) => b.name)),
+    openPullRequests: async (): Promise<Set<number>> => new Set((await pulls()).map((p) => p.number)),
+    branches: async (): Promise<Set<string>> => new Set((await branches()).map((b) => b.name)),
   };
 }
 

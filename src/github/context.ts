@@ -10,6 +10,11 @@ const MAX_NAME_LENGTH = 254;
 // The event payload is untrusted input like any other: only the fields the action reads are
 // described, each optional, and anything else in the payload is ignored.
 const repo = z.object({ id: z.number().optional(), full_name: z.string().optional() });
+// GitHub lists a workflow run's pull requests with a short repository object: id, url and name.
+const runPullRequest = z.object({
+  number: z.number(),
+  base: z.object({ repo: z.object({ id: z.number().optional(), url: z.string().optional() }) }),
+});
 const payloadSchema = z.object({
   number: z.number().optional(),
   pull_request: z
@@ -20,19 +25,7 @@ const payloadSchema = z.object({
     })
     .optional(),
   issue: z.object({ number: z.number(), pull_request: z.object({}).nullish() }).optional(),
-  // GitHub lists the run's pull requests with a short repository object: id, url and name.
-  workflow_run: z
-    .object({
-      pull_requests: z
-        .array(
-          z.object({
-            number: z.number(),
-            base: z.object({ repo: z.object({ id: z.number().optional(), url: z.string().optional() }) }),
-          }),
-        )
-        .optional(),
-    })
-    .optional(),
+  workflow_run: z.object({ pull_requests: z.array(runPullRequest).optional() }).optional(),
   repository: repo.extend({ default_branch: z.string().optional() }).optional(),
 });
 type Payload = z.output<typeof payloadSchema>;
@@ -40,29 +33,21 @@ type Payload = z.output<typeof payloadSchema>;
 /** What the event is about, when it names one preview: a pull request or a branch of this repository. */
 type EventSubject = { pullRequest: number } | { branch: string } | { none: string };
 
-export interface GitHubContext {
-  /** `owner/repo`, undefined outside GitHub Actions. */
-  repository: string | undefined;
-  eventName: string;
-  /** The preview the event names, or why it names none (see defaultWidgetName). */
-  subject: EventSubject;
-  /** A pull request whose head lives in a fork: GitHub passes no secrets to its workflows. */
-  fromFork: boolean;
-  /** The repository's default branch, from the event payload. */
-  defaultBranch: string | undefined;
-  apiUrl: string;
-}
+export type GitHubContext = ReturnType<typeof readGitHubContext>;
 
-export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext {
+export function readGitHubContext(env: NodeJS.ProcessEnv) {
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const repository = env.GITHUB_REPOSITORY || undefined;
   const read = readPayload(env.GITHUB_EVENT_PATH);
   const payload = 'payload' in read ? read.payload : {};
   const head = payload.pull_request?.head?.repo;
   return {
+    /** `owner/repo`, undefined outside GitHub Actions. */
     repository,
     eventName,
+    /** The preview the event names, or why it names none (see defaultWidgetName). */
     subject: 'problem' in read ? { none: read.problem } : subjectOf(eventName, payload, env),
+    /** A pull request whose head lives in a fork: GitHub passes no secrets to its workflows. */
     fromFork:
       head != null &&
       (head.fork === true ||
@@ -141,7 +126,6 @@ function isThisRepository(base: { id?: number; url?: string }, payload: Payload,
   return Boolean(repository && base.url?.toLowerCase().endsWith(`/repos/${repository}`));
 }
 
-/** The repository's name without its owner. */
 export function repositoryName(context: GitHubContext): string | undefined {
   return context.repository?.split('/')[1];
 }

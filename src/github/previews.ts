@@ -3,7 +3,6 @@ import { branchPreviewName, repositoryName, type GitHubContext } from './context
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const numbered = (prefix: string) => new RegExp(`^${escape(prefix)}(\\d+)$`);
 
-/** What a widget's name says about it. */
 type PreviewKind =
   | { kind: 'pull request'; number: number }
   | { kind: 'branch' }

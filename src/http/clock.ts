@@ -1,13 +1,8 @@
 /** Time, as the action uses it; tests pass a virtual clock so that no test waits for real. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  /** A signal that aborts after `ms` (a request's timeout). */
-  timeout(ms: number): AbortSignal;
-}
+export type Clock = typeof systemClock;
 
-export const systemClock: Clock = {
+export const systemClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  timeout: (ms) => AbortSignal.timeout(ms),
+  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  timeout: (ms: number) => AbortSignal.timeout(ms),
 };

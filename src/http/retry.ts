@@ -21,7 +21,6 @@ export interface Connection {
 interface Retrying extends Connection {
   /** The most read of one answer: past it, `body` is undefined and the rest unread. */
   maxBytes: number;
-  /** Awaited before each attempt (a rate limit). */
   beforeAttempt?: () => Promise<void>;
   /** A deadline over many requests: it ends the attempt in flight; no retry starts past `endsAt`. */
   deadline?: { signal: AbortSignal; endsAt: number };
@@ -101,7 +100,13 @@ async function send(
     const path = url.pathname + url.search;
     const response = await dispatcher.request({ origin: url.origin, path, method, headers, body, signal });
     const read = await readCapped(response.body, maxBytes);
-    reply = { status: response.statusCode, headers: response.headers, body: read, json: parseJson(read) };
+    let json: unknown;
+    try {
+      json = read && JSON.parse(read.toString('utf8'));
+    } catch {
+      // Not JSON: json stays undefined.
+    }
+    reply = { status: response.statusCode, headers: response.headers, body: read, json };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     // undici's own timers too: the connect timeout, and a proxy that never answers CONNECT.
@@ -111,14 +116,6 @@ async function send(
   }
   logger.debug(`${method} ${url.pathname}${url.search} -> ${reply.status ?? reply.detail} (${clock.now() - sent} ms)`);
   return reply;
-}
-
-function parseJson(body: Buffer | undefined): unknown {
-  try {
-    return body && JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 /** The body, or undefined (the rest left unread) once it exceeds `limit` bytes. */

@@ -38,20 +38,18 @@ export type InputName = keyof typeof INPUTS;
 const declared: Record<InputName, { default?: string; required?: boolean }> = INPUTS;
 export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
 
-export interface StepInputs {
-  /** The raw value of every input, trimmed (as core.getInput does), defaults applied. */
-  raw: Record<InputName, string>;
-  /** Inputs without a default that have a value: only they can be told set (a default looks written). */
-  given: Set<InputName>;
-  /** INPUT_* variables that name no declared input (the runner warns about them). */
-  undeclared: string[];
-}
+export type StepInputs = ReturnType<typeof readInputs>;
 
 /** The runner passes `with:` values as INPUT_<NAME> (upper case, spaces as underscores). */
 const variableOf = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 
-export function readInputs(env: NodeJS.ProcessEnv): StepInputs {
-  const raw = {} as StepInputs['raw'];
+/**
+ * `raw`: every input trimmed (as core.getInput does), defaults applied; `given`: the inputs without a
+ * default that have a value (only they can be told set); `undeclared`: INPUT_* variables that name no
+ * input (the runner warns about them).
+ */
+export function readInputs(env: NodeJS.ProcessEnv) {
+  const raw = {} as Record<InputName, string>;
   const given = new Set<InputName>();
   for (const name of INPUT_NAMES) {
     const value = (env[variableOf(name)] ?? '').trim();

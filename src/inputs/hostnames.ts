@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { parse } from 'tldts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -7,27 +8,21 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  * 4 or 6 for an IP address, else 0, as net.isIP. Only a value with ":" can be IPv6, and net's
  * IPv6 pattern costs ~3 ms to compile on first use: hostnames never pay for it.
  */
-export function ipVersion(host: string): 0 | 4 | 6 {
+function ipVersion(host: string): 0 | 4 | 6 {
   if (host.includes(':')) return isIPv6(host) ? 6 : 0;
   return isIPv4(host) ? 4 : 0;
-}
-
-interface ParsedDomains {
-  domains: string[];
-  /** Values that were rewritten (a URL reduced to its hostname, punycode, a trailing dot). */
-  notices: string[];
-  /** What is wrong with the input, each a sentence after `Input "domains" `. */
-  problems: string[];
 }
 
 /**
  * Turns the `domains` input into the list Cloudflare expects: hostnames (FQDN, punycode) or IP
  * addresses, lower-cased and de-duplicated. Commas, newlines and spaces separate hostnames (YAML
  * folded text joins lines with spaces). Nothing is rewritten without a notice, and nothing that
- * the URL parser would reinterpret (legacy IPv4 forms, IPv6 zone ids) is accepted.
+ * the URL parser would reinterpret (legacy IPv4 forms, IPv6 zone ids) is accepted. `notices`: the
+ * values rewritten (a URL reduced to its hostname, punycode, a trailing dot); `problems`: what is
+ * wrong, each a sentence after `Input "domains" `.
  */
-export function parseDomains(raw: string, refusal?: (host: string) => string | undefined): ParsedDomains {
-  const parsed: ParsedDomains = { domains: [], notices: [], problems: [] };
+export function parseDomains(raw: string, refusal?: (host: string) => string | undefined) {
+  const parsed = { domains: [] as string[], notices: [] as string[], problems: [] as string[] };
   const seen = new Set<string>();
   for (const line of raw.split(/[,\r\n]+/)) {
     const pieces = line.split(/\s+/).filter((piece) => piece !== '');
@@ -58,7 +53,7 @@ export function parseDomains(raw: string, refusal?: (host: string) => string | u
   return parsed;
 }
 
-function normaliseHost(value: string, parsed: ParsedDomains): string | undefined {
+function normaliseHost(value: string, parsed: ReturnType<typeof parseDomains>): string | undefined {
   const refuse = (why: string) => {
     parsed.problems.push(`contains "${value}", ${why}`);
     return undefined;
@@ -116,4 +111,36 @@ function normaliseHost(value: string, parsed: ParsedDomains): string | undefined
     parsed.notices.push(`domains: "${value}" is an internationalised name; using its punycode form "${ascii}".`);
   }
   return ascii;
+}
+
+// Refuses hostnames that are public suffixes: a Turnstile hostname covers all its subdomains, so a
+// widget for "vercel.app" or "co.uk" could be used by every site anyone creates under it. tldts
+// ships the whole list (both sections, saying which matched), kept current, in a trie that loads in
+// ~7 ms (psl's list is stale and 3x slower to load; tldts-experimental may refuse a valid hostname).
+
+// The input is already a bare hostname: skip URL extraction and validation, detect IPs ourselves.
+const OPTIONS = { allowPrivateDomains: true, extractHostname: false, validateHostname: false, detectIp: false };
+
+/**
+ * Why `host` (a punycode hostname or an IP address) must not be a widget hostname: it is itself a
+ * public suffix, ICANN (`co.uk`, `foo.ck` by `*.ck`) or private (`vercel.app`); undefined when it may
+ * be one (`my-app.pages.dev`, `www.ck` by `!www.ck`, an IP address, `localhost`, an unknown TLD).
+ */
+export function publicSuffixRefusal(host: string): string | undefined {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (name === '' || ipVersion(name.replace(/^\[|\]$/g, '')) !== 0) return undefined;
+  const { publicSuffix, isIcann, isPrivate } = parse(name, OPTIONS);
+  // No matching rule (isIcann and isPrivate both false) means the list's implicit "*" rule made the
+  // last label the suffix: a TLD the list does not know, such as "test" or "localhost".
+  if (publicSuffix !== name || !(isIcann || isPrivate)) return undefined;
+  const who = isPrivate
+    ? 'anyone can create a site under it (private section of the Public Suffix List)'
+    : 'anyone can register a domain under it (ICANN section of the Public Suffix List)';
+  return (
+    `contains "${name}", a public suffix: ${who}, and a hostname also covers all its subdomains, ` +
+    `so every site under "${name}" could use this widget. Use the preview's exact hostname instead ` +
+    `(e.g. "my-app-git-feature-team.vercel.app"), or a name that only your previews are under: ` +
+    `"my-app.pages.dev" covers every preview of a Cloudflare Pages project, "preview.example.com" ` +
+    `every preview on a domain you own.`
+  );
 }

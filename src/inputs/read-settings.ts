@@ -6,9 +6,8 @@ import { MIN_CREDENTIAL_LENGTH, parseSettings, widgetInputs, type Operation, typ
 import type { ParsedSettings } from './settings.ts';
 
 /**
- * Reads and checks every input (settings.ts), then acts on the result: notices for rewritten
- * hostnames, warnings for inputs the operation ignores. Throws every problem at once (AggregateError)
- * before anything touches the network; secrets are masked before anything can print them.
+ * Reads and checks every input (parseSettings), secrets masked first, then acts on the result:
+ * notices for rewritten hostnames, warnings for inputs the operation ignores.
  */
 export function readSettings(
   env: NodeJS.ProcessEnv,
@@ -61,7 +60,7 @@ const READS: Record<Operation, readonly InputName[]> = {
 
 /**
  * A warning for each input the step sets that this run does not use. Only inputs without an
- * action.yml default can be told apart from "not set" (INPUTS in inputs.ts), so only they warn.
+ * action.yml default can be told apart from "not set" (INPUTS in declared.ts), so only they warn.
  */
 function ignoredInputs(given: Set<InputName>, settings: Settings): string[] {
   const { operation } = settings;

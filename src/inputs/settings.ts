@@ -1,28 +1,168 @@
 import { z } from 'zod';
-import type { Auth } from '../cloudflare/client.ts';
+import { CLOUDFLARE_API_URL, type Auth } from '../cloudflare/client.ts';
 import { CLEARANCE_LEVELS, MODES, REGIONS } from '../cloudflare/schemas.ts';
-import { InputError } from './errors.ts';
 import { defaultWidgetName, type GitHubContext } from '../github/context.ts';
-import {
-  accountId,
-  apiUrl,
-  boolean,
-  check,
-  duration,
-  hostnames,
-  name,
-  oneOf,
-  optional,
-  refuse,
-  required,
-  sitekey,
-  wholeNumber,
-} from './values.ts';
+import { parseDomains, publicSuffixRefusal } from './hostnames.ts';
+import { ActionError } from '../log/runner.ts';
+import { looksLikeWidgetSecret } from '../log/secrets.ts';
 import { closest, INPUT_NAMES, type InputName, type StepInputs } from './declared.ts';
 
-// The action's settings: zod schemas for what every operation shares and one per operation (a
-// discriminated union on `operation`), built from each input's value schema (values.ts); the
-// settings types are inferred from them. Masking and logging happen in read-settings.ts.
+// The action's settings: the schema of each input's value, then zod schemas for what every
+// operation shares and one per operation (a discriminated union on `operation`); the settings
+// types are inferred from them. Each issue's message is what follows `Input "<name>" ` in the
+// error. Masking and logging happen in read-settings.ts.
+
+/** A problem with one of the action's inputs (parseSettings throws them all at once, in an AggregateError). */
+export class InputError extends ActionError {
+  readonly input: string;
+  constructor(input: string, problem: string) {
+    super(`Invalid input: ${input}`, `Input "${input}" ${problem}`);
+    this.name = 'InputError';
+    this.input = input;
+  }
+}
+
+const quote = (raw: string) => `"${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}"`;
+const is = (value: string, expected: string) => `is ${quote(value)}: ${expected}`;
+const saying = (expected: string) => (issue: { input?: unknown }) => is(String(issue.input), expected);
+
+/** Parses one raw input with `schema`, moving its issues onto the input being parsed. */
+function check<T>(schema: z.ZodType<T, string>, raw: string, ctx: z.RefinementCtx): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.issues.push({ code: 'custom', message: issue.message, input: raw });
+  return z.NEVER;
+}
+
+/** Adds an issue (on `input` when given, else on the input being parsed) and gives up on the value. */
+function refuse(ctx: z.RefinementCtx, message: string, input?: InputName): never {
+  ctx.issues.push({ code: 'custom', message, input: '', ...(input ? { path: [input] } : {}) });
+  return z.NEVER;
+}
+
+/** An input that may be empty: '' is undefined, anything else must pass `schema`. */
+const optional = <T>(schema: z.ZodType<T, string>) =>
+  z.string().transform((raw, ctx) => (raw === '' ? undefined : check(schema, raw, ctx)));
+
+/** An input that must be given (`why` tells what to give). */
+const required = <T>(schema: z.ZodType<T, string>, why: string) =>
+  z.string().transform((raw, ctx) => (raw !== '' ? check(schema, raw, ctx) : refuse(ctx, `is required${why}`)));
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: saying(`allowed values are ${values.join(', ')}.`) });
+
+// YAML 1.2 core-schema booleans, as the runner passes them (the set core.getBooleanInput accepts).
+const boolean = z
+  .enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'], { error: saying('allowed values are true or false.') })
+  .transform((value) => value.toLowerCase() === 'true');
+
+const wholeNumber = (min: number, max: number) => {
+  const expected = saying(`expected a whole number from ${min} to ${max}.`);
+  return z
+    .string()
+    .regex(/^\d+$/, { error: expected })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: expected }).max(max, { error: expected }));
+};
+
+const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const duration = z
+  .string()
+  .regex(/^\d+\s*[smhd]$/, {
+    error: saying('expected a whole number followed by s, m, h or d (e.g. "7d", "12h", "30m").'),
+  })
+  .transform((raw) => Number(raw.slice(0, -1).trim()) * DURATION_UNITS_MS[raw.slice(-1) as 's' | 'm' | 'h' | 'd']);
+
+const ACCOUNT_ID_EXPECTED =
+  'expected a Cloudflare account id: 32 hexadecimal characters, shown in the dashboard URL and on the account overview.';
+const accountId = z
+  .string()
+  .regex(/^[0-9a-fA-F]{32}$/, {
+    // A UUID (8-4-4-4-12) is the same 32 characters with dashes.
+    error: (issue) =>
+      saying(
+        /^[0-9a-f]{32}$/i.test(String(issue.input).replace(/-/g, ''))
+          ? `${ACCOUNT_ID_EXPECTED} Remove the dashes.`
+          : ACCOUNT_ID_EXPECTED,
+      )(issue),
+  })
+  .transform((value) => value.toLowerCase());
+
+const NAME_EXPECTED = 'expected a widget name, 1 to 254 characters on one line.';
+const name = z
+  .string()
+  .max(254, { error: saying(NAME_EXPECTED) })
+  .refine((value) => !/\p{Cc}/u.test(value), {
+    error: `contains a control character (such as a line break): ${NAME_EXPECTED}`,
+  });
+
+const apiUrl = z.string().transform((raw, ctx) => {
+  // Credentials in the URL (user:pass@) are never echoed: messages quote it with them replaced.
+  const refuseAs = (expected: string) =>
+    refuse(ctx, is(raw.replace(/^([a-z][a-z\d+.-]*:\/\/)?.*@/is, '$1***@'), expected));
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuseAs(`expected an absolute URL such as ${CLOUDFLARE_API_URL}.`);
+  }
+  // Plain http only to this machine: an IPv4 literal in 127.0.0.0/8, [::1] or localhost. The URL
+  // parser writes every IPv4 literal (127.1, 0x7f.0.0.1) as four decimal parts and refuses a host
+  // whose last label is a number but no address, so four numbers are an address; a name that only
+  // starts with "127." (127.0.0.1.nip.io) can resolve anywhere.
+  const loopback = ['localhost', '[::1]'].includes(url.hostname) || /^127(\.\d+){3}$/.test(url.hostname);
+  // The token travels in a header: only loopback (the local emulator) may be spoken to in clear text.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    return refuseAs(
+      'it must use https:// (plain http:// is allowed only for 127.0.0.1, localhost or [::1]), so the API token is never sent in clear text.',
+    );
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    return refuse(ctx, `must be a plain base URL without credentials, query or fragment, e.g. ${CLOUDFLARE_API_URL}.`);
+  }
+  if (/\/accounts(\/|$)/.test(url.pathname)) {
+    return refuseAs(
+      `expected the API's base URL, which the action extends with /accounts/<account-id>/challenges/widgets itself: e.g. ${CLOUDFLARE_API_URL}.`,
+    );
+  }
+  const base = url.href.replace(/\/+$/, '');
+  // Only Cloudflare's own host is known to need /client/v4; gateways and emulators have their own paths.
+  if (url.hostname === new URL(CLOUDFLARE_API_URL).hostname && base !== CLOUDFLARE_API_URL) {
+    return refuseAs(
+      `Cloudflare's API base URL is ${CLOUDFLARE_API_URL}: use it, or leave api-url unset (it is the default).`,
+    );
+  }
+  return base;
+});
+
+const SITEKEY_EXAMPLE = '"0x4AAAAAAAC3DHQFLr1GavRN"';
+const sitekey = z.string().transform((raw, ctx) => {
+  if (looksLikeWidgetSecret(raw)) {
+    // Never quoted: a secret pasted into the wrong input is still a secret (read-settings masks it).
+    return refuse(
+      ctx,
+      "looks like a widget secret (0x… with more than 32 characters), not a sitekey: pass the widget's sitekey (public, about 24 characters), and keep the secret in a secret. It has been masked in this log.",
+    );
+  }
+  if (!raw.startsWith('0x') && !raw.includes('://') && name.safeParse(raw).success) {
+    const asName = `To find the widget by its name, give it as \`name: ${quote(raw)}\` instead of sitekey.`;
+    return refuse(ctx, is(raw, `a sitekey starts with "0x" (e.g. ${SITEKEY_EXAMPLE}). ${asName}`));
+  }
+  if (raw.length > 32 || !/^[A-Za-z0-9_-]+$/.test(raw)) {
+    const expected = `expected a widget sitekey such as ${SITEKEY_EXAMPLE} (letters, digits, "-" or "_", at most 32 characters).`;
+    return refuse(ctx, is(raw, expected));
+  }
+  return raw;
+});
+
+/** The `domains` input as a list of hostnames (undefined when it names none), each rewrite a notice. */
+const hostnames = (notices: string[]) =>
+  z.string().transform((raw, ctx) => {
+    const parsed = parseDomains(raw, publicSuffixRefusal);
+    notices.push(...parsed.notices);
+    for (const message of parsed.problems) ctx.issues.push({ code: 'custom', message, input: raw });
+    return parsed.domains.length > 0 ? parsed.domains : undefined;
+  });
 
 const OPERATIONS = ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -40,7 +180,7 @@ const operationNameSchema = z.object({
   }),
 });
 
-/** Inputs every operation shares: where to call the API, and how patiently. */
+/** Inputs every operation shares: where to call the API and how patiently, and what it may write or ask. */
 const commonSchema = z
   .object({
     'api-url': apiUrl,
@@ -51,6 +191,8 @@ const commonSchema = z
     'request-timeout': wholeNumber(1, 600),
     'max-retries': wholeNumber(0, 10),
     'dry-run': boolean,
+    'export-env': boolean,
+    'github-token': z.string(),
   })
   .transform((inputs) => ({
     apiUrl: inputs['api-url'],
@@ -58,6 +200,8 @@ const commonSchema = z
     requestTimeoutMs: inputs['request-timeout'] * 1000,
     maxRetries: inputs['max-retries'],
     dryRun: inputs['dry-run'],
+    exportEnv: inputs['export-env'],
+    githubToken: inputs['github-token'] || undefined,
   }));
 
 /**
@@ -155,22 +299,13 @@ export type WidgetChange = WidgetFields & { name: string };
 export type Target = { sitekey: string } | { name: string };
 
 /** ensure by sitekey updates that widget; ensure by name may create it, so it has hostnames. */
-type EnsureSettings = {
-  operation: 'ensure';
-  namePrefix: string | undefined;
-  githubToken: string | undefined;
-  exportEnv: boolean;
-} & (
+type EnsureSettings = { operation: 'ensure'; namePrefix: string | undefined } & (
   | { target: { sitekey: string }; name: string | undefined; fields: WidgetFields }
   | { target: { name: string }; name: string; fields: WidgetFields & { domains: string[] } }
 );
 
 /** ensure, create: at the widget limit, the widgets of closed pull requests named like this are recycled. */
-const recycling = { 'name-prefix': optional(name), 'github-token': z.string() };
-const recyclingOf = (inputs: { 'name-prefix'?: string; 'github-token': string }) => ({
-  namePrefix: inputs['name-prefix'],
-  githubToken: inputs['github-token'] || undefined,
-});
+const recycling = { 'name-prefix': optional(name) };
 
 /** The inputs of each operation, and the settings each operation receives; `notices` gets the rewrites of domains. */
 function operationSchema(github: GitHubContext, notices: string[]) {
@@ -190,13 +325,16 @@ function operationSchema(github: GitHubContext, notices: string[]) {
   const targetOf = (inputs: { sitekey?: string; name?: string }, ctx: z.RefinementCtx): Target =>
     inputs.sitekey !== undefined ? { sitekey: inputs.sitekey } : { name: nameOrDefault(inputs.name, ctx, true) };
   const targetInputs = { name: optional(name), sitekey: optional(sitekey) };
-  const exportEnv = { 'export-env': boolean };
+  const byTarget = <O extends 'get' | 'delete'>(operation: O) =>
+    z
+      .object({ operation: z.literal(operation), ...targetInputs })
+      .transform((inputs, ctx) => ({ operation: inputs.operation, target: targetOf(inputs, ctx) }));
 
   return z.discriminatedUnion('operation', [
     z
-      .object({ operation: z.literal('ensure'), ...targetInputs, ...widget, ...recycling, ...exportEnv })
+      .object({ operation: z.literal('ensure'), ...targetInputs, ...widget, ...recycling })
       .transform((inputs, ctx): EnsureSettings => {
-        const base = { operation: inputs.operation, ...recyclingOf(inputs), exportEnv: inputs['export-env'] };
+        const base = { operation: inputs.operation, namePrefix: inputs['name-prefix'] };
         const fields = fieldsOf(inputs);
         // By sitekey, the widget keeps its name unless `name` is given, its hostnames unless `domains` is.
         if (inputs.sitekey !== undefined)
@@ -215,35 +353,21 @@ function operationSchema(github: GitHubContext, notices: string[]) {
           .string()
           .transform((raw, ctx) => check(widget.domains, raw, ctx) ?? refuse(ctx, DOMAINS_REQUIRED('create'))),
         ...recycling,
-        ...exportEnv,
       })
       .transform((inputs, ctx) => ({
         operation: inputs.operation,
         name: nameOrDefault(inputs.name, ctx),
         fields: { ...fieldsOf(inputs), domains: inputs.domains },
-        ...recyclingOf(inputs),
-        exportEnv: inputs['export-env'],
+        namePrefix: inputs['name-prefix'],
       })),
-    z.object({ operation: z.literal('get'), ...targetInputs, ...exportEnv }).transform((inputs, ctx) => ({
-      operation: inputs.operation,
-      target: targetOf(inputs, ctx),
-      exportEnv: inputs['export-env'],
-    })),
+    byTarget('get'),
+    byTarget('delete'),
     z
-      .object({ operation: z.literal('delete'), ...targetInputs })
-      .transform((inputs, ctx) => ({ operation: inputs.operation, target: targetOf(inputs, ctx) })),
-    z
-      .object({
-        operation: z.literal('rotate-secret'),
-        ...targetInputs,
-        'invalidate-immediately': boolean,
-        ...exportEnv,
-      })
+      .object({ operation: z.literal('rotate-secret'), ...targetInputs, 'invalidate-immediately': boolean })
       .transform((inputs, ctx) => ({
         operation: inputs.operation,
         target: targetOf(inputs, ctx),
         invalidateImmediately: inputs['invalidate-immediately'],
-        exportEnv: inputs['export-env'],
       })),
     z
       .object({
@@ -253,13 +377,11 @@ function operationSchema(github: GitHubContext, notices: string[]) {
           ' for operation "prune", so that a typo can never delete every widget of the account (e.g. name-prefix: "my-app-pr-").',
         ),
         'older-than': duration,
-        'github-token': z.string(),
       })
       .transform((inputs) => ({
         operation: inputs.operation,
         namePrefix: inputs['name-prefix'],
         olderThanMs: inputs['older-than'],
-        githubToken: inputs['github-token'] || undefined,
       })),
   ]);
 }
@@ -267,10 +389,7 @@ function operationSchema(github: GitHubContext, notices: string[]) {
 type CommonSettings = z.output<typeof commonSchema> & z.output<ReturnType<typeof authSchema>>;
 type OperationSettings = z.output<ReturnType<typeof operationSchema>>;
 export type Settings = CommonSettings & OperationSettings;
-/** The settings one operation receives. */
 export type SettingsOf<O extends Operation> = CommonSettings & Extract<OperationSettings, { operation: O }>;
-/** ensure by name: the settings of an ensure that may create the widget. */
-export type EnsureByName = Extract<SettingsOf<'ensure'>, { target: { name: string } }>;
 
 // test-keys (issue 25): Cloudflare's dummy keys instead of a widget. The run then talks to nobody,
 // so it reads no credential and none of the inputs only Cloudflare would use.

@@ -1,14 +1,6 @@
 import type { Runner } from './runner.ts';
 import type { SecretRegistry } from './secrets.ts';
 
-/** What the operations and the API client need to report progress; tests pass a recorder. */
-export interface Logger {
-  debug(message: string): void;
-  info(message: string): void;
-  notice(message: string, title?: string): void;
-  warning(message: string, title?: string): void;
-}
-
 // The runner reads stdout line by line (\n, \r\n, a bare \r) and runs `::name …::data` at a line's
 // start after .NET white space, and `##[name …]data` anywhere (actions/runner ActionCommand.TryParse,
 // TryParseV2). Every line break (also those a log viewer breaks at), control character, bidi override
@@ -37,12 +29,15 @@ export function forRunner(message: string, secrets: SecretRegistry): string {
   return escapeUntrusted(secrets.redact(message));
 }
 
+/** What the operations and the API client need to report progress; tests pass a recorder. */
+export type Logger = ReturnType<typeof runnerLogger>;
+
 /** The runner's log, every message redacted and escaped. */
-export function runnerLogger(runner: Runner, secrets: SecretRegistry): Logger {
+export function runnerLogger(runner: Runner, secrets: SecretRegistry) {
   return {
-    debug: (message) => runner.debug(forRunner(message, secrets)),
-    info: (message) => runner.info(forRunner(message, secrets)),
-    notice: (message, title) => runner.notice(forRunner(message, secrets), title),
-    warning: (message, title) => runner.warning(forRunner(message, secrets), title),
+    debug: (message: string) => runner.debug(forRunner(message, secrets)),
+    info: (message: string) => runner.info(forRunner(message, secrets)),
+    notice: (message: string, title?: string) => runner.notice(forRunner(message, secrets), title),
+    warning: (message: string, title?: string) => runner.warning(forRunner(message, secrets), title),
   };
 }

@@ -5,7 +5,6 @@ import type { Runner } from './runner.ts';
 // secret, scrubbed by shape even when this run never received it (say, echoed in an API error).
 const SECRET_SHAPE = /\b0x[0-9A-Za-z_-]{31,}/g;
 
-/** True for a value shaped like a Turnstile widget secret (not a sitekey). */
 export function looksLikeWidgetSecret(value: string): boolean {
   return new RegExp(`^${SECRET_SHAPE.source}$`).test(value);
 }

@@ -1,10 +1,12 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import type { Clock } from '../http/clock.ts';
-import type { GitHubApi } from '../github/api.ts';
+import type { gitHubApi } from '../github/api.ts';
 import type { GitHubContext } from '../github/context.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Operation, SettingsOf } from '../inputs/settings.ts';
+
+type GitHubApi = NonNullable<ReturnType<typeof gitHubApi>>;
 
 /** What every operation works with besides its settings. */
 export interface OperationContext {
@@ -14,9 +16,8 @@ export interface OperationContext {
   github: GitHubContext;
   /** How a workflow names this action (`owner/repo@ref`), when the runner says; for messages. */
   action?: string;
-  /** Undefined when no github-token is available. */
+  /** Undefined when no github-token is available (only prune asks for branches). */
   openPullRequests: GitHubApi['openPullRequests'] | undefined;
-  /** Undefined when no github-token is available (only prune asks). */
   branches?: GitHubApi['branches'];
 }
 
@@ -24,10 +25,7 @@ export interface OperationContext {
 export type Run<O extends Operation> = (settings: SettingsOf<O>, context: OperationContext) => Promise<OperationResult>;
 
 /** A widget named in a result (deleted, or that a dry run would delete). */
-export interface WidgetRef {
-  sitekey: string;
-  name: string;
-}
+export type WidgetRef = Pick<WidgetSummary, 'sitekey' | 'name'>;
 
 /** What an operation did (or, in a dry run, would do), for the outputs and the job summary. */
 export interface OperationResult {

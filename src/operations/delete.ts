@@ -21,13 +21,7 @@ export const runDelete: Run<'delete'> = async (settings, { client, logger }) => 
     return resultOf(settings, 'would delete', { deleted: matches.map(widgetRef) });
   }
   // By sitekey the DELETE alone suffices: its answer names the widget.
-  const sitekeys =
-    'sitekey' in target ? [target.sitekey] : (await findByName(client, target.name)).map((w) => w.sitekey);
-  const deleted: WidgetRef[] = [];
-  for (const sitekey of sitekeys) {
-    const gone = await deleteIfPresent(client, sitekey);
-    if (gone) deleted.push(gone);
-  }
+  const deleted = await deleteAll(client, 'sitekey' in target ? [target] : await findByName(client, target.name));
   logger.info(
     deleted.length
       ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`
@@ -44,12 +38,36 @@ async function bySitekey(client: TurnstileClient, sitekey: string): Promise<Widg
   return (await client.listAll(`sitekey:${sitekey}`)).filter((widget) => widget.sitekey === sitekey);
 }
 
-/** DELETE that treats "already gone" (404) as done; returns what this call removed, if anything. */
-export async function deleteIfPresent(client: TurnstileClient, sitekey: string): Promise<WidgetRef | undefined> {
-  try {
-    return widgetRef(await client.delete(sitekey));
-  } catch (error) {
-    if (error instanceof CloudflareApiError && error.status === 404) return undefined;
-    throw error;
-  }
+/**
+ * DELETEs the widgets, at most `concurrency` at once, treating "already gone" (404) as done; returns
+ * what these calls removed, in the order given.
+ */
+export async function deleteAll(
+  client: TurnstileClient,
+  widgets: readonly { sitekey: string }[],
+  concurrency = 1,
+): Promise<WidgetRef[]> {
+  const removed = await mapConcurrently(widgets, concurrency, async ({ sitekey }) => {
+    try {
+      return widgetRef(await client.delete(sitekey));
+    } catch (error) {
+      if (error instanceof CloudflareApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  });
+  return removed.filter((gone): gone is WidgetRef => gone !== undefined);
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) {
+      const item = items[index];
+      if (item !== undefined) results[index] = await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -1,7 +1,6 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
-import { InputError } from '../inputs/errors.ts';
-import type { NewWidget, SettingsOf, WidgetChange } from '../inputs/settings.ts';
+import { InputError, type NewWidget, type SettingsOf, type WidgetChange } from '../inputs/settings.ts';
 import { createNew } from './create.ts';
 import { resultOf, type OperationResult, type OperationContext, type Run } from './context.ts';
 import { differences, findByName, oldestNamed, widgetConfig } from './widgets.ts';
@@ -24,16 +23,11 @@ export const runEnsure: Run<'ensure'> = async (settings, context) => {
 function createMissing(settings: EnsureByName, context: OperationContext): Promise<OperationResult> {
   const desired: NewWidget = { ...settings.fields, name: settings.target.name };
   // Another run may have created the name at the same moment: its widget is the one to bring up to date.
-  return createNew(
-    settings,
-    context,
-    desired,
-    `no widget is named "${desired.name}"; would create it`,
-    async (fresh) => {
-      const winner = await converge(context, fresh);
-      return winner.sitekey === fresh.sitekey ? undefined : bringUpToDate(settings, context, winner);
-    },
-  );
+  const settle = async (fresh: Widget) => {
+    const winner = await converge(context, fresh);
+    return winner.sitekey === fresh.sitekey ? undefined : bringUpToDate(settings, context, winner);
+  };
+  return createNew(settings, context, desired, `no widget is named "${desired.name}"; would create it`, settle);
 }
 
 /**

@@ -16,7 +16,6 @@ const RUN: { [O in Operation]: Run<O> } = {
   prune: runPrune,
 };
 
-/** Runs the operation the `operation` input names, with exactly its settings. */
 export function runOperation(settings: Settings, context: OperationContext): Promise<OperationResult> {
   // RUN[o] takes the settings of operation o, and these are they.
   return (RUN[settings.operation] as Run<Operation>)(settings, context);

@@ -1,6 +1,6 @@
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { branchPreviewName, repositoryName } from '../github/context.ts';
-import { deleteIfPresent, widgetRef } from './delete.ts';
+import { deleteAll, widgetRef } from './delete.ts';
 import { previewNames } from '../github/previews.ts';
 import { resultOf, type WidgetRef, type OperationContext, type Run } from './context.ts';
 
@@ -51,28 +51,25 @@ export const runPrune: Run<'prune'> = async (settings, context) => {
     );
     return resultOf(settings, 'would prune', { kept, deleted: doomed.map(widgetRef) });
   }
-  const removed = await mapConcurrently(doomed, PRUNE_CONCURRENCY, (w) => deleteIfPresent(client, w.sitekey));
-  const deleted = removed.filter((gone): gone is WidgetRef => gone !== undefined);
+  const deleted = await deleteAll(client, doomed, PRUNE_CONCURRENCY);
   logger.info(
     `Pruned ${deleted.length} of ${candidates.length} widget(s) ${what}${listed(deleted)}; kept ${kept.length}.`,
   );
   return resultOf(settings, deleted.length ? 'pruned' : 'nothing to prune', { kept, deleted });
 };
 
-/** Old previews of this repository, which only GitHub can tell live from stale. */
-interface OldPreviews {
-  pullRequests: { widget: WidgetSummary; number: number }[];
-  branches: WidgetSummary[];
-}
-
 /** What the names and dates decide alone: the widgets kept (and why), and the old previews left to ask about. */
 function judgeByNameAndAge(
   candidates: WidgetSummary[],
   kindOf: ReturnType<typeof previewNames>['kindOf'],
   cutoff: number,
-): { keep: Map<WidgetSummary, string>; oldPreviews: OldPreviews; undated: WidgetSummary[] } {
+) {
   const keep = new Map<WidgetSummary, string>();
-  const oldPreviews: OldPreviews = { pullRequests: [], branches: [] };
+  // Old previews of this repository, which only GitHub can tell live from stale.
+  const oldPreviews = {
+    pullRequests: [] as { widget: WidgetSummary; number: number }[],
+    branches: [] as WidgetSummary[],
+  };
   const undated: WidgetSummary[] = [];
   for (const widget of candidates) {
     const created = Date.parse(widget.created_on);
@@ -91,41 +88,37 @@ function judgeByNameAndAge(
 }
 
 /**
- * Adds to `keep` the old previews GitHub says are live: an open pull request, an existing branch.
- * Without a github-token nothing is asked (age decides); when GitHub cannot be asked, every preview
- * it would have judged is kept (fail safe), with one warning. After one failure GitHub is not asked
- * again: one warning, one time bound.
+ * Adds to `keep` the old previews GitHub says are live (an open pull request, an existing branch), or
+ * all it would have judged once it cannot be asked: it is then not asked again (one warning, one time bound).
  */
 async function keepLivePreviews(
-  { pullRequests, branches }: OldPreviews,
+  { pullRequests, branches }: ReturnType<typeof judgeByNameAndAge>['oldPreviews'],
   keep: Map<WidgetSummary, string>,
   { openPullRequests, branches: listBranches, github, logger }: OperationContext,
 ): Promise<void> {
   let failure: string | undefined;
-  const ask = async <T>(list: (() => Promise<T>) | undefined): Promise<T | 'unknown' | undefined> => {
-    if (!list) return undefined;
-    if (failure !== undefined) return 'unknown';
-    try {
-      return await list();
-    } catch (error) {
+  /** The answer, or undefined once GitHub could not be asked. */
+  const ask = async <T>(list: () => Promise<T>): Promise<T | undefined> => {
+    if (failure !== undefined) return undefined;
+    return list().catch((error: unknown) => {
       failure = error instanceof Error ? error.message : String(error);
-      return 'unknown';
-    }
+      return undefined;
+    });
   };
   const unsure: WidgetSummary[] = [];
-  if (pullRequests.length > 0) {
+  if (pullRequests.length > 0 && openPullRequests) {
     const open = await ask(openPullRequests);
     for (const { widget, number } of pullRequests) {
-      if (open === 'unknown') unsure.push(widget);
-      else if (open?.has(number)) keep.set(widget, `pull request #${number} is still open`);
+      if (!open) unsure.push(widget);
+      else if (open.has(number)) keep.set(widget, `pull request #${number} is still open`);
     }
   }
-  if (branches.length > 0) {
+  if (branches.length > 0 && listBranches) {
     const existing = await ask(listBranches);
     const repo = repositoryName(github)!;
-    const live = new Map([...(existing instanceof Set ? existing : [])].map((b) => [branchPreviewName(repo, b), b]));
+    const live = new Map([...(existing ?? [])].map((b) => [branchPreviewName(repo, b), b]));
     for (const widget of branches) {
-      if (existing === 'unknown') unsure.push(widget);
+      if (!existing) unsure.push(widget);
       else if (live.has(widget.name)) keep.set(widget, `branch "${live.get(widget.name)!}" still exists`);
     }
   }
@@ -141,17 +134,3 @@ async function keepLivePreviews(
 /** The widgets by name and sitekey, after a colon; nothing when there are none. */
 const listed = (widgets: WidgetRef[]) =>
   widgets.length ? `: ${widgets.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}` : '';
-
-/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let index = next++; index < items.length; index = next++) {
-      const item = items[index];
-      if (item !== undefined) results[index] = await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

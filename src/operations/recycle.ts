@@ -1,7 +1,8 @@
 import { CloudflareApiError, FREE_PLAN } from '../cloudflare/errors.ts';
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
-import { deleteIfPresent, widgetRef } from './delete.ts';
+import { deleteAll, widgetRef } from './delete.ts';
 import { previewNames } from '../github/previews.ts';
+import { ActionError } from '../log/runner.ts';
 import type { OperationContext, WidgetRef } from './context.ts';
 import { oldestFirst } from './widgets.ts';
 
@@ -23,8 +24,7 @@ type Previews = ReturnType<typeof previewNames>;
  * Runs `create`; when Cloudflare refuses it because the account is at its widget limit, deletes the
  * widgets of this repository's closed pull requests (never one of an open pull request, never one
  * whose name does not match) and tries once more. Deleting needs proof that the refusal is the
- * limit (CloudflareApiError.isWidgetLimit): any other refusal is reported as it is. In a dry run
- * nothing is created, so it only reports what a create at the limit would recycle.
+ * limit (CloudflareApiError.isWidgetLimit): any other refusal is reported as it is.
  */
 export async function createRecyclingAtLimit<T>(
   context: OperationContext,
@@ -39,35 +39,20 @@ export async function createRecyclingAtLimit<T>(
     const widgets = await context.client.listAll().catch(() => Promise.reject(refusal));
     if (!refusal.isWidgetLimit(widgets.length)) throw refusal;
     const { prefix, kindOf } = previewNames(context.github, namePrefix);
-    const list = context.openPullRequests;
-    let why: string | undefined = !prefix
-      ? 'no repository is known to name its previews after'
-      : !list
-        ? '`github-token` is empty, so the open pull requests cannot be listed'
-        : undefined;
+    let why = `no widget named "${prefix}<number>" belongs to a closed pull request`;
     let stale: WidgetSummary[] = [];
-    if (!why && list) {
+    if (!prefix) why = 'no repository is known to name its previews after';
+    else if (!context.openPullRequests) why = '`github-token` is empty, so the open pull requests cannot be listed';
+    else {
       // Without the open pull requests nothing may be deleted; the limit stays the error's subject.
-      const open = await list().catch((error: unknown) => {
+      try {
+        stale = closedPreviews(widgets, kindOf, await context.openPullRequests());
+      } catch (error) {
         why = `the open pull requests could not be listed (${error instanceof Error ? error.message : String(error)})`;
-        return undefined;
-      });
-      stale = open ? closedPreviews(widgets, kindOf, open) : [];
+      }
     }
-    if (stale.length === 0) {
-      throw limitError(
-        context,
-        refusal,
-        widgets,
-        prefix,
-        why ?? `no widget named "${prefix}<number>" belongs to a closed pull request`,
-      );
-    }
-    const recycled: WidgetRef[] = [];
-    for (const widget of stale) {
-      const gone = await deleteIfPresent(context.client, widget.sitekey);
-      if (gone) recycled.push(gone);
-    }
+    if (stale.length === 0) throw limitError(context, refusal, widgets, prefix, why);
+    const recycled = await deleteAll(context.client, stale);
     context.logger.warning(
       `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`,
       'Widget limit: recycled closed previews',
@@ -94,14 +79,6 @@ export async function plannedRecycling(
   return stale.map(widgetRef);
 }
 
-/** The account is at its widget limit and nothing could be recycled. */
-export class WidgetLimitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WidgetLimitError';
-  }
-}
-
 /**
  * Nothing can be recycled: the limit and the step that prevents it first, then why nothing could be
  * recycled now, then what the account holds that looks stale.
@@ -112,14 +89,15 @@ function limitError(
   widgets: WidgetSummary[],
   prefix: string | undefined,
   why: string,
-): WidgetLimitError {
+): ActionError {
   const now = context.clock.now();
   const previews = widgets
     .filter((widget) => /-pr-\d+$/.test(widget.name))
     .sort(oldestFirst)
     .map((widget) => `"${widget.name}" (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`);
   const step = context.action ? `\`- uses: ${context.action}\` with ` : 'a step of this action with ';
-  return new WidgetLimitError(
+  return new ActionError(
+    'Widget limit reached',
     `The account is at its Turnstile widget limit: it holds ${widgets.length} widgets (${FREE_PLAN.widgetsPerAccount} on the Free plan) and Cloudflare refused the create (${refusal.status === undefined ? '' : `HTTP ${refusal.status}: `}${refusal.answer}). ` +
       `Delete unused widgets, or add a nightly cleanup: ${step}\`operation: prune\`, ${prefix ? `\`name-prefix: ${prefix}\`` : 'a `name-prefix` that your preview widgets share'}, \`older-than: 7d\`, the same api-token and account-id, and \`permissions: pull-requests: read\` (it keeps the widgets of open pull requests). ` +
       `None could be recycled now: ${why}. ` +

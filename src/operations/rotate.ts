@@ -1,7 +1,7 @@
 import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget } from '../cloudflare/schemas.ts';
 import { resultOf, type Run } from './context.ts';
-import { resolveTarget } from './target.ts';
+import { resolveTarget } from './widgets.ts';
 
 /**
  * operation: rotate-secret. Unless invalidate-immediately is true, Cloudflare keeps accepting the
@@ -31,13 +31,10 @@ export const runRotateSecret: Run<'rotate-secret'> = async (settings, { client, 
       return now;
     },
   );
-  const widget = await rotation.catch(refusedWith({ rotation: { changedMsAgo: sinceChange(before, clock.now()) } }));
+  // How long ago the widget last changed (a rotation changes it), when its timestamp says.
+  const changed = Date.parse(before.modified_on ?? '');
+  const changedMsAgo = Number.isNaN(changed) ? undefined : Math.max(0, clock.now() - changed);
+  const widget = await rotation.catch(refusedWith({ rotation: { changedMsAgo } }));
   logger.info(`Rotated the secret of widget "${widget.name}" (${widget.sitekey}); ${grace}.`);
   return resultOf(settings, 'rotated', { widget, changes: ['secret: rotated'] });
 };
-
-/** How long ago the widget last changed (a rotation changes it), when its timestamp says. */
-function sinceChange(widget: Widget, now: number): number | undefined {
-  const changed = Date.parse(widget.modified_on ?? '');
-  return Number.isNaN(changed) ? undefined : Math.max(0, now - changed);
-}

@@ -1,6 +1,7 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import type { WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
-import type { WidgetChange } from '../inputs/settings.ts';
+import type { Target, WidgetChange } from '../inputs/settings.ts';
+import { ActionError } from '../log/runner.ts';
 import type { OperationContext } from './context.ts';
 
 /** A new widget's settings where the inputs leave them unset (action.yml says so); an existing widget keeps its own. */
@@ -28,6 +29,17 @@ export async function oldestNamed(
     );
   }
   return oldest;
+}
+
+/** The widget get and rotate-secret act on: by `sitekey` (no lookup needed), else the oldest named `name`. */
+export async function resolveTarget(context: Pick<OperationContext, 'client' | 'logger'>, target: Target) {
+  if ('sitekey' in target) return target.sitekey;
+  const oldest = await oldestNamed(context, target.name);
+  if (oldest) return oldest.sitekey;
+  throw new ActionError(
+    'Widget not found',
+    `No Turnstile widget named "${target.name}" exists in this account. Check the name/sitekey and account-id, or create it with operation: ensure.`,
+  );
 }
 
 /** The order every concurrent run agrees on: created_on, then sitekey. */

@@ -1,19 +1,11 @@
 import type { OperationResult } from '../operations/context.ts';
-import type { Runner } from '../log/runner.ts';
+import { ActionError, type Runner } from '../log/runner.ts';
 import type { SecretRegistry } from '../log/secrets.ts';
 
 // Outputs end up in shells and GITHUB_ENV: a sitekey from the API not shaped like Cloudflare's (at
 // most 32 characters), or a name or mode with a control character (a line break), is refused.
 const SITEKEY_SHAPE = /^[A-Za-z0-9_-]{1,32}$/;
 const CONTROL = /\p{Cc}/u;
-
-/** The API answered with a value that must not reach an output. */
-export class UnsafeOutputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsafeOutputError';
-  }
-}
 
 /**
  * Sets the step outputs. The secret is masked first, before any output, log line or summary can
@@ -30,20 +22,19 @@ export function writeOutputs(
   if (widget) {
     secrets.add(widget.secret);
     if (!SITEKEY_SHAPE.test(widget.sitekey)) {
-      throw new UnsafeOutputError(
+      throw new ActionError(
+        'Cloudflare API error',
         `The API returned the sitekey "${widget.sitekey}", which does not look like a sitekey (letters, digits, "-" and "_", at most 32); no output was written.`,
       );
     }
     const unsafe = (['name', 'mode'] as const).find((field) => CONTROL.test(widget[field]));
     if (unsafe) {
-      throw new UnsafeOutputError(
+      throw new ActionError(
+        'Cloudflare API error',
         `The API returned the ${unsafe} "${widget[unsafe]}", which contains a control character (such as a line break); no output was written.`,
       );
     }
-    runner.setOutput('sitekey', widget.sitekey);
-    runner.setOutput('secret', widget.secret);
-    runner.setOutput('name', widget.name);
-    runner.setOutput('mode', widget.mode);
+    for (const output of ['sitekey', 'secret', 'name', 'mode'] as const) runner.setOutput(output, widget[output]);
     runner.setOutput('domains', JSON.stringify(widget.domains));
     const { secret: _secret, ...shown } = widget;
     runner.setOutput('widget', result.testKeys ? '' : secrets.redact(JSON.stringify(shown)));

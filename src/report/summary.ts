@@ -43,7 +43,6 @@ const HEADING = '<h3>Cloudflare Turnstile</h3>\n';
 const listed = (widgets: { name: string; sitekey: string }[], secrets: SecretRegistry) =>
   widgets.length ? widgets.map((w) => `${value(w.name, secrets)} (${value(w.sitekey, secrets)})`).join(', ') : 'none';
 
-/** What happened, as a short table. */
 export function resultSummary(result: OperationResult, secrets: SecretRegistry): string {
   const rows: Row[] = [
     ['Operation', result.operation],
@@ -68,7 +67,6 @@ export function resultSummary(result: OperationResult, secrets: SecretRegistry):
   return html;
 }
 
-/** A failed run: the operation and the error, redacted. */
 export function failureSummary(operation: string, errors: string[], secrets: SecretRegistry): string {
   const rows: Row[] = [
     ['Operation', value(operation, secrets)],
