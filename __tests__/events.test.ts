@@ -239,6 +239,41 @@ describe('a workflow_run payload without repository ids', () => {
   });
 });
 
+describe('a workflow_run payload with repository ids', () => {
+  // The ids decide when both sides carry one, whatever the URL says; the URL decides only without them.
+  const context = (base: { id?: number; url?: string }, repositoryId?: number) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+    const payload = { workflow_run: { pull_requests: [{ number: 5, base: { repo: base } }] } };
+    writeFileSync(
+      file,
+      JSON.stringify(repositoryId === undefined ? payload : { ...payload, repository: { id: repositoryId } }),
+    );
+    return readGitHubContext({
+      GITHUB_REPOSITORY: 'octo-org/preview-app',
+      GITHUB_EVENT_NAME: 'workflow_run',
+      GITHUB_EVENT_PATH: file,
+    }).subject;
+  };
+  const ours = 'https://api.github.com/repos/octo-org/preview-app';
+  const none = { none: expect.stringMatching(/lists no pull request of this repository/) };
+
+  it('another id is another repository, even with this repository URL', () => {
+    expect(context({ id: 2, url: ours }, 1)).toEqual(none);
+  });
+
+  it('the same id is this repository, even with another URL', () => {
+    expect(context({ id: 1, url: 'https://api.github.com/repos/evil-octo-org/preview-app' }, 1)).toEqual({
+      pullRequest: 5,
+    });
+  });
+
+  it('an id on one side only leaves the URL to decide', () => {
+    expect(context({ url: ours }, 1)).toEqual({ pullRequest: 5 });
+    expect(context({ id: 2, url: ours })).toEqual({ pullRequest: 5 });
+    expect(context({ id: 1, url: 'https://api.github.com/repos/evil-octo-org/preview-app' })).toEqual(none);
+  });
+});
+
 describe('a fork pull request without secrets', () => {
   it('explains how a workflow_run job gets the name', async () => {
     const fork = event('pull_request', {
