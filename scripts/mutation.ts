@@ -13,10 +13,9 @@ const AREAS = new Map([
   ['top', ['src/*.ts', '!src/index.ts']],
 ]);
 const chosen = process.argv.slice(2).filter((arg) => arg !== '--force');
-if (chosen.some((area) => !AREAS.has(area))) {
-  console.error(
-    `Areas: ${[...AREAS.keys()].join(', ')}; option: --force. Not an area: ${chosen.filter((area) => !AREAS.has(area)).join(' ')}`,
-  );
+const unknown = chosen.filter((area) => !AREAS.has(area));
+if (unknown.length > 0) {
+  console.error(`Areas: ${[...AREAS.keys()].join(', ')}; option: --force. Not an area: ${unknown.join(' ')}`);
   process.exit(2);
 }
 const shared = JSON.parse(readFileSync('stryker.config.json', 'utf8')) as Record<string, unknown>;

@@ -1,9 +1,9 @@
 // npm run release -- <x.y.z>: refuses (one line, exit code 1) unless on main in a clean tree, the
-// version is greater than the latest vX.Y.Z tag, CHANGELOG.md has Unreleased changes, dist/ equals a
-// fresh `npm run build` (RELEASE_BUILD_COMMAND) and `npm test` (RELEASE_TEST_COMMAND) passes. Then it
-// sets the version in package.json and its lockfile, dates the Unreleased changes, commits, tags
-// vX.Y.Z, moves the major tag to it and prints the `git push` commands; nothing is pushed. The tag
-// runs release.yml, which uses `node scripts/release.ts notes vX.Y.Z` (its CHANGELOG section).
+// version is greater than the latest vX.Y.Z tag, CHANGELOG.md has Unreleased changes and `npm test`
+// (RELEASE_TEST_COMMAND; among its checks, that dist/ equals a fresh build) passes. Then it sets the
+// version in package.json and its lockfile, dates the Unreleased changes, commits, tags vX.Y.Z, moves
+// the major tag to it and prints the `git push` commands; nothing is pushed. The tag runs
+// release.yml, which uses `node scripts/release.ts notes vX.Y.Z` (its CHANGELOG section).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ export interface Repository {
   changelog: string | undefined;
 }
 
-/** Every check made before the build, and the released CHANGELOG.md; throws the refusal. */
+/** Every check made before the tests, and the released CHANGELOG.md; throws the refusal. */
 export function plan(version: string, { status, tags, changelog }: Repository, date: string) {
   const parsed = parseVersion(version);
   if (!parsed) throw new ReleaseError(`"${version}" is not a version: give x.y.z, such as 1.2.3 (without a "v")`);
@@ -91,36 +91,29 @@ function run(command: string, cwd: string, why = ''): void {
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 const writeJson = (path: string, value: unknown) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
-const status = (root: string) => git(root, 'status', '--porcelain', '--branch', '--untracked-files=all');
 
 export interface ReleaseOptions {
   version: string;
   /** The repository's root; default the current directory (npm runs scripts at the root). */
   cwd?: string;
-  build?: string;
   test?: string;
   /** YYYY-MM-DD for the CHANGELOG heading; default today (local time). */
   date?: string;
   log?: (line: string) => void;
 }
 
-export function release({ version, cwd: root = process.cwd(), log = console.log, ...options }: ReleaseOptions) {
-  const { build = 'npm run build', test = 'npm test' } = options;
-  const now = new Date();
-  const date = options.date ?? new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+/** Today as YYYY-MM-DD, local time. */
+const today = (now = new Date()) =>
+  new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+
+export function release({ version, cwd: root = process.cwd(), test = 'npm test', ...rest }: ReleaseOptions) {
+  const { date = today(), log = console.log } = rest;
   const changelogPath = join(root, 'CHANGELOG.md');
   const changelog = existsSync(changelogPath) ? readFileSync(changelogPath, 'utf8') : undefined;
   const tags = git(root, 'tag', '--list').split('\n').filter(Boolean);
-  const planned = plan(version, { status: status(root), tags, changelog }, date);
+  const status = git(root, 'status', '--porcelain', '--branch', '--untracked-files=all');
+  const planned = plan(version, { status, tags, changelog }, date);
 
-  log(`Building (${build}) to check dist/ …`);
-  run(build, root);
-  const rebuilt = status(root).split('\n').slice(1).filter(Boolean);
-  if (rebuilt.length) {
-    const dist = rebuilt.every((line) => line.slice(3).startsWith('dist/'));
-    const what = `${dist ? 'dist/ differs from' : 'the tree changed with'} a fresh build (${list(rebuilt)})`;
-    throw new ReleaseError(`${what}: commit what ${build} made, then release`);
-  }
   log(`Testing (${test}) …`);
   run(test, root, ': a release needs passing tests');
 
@@ -154,8 +147,10 @@ if (import.meta.main) {
     else if (args.length !== 1 || /^(-|notes$)/.test(args[0]!)) {
       throw new ReleaseError('usage: npm run release -- <x.y.z>   or   node scripts/release.ts notes v<x.y.z>');
     } else {
-      const { RELEASE_BUILD_COMMAND: build, RELEASE_TEST_COMMAND: test } = process.env;
-      const { tag, commit, majorTag, majorExisted, push } = release({ version: args[0]!, build, test });
+      const { tag, commit, majorTag, majorExisted, push } = release({
+        version: args[0]!,
+        test: process.env.RELEASE_TEST_COMMAND,
+      });
       const major = `${majorExisted ? 'moved' : 'created'} ${majorTag}`;
       console.log(`\nReleased ${tag} (commit ${commit.slice(0, 12)}) and ${major} on it. Nothing is pushed yet.`);
       console.log('Publish it (the tag starts .github/workflows/release.yml, which also moves the major tag):\n');

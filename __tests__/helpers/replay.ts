@@ -2,8 +2,19 @@
 // lists where the emulator's answers differ from the recorded ones: status, error codes and messages,
 // and the shape of the body (keys and value types, array lengths). Sitekeys the recording saw are
 // mapped to the ones the emulator hands out, in the order they appear.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ACCOUNT_PLACEHOLDER, type Recording } from '../../scripts/lib/live-fixtures.ts';
 import type { Emulator } from '../../emulator/server.ts';
+
+/** Every recording in `dir` (none when it does not exist), by file name. */
+export function readRecordings(dir: string): { file: string; recording: Recording }[] {
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+  return files
+    .sort()
+    .map((file) => ({ file, recording: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Recording }));
+}
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -5,8 +5,8 @@
 // that is what this checks, and the test names say so.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/server.ts';
-import { FIXTURES_DIR, REDACTED, readRecordings, type Recording } from '../../scripts/lib/live-fixtures.ts';
-import { replay, shape } from '../helpers/replay.ts';
+import { FIXTURES_DIR, REDACTED, type Recording } from '../../scripts/lib/live-fixtures.ts';
+import { readRecordings, replay, shape } from '../helpers/replay.ts';
 
 const recordings = readRecordings(FIXTURES_DIR);
 

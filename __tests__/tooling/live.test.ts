@@ -10,11 +10,11 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startEmulator, type Emulator } from '../../emulator/server.ts';
-import { REDACTED, readRecordings } from '../../scripts/lib/live-fixtures.ts';
+import { REDACTED } from '../../scripts/lib/live-fixtures.ts';
 import { isStale, MISSING_SITEKEY, resultTable, runLiveSuite, UPDATE_HOSTNAMES } from '../../scripts/lib/live-suite.ts';
 import { FREE_PLAN } from '../../src/cloudflare/errors.ts';
 import { builtBundle } from '../helpers/bundle.ts';
-import { replay } from '../helpers/replay.ts';
+import { readRecordings, replay } from '../helpers/replay.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** The update step's hostnames in these tests: the committed suite's, within the emulator's default limit. */
@@ -41,7 +41,6 @@ const suite = (runPrefix?: string, deleteStale?: boolean) =>
     apiToken: emulator.apiToken,
     accountId: emulator.accountId,
     fixturesDir: fixtures,
-    updateHostnames: HOSTNAMES,
     entry,
     timeoutMs: 30_000,
     ...(runPrefix ? { runPrefix } : {}),

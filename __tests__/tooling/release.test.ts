@@ -1,11 +1,10 @@
 // npm run release (scripts/release.ts) and the steps of .github/workflows/release.yml. The checks a
-// release makes before its build are a pure function of what git shows (plan()), tested in-process;
-// one stub repository, set up once, then goes through the releases in order: a refused stale dist/,
-// a failing build and tests, a first release, a second by the command line, and release.yml's
-// scripts against a bare "origin" and a stub `gh`. The stub project's build and tests are shell
-// built-ins, so the file runs about 60 git processes rather than a real build.
+// release makes before its tests are a pure function of what git shows (plan()), tested in-process;
+// one stub repository, set up once, then goes through the releases in order: failing tests, a first
+// release, a second by the command line, and release.yml's scripts against a bare "origin" and a
+// stub `gh`. The stub project's tests are shell built-ins, so the file runs about 50 git processes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +30,7 @@ const changelog = (unreleased: string, older = '') =>
   `# Changelog\n\nIntro.\n\n## [Unreleased]\n${unreleased ? `\n${unreleased}\n` : ''}${older}`;
 const FIRST_FEATURE = '### Added\n\n- The first feature.';
 
-describe('what a release checks before it builds (plan)', () => {
+describe('what a release checks before its tests (plan)', () => {
   const clean: Repository = { status: '## main\n', tags: [], changelog: changelog(FIRST_FEATURE) };
   const refusal = (version: string, changes: Partial<Repository>) => {
     try {
@@ -117,8 +116,7 @@ describe('what a release checks before it builds (plan)', () => {
   });
 });
 
-// The stub project: "build" writes dist/index.js from src/main.txt; "test" passes or fails.
-const build = "mkdir -p dist && { echo '// built'; cat src/main.txt; } > dist/index.js";
+// The stub project's tests: they pass or fail.
 const passing = 'true';
 const failing = 'exit 3';
 const gitEnv = {
@@ -155,7 +153,7 @@ describe('npm run release in a stub repository, then release.yml', () => {
   let dir = '';
   let origin = '';
   const cut = (version: string, options: Partial<ReleaseOptions> = {}) =>
-    release({ version, cwd: dir, build, test: passing, date: '2030-01-02', log: () => {}, ...options });
+    release({ version, cwd: dir, test: passing, date: '2030-01-02', log: () => {}, ...options });
   const expectRefusal = (message: RegExp, options: Partial<ReleaseOptions>) => {
     const before = snapshot(dir);
     expect(() => cut('1.0.0', options)).toThrow(message);
@@ -163,7 +161,6 @@ describe('npm run release in a stub repository, then release.yml', () => {
   };
   const change = (text: string) => {
     write(dir, 'src/main.txt', `${text}\n`);
-    execFileSync('sh', ['-c', build], { cwd: dir });
     write(
       dir,
       'CHANGELOG.md',
@@ -175,7 +172,7 @@ describe('npm run release in a stub repository, then release.yml', () => {
     spawnSync(process.execPath, [join(cwd, 'scripts', 'release.ts'), ...args], {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, RELEASE_BUILD_COMMAND: build, RELEASE_TEST_COMMAND: passing },
+      env: { ...process.env, RELEASE_TEST_COMMAND: passing },
     });
 
   beforeAll(() => {
@@ -196,7 +193,6 @@ describe('npm run release in a stub repository, then release.yml', () => {
     write(dir, 'package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
     write(dir, 'CHANGELOG.md', changelog(FIRST_FEATURE));
     write(dir, 'src/main.txt', 'one\n');
-    write(dir, 'dist/index.js', '// built\nzero\n'); // stale: built from an older src/main.txt
     // release.yml runs `node scripts/release.ts notes "$TAG"` from its checkout.
     write(dir, 'scripts/release.ts', read(root, 'scripts/release.ts'));
     git(dir, 'init', '--quiet', '--initial-branch=main');
@@ -217,23 +213,8 @@ describe('npm run release in a stub repository, then release.yml', () => {
     expect(() => release({ version: '1.0.0', cwd: tempDir(), log: () => {} })).toThrow(/^not inside a git repository$/);
   });
 
-  it('refuses a stale dist/ before running the tests, and leaves the fresh build to be committed', () => {
-    const marker = join(tempDir(), 'tests-ran');
-    expect(() => cut('1.0.0', { test: `touch ${JSON.stringify(marker)}` })).toThrow(
-      /^dist\/ differs from a fresh build \(dist\/index\.js\): commit what .* made, then release$/,
-    );
-    expect(existsSync(marker)).toBe(false);
-    expect(git(dir, 'status', '--porcelain')).toBe(' M dist/index.js');
-    git(dir, 'commit', '--quiet', '--all', '-m', 'dist/ rebuilt');
-  });
-
-  it('refuses a build that fails or leaves new files, and failing tests, changing nothing', () => {
-    expectRefusal(/^.* failed \(exit code 3\)$/, { build: failing });
+  it('refuses failing tests, changing nothing', () => {
     expectRefusal(/failed \(exit code 3\): a release needs passing tests$/, { test: failing });
-    expect(() => cut('1.0.0', { build: 'mkdir -p stray && touch stray/new.txt' })).toThrow(
-      /^the tree changed with a fresh build \(stray\/new\.txt\)/,
-    );
-    rmSync(join(dir, 'stray'), { recursive: true });
   });
 
   it('a first release: version, dated CHANGELOG, one commit, annotated tag v1.0.0 and a new v1', () => {
@@ -268,7 +249,7 @@ describe('npm run release in a stub repository, then release.yml', () => {
     change('A fix.');
     const run = cli(dir, ['1.1.0']);
     expect([run.status, run.stderr]).toEqual([0, '']);
-    expect(run.stdout).toContain('Building (');
+    expect(run.stdout).toContain('Testing (');
     expect(run.stdout).toMatch(/Released v1\.1\.0 \(commit [0-9a-f]{12}\) and moved v1 on it\. Nothing is pushed/);
     expect(run.stdout).toContain('\n  git push --atomic origin main v1.1.0\n  git push --force origin v1\n');
     const after = refs(dir);

@@ -16,7 +16,7 @@ import { INPUT_NAMES } from '../../src/inputs/declared.ts';
 import { readSettings } from '../../src/inputs/read-settings.ts';
 import { SecretRegistry } from '../../src/log/secrets.ts';
 import { inputVariables } from '../../scripts/lib/action-inputs.ts';
-import { withTables } from '../../scripts/lib/readme-tables.ts';
+import { withTables } from '../../scripts/readme.ts';
 import { recordingLogger } from '../helpers/logger.ts';
 
 const silent = recordingLogger();

@@ -3,7 +3,7 @@
 // __tests__/fixtures/live/. Committed fixtures are replayed against the emulator by
 // __tests__/tooling/live-fixtures.test.ts, whose answers must match them (statuses, error codes and
 // messages, shapes).
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const FIXTURES_DIR = resolve(import.meta.dirname, '..', '..', '__tests__', 'fixtures', 'live');
@@ -64,13 +64,4 @@ export function writeRecording(dir: string, name: string, recording: Recording):
   const file = join(dir, `${name}.json`);
   writeFileSync(file, `${JSON.stringify(recording, null, 2)}\n`);
   return file;
-}
-
-/** Every recording in `dir` (none when it does not exist), by file name. */
-export function readRecordings(dir: string): { file: string; recording: Recording }[] {
-  if (!existsSync(dir)) return [];
-  const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
-  return files
-    .sort()
-    .map((file) => ({ file, recording: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Recording }));
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { runAction, type ActionResult } from './run-action.ts';
 import { FIXTURES_DIR, redactor, writeRecording, type Recording } from './live-fixtures.ts';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
+import { startRecordingProxy } from './recording-proxy.ts';
 
 /** Hostnames in the update step: the most the Free plan allows (10), so it passes on every account. */
 export const UPDATE_HOSTNAMES = 10;
@@ -21,8 +21,6 @@ export interface LiveOptions {
   fixturesDir?: string;
   /** Names start with it; unique per run by default (`live-<time>-<random>-`). */
   runPrefix?: string;
-  /** The update step's hostname count (UPDATE_HOSTNAMES by default). */
-  updateHostnames?: number;
   /** The bundle to run (dist/index.js by default). */
   entry?: string;
   /** Per action run. */
@@ -32,25 +30,10 @@ export interface LiveOptions {
 }
 
 /** A step's outcome; requests the proxy forwarded (writes: not GET), and the action's own count of them. */
-export interface StepResult {
-  step: string;
-  result: 'passed' | 'failed' | 'not run';
-  detail: string;
-  requests: number;
-  writes: number;
-  actionCount?: number;
-}
+type Outcome = { result: 'passed' | 'failed' | 'not run'; detail: string; actionCount?: number | undefined };
+type StepResult = Outcome & { step: string; requests: number; writes: number };
 
-export interface LiveResult {
-  ok: boolean;
-  prefix: string;
-  steps: StepResult[];
-  /** This run's widgets deleted, earlier killed runs' (`stale`), and how many of this run's are left. */
-  cleanup: { requests: number; deleted: string[]; stale: StaleWidget[]; left: number; error?: string };
-  requests: number;
-  recording: Recording;
-  fixture: string;
-}
+export type LiveResult = Awaited<ReturnType<typeof runLiveSuite>>;
 
 export type StaleWidget = { name: string; sitekey: string; created_on: string; deleted?: boolean };
 
@@ -68,9 +51,8 @@ interface Step {
 type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: ApiEnvelope }>;
 type ApiEnvelope = { success?: boolean; errors?: { code: number; message: string }[]; result?: unknown };
 
-class StepFailure extends Error {}
 function expect(condition: boolean, message: string): void {
-  if (!condition) throw new StepFailure(message);
+  if (!condition) throw new Error(message);
 }
 const sameWidget = (run: ActionResult, state: State) =>
   expect(run.outputs.sitekey === state.sitekey, `sitekey ${run.outputs.sitekey}, expected ${state.sitekey}`);
@@ -78,12 +60,12 @@ const noWrite = (writes: number) => expect(writes === 0, `${writes} write reques
 const flag = (run: ActionResult, name: 'created' | 'updated') =>
   expect(run.outputs[name] === 'true', `${name} is "${run.outputs[name]}", expected "true"`);
 
-export function defaultRunPrefix(now = new Date()): string {
+function defaultRunPrefix(now = new Date()): string {
   const time = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
   return `live-${time}-${randomBytes(3).toString('hex')}-`;
 }
 
-function steps(prefix: string, hostnames: number): Step[] {
+function steps(prefix: string, hostnames = UPDATE_HOSTNAMES): Step[] {
   const site = `${prefix.replace(/-+$/, '')}.example.com`;
   const widget = { name: `${prefix}widget`, mode: 'managed' };
   const one = { ...widget, domains: site };
@@ -173,46 +155,39 @@ function steps(prefix: string, hostnames: number): Step[] {
   ];
 }
 
-export async function runLiveSuite(options: LiveOptions): Promise<LiveResult> {
+export async function runLiveSuite(options: LiveOptions) {
   const prefix = options.runPrefix ?? defaultRunPrefix();
   const proxy = await startRecordingProxy(options.apiUrl, redactor(options.accountId, [options.apiToken]));
-  const call = apiCall(proxy, options);
+  const call = apiCall(proxy.url, options);
   const state: State = { sitekey: '', secret: '' };
   const results: StepResult[] = [];
-  let cleanup: LiveResult['cleanup'];
+  // This run's widgets deleted, earlier killed runs' (`stale`), and how many of this run's are left.
+  let cleanup: { requests: number; deleted: string[]; stale: StaleWidget[]; left: number; error?: string };
   try {
     let failed = false;
-    for (const step of steps(prefix, options.updateHostnames ?? UPDATE_HOSTNAMES)) {
+    for (const step of steps(prefix)) {
       if (failed) {
         results.push({ step: step.name, result: 'not run', detail: 'an earlier step failed', requests: 0, writes: 0 });
         continue;
       }
       proxy.setStep(step.name);
       const before = proxy.exchanges.length;
-      const outcome = await runStep(step, state, call, proxy, options);
-      const made = proxy.exchanges.slice(before);
-      const writes = made.filter((exchange) => exchange.method !== 'GET').length;
-      results.push({ step: step.name, ...outcome, requests: made.length, writes });
+      const writes = () => proxy.exchanges.slice(before).filter((exchange) => exchange.method !== 'GET').length;
+      const outcome = await runStep(step, state, call, { ...options, apiUrl: proxy.url }, writes);
+      results.push({ step: step.name, ...outcome, requests: proxy.exchanges.length - before, writes: writes() });
       failed = outcome.result === 'failed';
     }
   } finally {
     proxy.setStep('cleanup');
     const before = proxy.exchanges.length;
-    const outcome = await cleanUp(call, prefix, options.deleteStale ?? false).catch((error: Error) => ({
-      deleted: [] as string[],
-      stale: [] as StaleWidget[],
-      left: -1,
-      error: error.message,
-    }));
+    const failure = (error: Error) => ({ deleted: [], stale: [], left: -1, error: error.message });
+    const outcome = await cleanUp(call, prefix, options.deleteStale ?? false).catch(failure);
     cleanup = { ...outcome, requests: proxy.exchanges.length - before };
     await proxy.close();
   }
+  const cloudflare = options.apiUrl.startsWith('https://api.cloudflare.com/');
   const recording: Recording = {
-    source: proxy.sawEmulator
-      ? 'emulator'
-      : options.apiUrl.startsWith('https://api.cloudflare.com/')
-        ? 'cloudflare'
-        : 'other',
+    source: proxy.sawEmulator ? 'emulator' : cloudflare ? 'cloudflare' : 'other',
     origin: new URL(options.apiUrl).origin,
     recordedAt: new Date().toISOString(),
     note: proxy.sawEmulator
@@ -229,17 +204,16 @@ async function runStep(
   step: Step,
   state: State,
   call: ApiCall,
-  proxy: RecordingProxy,
   options: LiveOptions,
-): Promise<Pick<StepResult, 'result' | 'detail' | 'actionCount'>> {
+  writes: () => number,
+): Promise<Outcome> {
   try {
     if (step.probe) return { result: 'passed', detail: await step.probe(call, state) };
-    const before = proxy.exchanges.length;
     const run = await runAction({
       inputs: {
         'api-token': options.apiToken,
         'account-id': options.accountId,
-        'api-url': proxy.url,
+        'api-url': options.apiUrl, // the recording proxy
         'github-token': '', // nothing here asks GitHub: prune decides by age alone
         ...step.inputs!(state),
       },
@@ -255,8 +229,7 @@ async function runStep(
       const detail = `exit code ${run.code}: ${errors.join(' | ') || run.stderr.trim()}`;
       return { result: 'failed', detail, actionCount };
     }
-    const writes = proxy.exchanges.slice(before).filter((exchange) => exchange.method !== 'GET').length;
-    return { result: 'passed', detail: step.check!(run, state, writes), actionCount };
+    return { result: 'passed', detail: step.check!(run, state, writes()), actionCount };
   } catch (error) {
     // A check that did not hold, or the step could not run at all (a network error in a probe).
     return { result: 'failed', detail: error instanceof Error ? error.message : String(error) };
@@ -264,9 +237,9 @@ async function runStep(
 }
 
 /** Requests the suite makes itself (probes, clean-up), through the proxy so they are recorded. */
-function apiCall(proxy: RecordingProxy, options: LiveOptions): ApiCall {
+function apiCall(url: string, options: LiveOptions): ApiCall {
   return async (method, path, body) => {
-    const response = await fetch(`${proxy.url}/accounts/${options.accountId}${path}`, {
+    const response = await fetch(`${url}/accounts/${options.accountId}${path}`, {
       method,
       headers: { authorization: `Bearer ${options.apiToken}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -313,36 +286,25 @@ async function cleanUp(call: ApiCall, prefix: string, deleteStale: boolean) {
 }
 
 /** The table scripts/live.ts prints: one row per step, then the clean-up and the totals. */
-export function resultTable(result: LiveResult): string {
+export function resultTable({ steps, cleanup, ok, requests, prefix }: LiveResult): string {
+  const staleDeleted = cleanup.stale.filter((widget) => widget.deleted).length;
+  const earlier = `; ${cleanup.stale.length} of earlier runs killed before their clean-up, ${staleDeleted} deleted (--delete-stale)`;
   const rows = [
     ['step', 'result', 'requests', 'writes', 'action says', 'detail'],
-    ...result.steps.map((step) => [
-      step.step,
-      step.result,
-      String(step.requests),
-      String(step.writes),
-      step.actionCount === undefined ? '-' : String(step.actionCount),
-      step.detail,
-    ]),
+    ...steps.map((step) => [step.step, step.result, step.requests, step.writes, step.actionCount ?? '-', step.detail]),
     [
       'clean-up',
-      result.cleanup.error ? 'failed' : result.cleanup.left === 0 ? 'passed' : 'failed',
-      String(result.cleanup.requests),
-      String(result.cleanup.deleted.length + result.cleanup.stale.filter((widget) => widget.deleted).length),
+      cleanup.error || cleanup.left !== 0 ? 'failed' : 'passed',
+      cleanup.requests,
+      cleanup.deleted.length + staleDeleted,
       '-',
-      result.cleanup.error ??
-        `deleted ${result.cleanup.deleted.length}, ${result.cleanup.left} left with the prefix` +
-          (result.cleanup.stale.length
-            ? `; ${result.cleanup.stale.length} of earlier runs killed before their clean-up, ` +
-              `${result.cleanup.stale.filter((widget) => widget.deleted).length} deleted (--delete-stale)`
-            : ''),
+      cleanup.error ??
+        `deleted ${cleanup.deleted.length}, ${cleanup.left} left with the prefix${cleanup.stale.length ? earlier : ''}`,
     ],
-    ['total', result.ok ? 'passed' : 'failed', String(result.requests), '', '', `prefix ${result.prefix}`],
-  ];
+    ['total', ok ? 'passed' : 'failed', requests, '', '', `prefix ${prefix}`],
+  ].map((row) => row.map(String));
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
-    )
-    .join('\n');
+  const pad = (row: string[]) =>
+    row.map((cell, column) => (column < row.length - 1 ? cell.padEnd(widths[column]!) : cell));
+  return rows.map((row) => pad(row).join('  ')).join('\n');
 }

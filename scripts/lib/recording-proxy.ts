@@ -12,13 +12,11 @@ const FORWARDED_REQUEST = ['authorization', 'x-auth-email', 'x-auth-key', 'conte
 /** Response headers passed back: what the action reads (rate limits, retries) and the emulator's mark. */
 const FORWARDED_RESPONSE = ['content-type', 'retry-after', 'ratelimit', 'ratelimit-policy', 'x-turnstile-emulator'];
 
-export type RecordingProxy = Awaited<ReturnType<typeof startRecordingProxy>>;
-
 /** The named headers that have a value. */
-const pick = (names: string[], get: (name: string) => unknown) =>
-  Object.fromEntries(
-    names.flatMap((name) => [[name, get(name)]]).filter(([, value]) => typeof value === 'string'),
-  ) as Record<string, string>;
+function pick(names: string[], get: (name: string) => unknown): Record<string, string> {
+  const values = names.map((name): [string, unknown] => [name, get(name)]);
+  return Object.fromEntries(values.filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
 
 const parse = (text: string): unknown => {
   try {

@@ -1,5 +1,8 @@
-// The README's inputs and outputs tables, made from action.yml's descriptions and placed between
-// marker comments, so they cannot drift. Columns are padded as Prettier pads them (format:check agrees).
+// npm run readme: writes README.md's inputs and outputs tables, made from action.yml's descriptions,
+// between marker comments, so they cannot drift (`npm test` fails when they differ). Columns are
+// padded as Prettier pads them (format:check agrees).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse } from 'yaml';
 
 interface Declared {
@@ -46,4 +49,9 @@ export function withTables(readme: string, actionYml: string): string {
     text = `${text.slice(0, start + marker(name).length)}\n\n${made}\n\n${text.slice(end)}`;
   }
   return text;
+}
+
+if (import.meta.main) {
+  const [readme, actionYml] = ['README.md', 'action.yml'].map((file) => resolve(import.meta.dirname, '..', file));
+  writeFileSync(readme!, withTables(readFileSync(readme!, 'utf8'), readFileSync(actionYml!, 'utf8')));
 }
