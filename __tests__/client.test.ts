@@ -1,7 +1,7 @@
 // TurnstileClient against the emulator (with its fault injection), on a virtual clock: sleeps are
 // recorded, never waited for; request timeouts fire after a tenth of their time. Also the retry
 // policy, the requests the client sends, and how it reads answers that are not what Cloudflare sends.
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, MockAgent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WidgetRecord } from '../emulator/server.ts';
 import { TurnstileClient } from '../src/cloudflare/client.ts';
@@ -97,10 +97,16 @@ describe('TurnstileClient', () => {
     ]);
   });
 
-  it('reports the masked secret to onSecret before returning', async () => {
-    const seen: string[] = [];
-    const made = await emulatorClient({ onSecret: (s) => seen.push(s) }).client.create(CONFIG);
+  it('reports the masked secret to onSecret before returning, and only answers that carry one', async () => {
+    const seen: unknown[] = [];
+    const { client } = emulatorClient({ onSecret: (s) => seen.push(s) });
+    const made = await client.create(CONFIG);
     expect(seen).toEqual([made.secret]);
+    // A listing carries no secret; a deletion answers with the widget, its secret included.
+    await client.listAll();
+    expect(seen).toEqual([made.secret]);
+    await client.delete(made.sitekey);
+    expect(seen).toEqual([made.secret, made.secret]);
   });
 
   it('turns an error envelope into one clear error with codes and a hint, without retrying', async () => {
@@ -129,6 +135,8 @@ describe('TurnstileClient', () => {
     await client.listAll();
     expect(sleeps).toEqual([7000]);
     expect(lines).toContainEqual({ level: 'info', message: expect.stringMatching(/HTTP 429; retrying in 7.0 s/) });
+    // The run's debug line counts both attempts.
+    expect(client.requestCount).toBe(2);
   });
 
   it('pauses rather than exceed the rate limit, saying so in a plain log line', async () => {
@@ -136,7 +144,10 @@ describe('TurnstileClient', () => {
     await client.listAll();
     await client.listAll();
     expect(sleeps).toEqual([60_000]);
-    expect(lines).toContainEqual({ level: 'info', message: expect.stringMatching(/^Pausing 60 s to stay within/) });
+    expect(lines).toContainEqual({
+      level: 'info',
+      message: "Pausing 60 s to stay within Cloudflare's API rate limit (1 requests per 1 minutes).",
+    });
     expect(t.emulator.requests).toHaveLength(2);
   });
 
@@ -234,7 +245,7 @@ describe('TurnstileClient', () => {
 
   it('recoverWrite sends again when the lost attempt did nothing, at most max-retries times', async () => {
     t.emulator.injectFault({ kind: 'status', status: 500, method: 'POST', times: 10 });
-    const { client } = emulatorClient({ maxRetries: 2 });
+    const { client, lines } = emulatorClient({ maxRetries: 2 });
     let finds = 0;
     const error = await failure(
       client.recoverWrite(
@@ -248,6 +259,13 @@ describe('TurnstileClient', () => {
     expect(error.message).toMatch(/POST .* failed \(HTTP 500\)/);
     expect(t.emulator.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
     expect(finds).toBe(3);
+    expect(lines.filter((l) => l.level === 'info').map((l) => l.message.replace(/^POST [^:]+/, 'POST'))).toEqual([
+      'POST: no usable answer; checking in 0.4 s whether it took effect.',
+      'It did not take effect; sending it again (retry 1 of 2).',
+      'POST: no usable answer; checking in 0.8 s whether it took effect.',
+      'It did not take effect; sending it again (retry 2 of 2).',
+      'POST: no usable answer; checking in 1.5 s whether it took effect.',
+    ]);
   });
 
   it('only an API failure may hide a write: any other error (a bug, a refused config) is thrown at once', async () => {
@@ -307,6 +325,22 @@ describe('TurnstileClient', () => {
     );
   });
 
+  it.each([
+    ['without its secret', {}],
+    ['with an empty secret', { secret: '' }],
+  ])('refuses a widget answer %s, naming the field', async (_, secret) => {
+    const [seeded] = t.emulator.seed([{ name: 'app' }]);
+    const { secret: _secret, ...widget } = seeded!;
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      body: { success: true, errors: [], messages: [], result: { ...widget, ...secret } },
+    });
+    await expect(emulatorClient().client.get(seeded!.sitekey)).rejects.toThrow(
+      /HTTP 200\): unexpected response shape \(result\.secret: /,
+    );
+  });
+
   it('sends request bodies exactly as their schema says', async () => {
     const { client } = emulatorClient();
     const extra = { ...CONFIG, secret: 'never sent' } as unknown as typeof CONFIG;
@@ -325,12 +359,41 @@ async function getWithListing(status: number, body: object) {
 }
 
 describe('answers that are not what Cloudflare sends', () => {
-  it('JSON that is no envelope', async () => {
-    const run = await getWithListing(200, { hello: 'world' });
+  it.each([
+    ['JSON that is no envelope', { hello: 'world' }],
+    ['an error code that is no number', { success: false, errors: [{ code: '10000', message: 'x' }], messages: [] }],
+    [
+      'a total count that is no number',
+      { success: true, errors: [], messages: [], result: [], result_info: { total_count: '1000' } },
+    ],
+  ])('%s', async (_, body) => {
+    const run = await getWithListing(200, body);
     expect(run.code).toBe(1);
     expect(errorLine(run.stdout)).toContain(
       'the response is not a Cloudflare API envelope (success, errors, messages)',
     );
+  });
+
+  it('an error envelope without errors says that the API reported an error', async () => {
+    const run = await getWithListing(400, { success: false, result: null });
+    expect(run.code).toBe(1);
+    expect(errorLine(run.stdout)).toMatch(/\(HTTP 400\): the API reported an error\.$/);
+  });
+
+  it('a body that is not JSON and has no content type says so', async () => {
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    agent
+      .get(new URL(t.emulator.url).origin)
+      .intercept({ path: /\/widgets/, method: 'GET' })
+      .reply(200, 'ok');
+    try {
+      await expect(recordingClient(agent).client.listAll()).rejects.toThrow(
+        /\(HTTP 200\): the response body is not JSON \(no content type, 2 bytes\)\.$/,
+      );
+    } finally {
+      await agent.close();
+    }
   });
 
   it('an error status with success: true is a failure, and so is success: false with 200', async () => {
@@ -387,7 +450,10 @@ describe('the client as the action builds it in production', () => {
 });
 
 /** A client on `agent` whose request options are recorded in `sent` before they go out. */
-function recordingClient(agent: Agent, options: { apiUrl?: string; requestTimeoutMs?: number } = {}) {
+function recordingClient(
+  agent: Dispatcher,
+  options: Partial<Pick<ClientOptions, 'apiUrl' | 'requestTimeoutMs' | 'readLimits'>> = {},
+) {
   const sent: Dispatcher.RequestOptions[] = [];
   const dispatcher = {
     request: (request: Dispatcher.RequestOptions) => {
@@ -405,12 +471,13 @@ function recordingClient(agent: Agent, options: { apiUrl?: string; requestTimeou
     maxRetries: 0,
     clock: virtualClock(Date.parse('2026-11-25T00:00:00Z')),
     random: () => 0.5,
+    readLimits: options.readLimits,
   });
   return { client, sent };
 }
 
 /** A full page of MAX_PER_PAGE summaries like the emulator's, with `total_count` when given. */
-async function fullPage(total?: number) {
+async function fullPage(total?: number | null) {
   t.emulator.seed([{ name: 'w', domains: ['a.example.com'] }]);
   const agent = new Agent();
   try {
@@ -468,8 +535,11 @@ describe('requests sent', () => {
     }
   });
 
-  it('a full page without total_count is followed by the next page', async () => {
-    const page = await fullPage();
+  it.each([
+    ['without total_count', undefined],
+    ['with total_count null', null],
+  ])('a full page %s is followed by the next page', async (_, total) => {
+    const page = await fullPage(total);
     t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: page });
     const agent = new Agent();
     try {
@@ -480,6 +550,22 @@ describe('requests sent', () => {
         '1',
         '2',
       ]);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it('a full page that brings the listing to its byte bound is the last one read', async () => {
+    const page = await fullPage();
+    t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: page });
+    const agent = new Agent();
+    try {
+      const listingBytes = Buffer.byteLength(JSON.stringify(page));
+      const { client, sent } = recordingClient(agent, { readLimits: { listingBytes } });
+      await expect(client.listAll()).rejects.toThrow(
+        `the listing goes on beyond ${listingBytes / 1024 / 1024} MiB of answers (1 pages), the most the action reads in one listing`,
+      );
+      expect(sent).toHaveLength(1);
     } finally {
       await agent.destroy();
     }
