@@ -1,10 +1,12 @@
 // Hints and the widget-limit proof rest on what Cloudflare documents (status, codes 10000, 10405,
 // 7003) and on facts about the request, never on the wording of a message or the emulator's codes.
+import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { CloudflareApiError, refusedWith, type HintContext } from '../src/cloudflare/errors.ts';
 import type { ApiMessage } from '../src/cloudflare/schemas.ts';
 import { GitHubApiError } from '../src/github/api.ts';
 import { useEmulator, type ActionRun } from './helpers/e2e.ts';
+import { runInProcess } from './helpers/runner.ts';
 
 /** The hint a CloudflareApiError gives for this answer and these facts about the request. */
 const hintFor = (status: number | undefined, errors: ApiMessage[], hints: HintContext) =>
@@ -210,5 +212,31 @@ describe("code 7003 in a run: the hint names `api-url` when it is not Cloudflare
     ]);
     // With Cloudflare's own URL the account id is the likelier culprit.
     expect(hintFor(404, [{ code: 7003, message: 'No route' }], {})).toMatch(/^check `account-id`/);
+  });
+
+  it("Cloudflare error 7003 from Cloudflare's own API (the default api-url): the hint names `account-id`", async () => {
+    // The default api-url, answered in-process: no request leaves this machine.
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const refused = {
+      success: false,
+      errors: [{ code: 7003, message: 'Could not route' }],
+      messages: [],
+      result: null,
+    };
+    agent
+      .get('https://api.cloudflare.com')
+      .intercept({ path: /\/widgets/, method: 'GET' })
+      .reply(400, refused);
+    try {
+      const inputs = { 'api-token': 'cf-test-token-0123456789', 'account-id': '0123456789abcdef0123456789abcdef' };
+      const run = await runInProcess({ ...inputs, domains: 'pr-42.example.com' }, { dispatcher: agent });
+      expect(run.code).toBe(1);
+      expect(errorLines(run)).toEqual([
+        expect.stringMatching(/\(HTTP 400\): \[7003\] Could not route\. Hint: check `account-id`: it must be/),
+      ]);
+    } finally {
+      await agent.close();
+    }
   });
 });
