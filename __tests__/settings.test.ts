@@ -139,6 +139,9 @@ describe('readSettings', () => {
     }
     const legacy = { ...BASE, 'api-token': '', 'api-email': 'me@example.com', 'api-key': `cfk_${body}` };
     expect(read(legacy).settings().auth).toEqual({ kind: 'key', email: 'me@example.com', key: `cfk_${body}` });
+    // Only the prefix marks a token: a key with cfut_ further in is a key.
+    const inside = { ...legacy, 'api-key': `key-cfut_${body}` };
+    expect(read(inside).settings().auth).toEqual({ kind: 'key', email: 'me@example.com', key: `key-cfut_${body}` });
   });
 
   it('reads legacy email + key authentication', () => {
@@ -180,14 +183,19 @@ describe('readSettings', () => {
     [
       'operation',
       { operation: 'upsert' },
-      /Input "operation" is "upsert": allowed values are ensure, create, get, delete, rotate-secret, prune/,
+      // Nothing close to suggest: the message ends with the allowed values.
+      /^Input "operation" is "upsert": allowed values are ensure, create, get, delete, rotate-secret, prune\.$/,
     ],
     [
       'account-id',
       { 'account-id': '1234' },
       /Input "account-id" is "1234": expected a Cloudflare account id: 32 hexadecimal/,
     ],
-    ['account-id', { 'account-id': '' }, /Input "account-id" is required/],
+    [
+      'account-id',
+      { 'account-id': '' },
+      /^Input "account-id" is required: expected a Cloudflare account id, 32 hexadecimal characters \(dashboard URL or account overview\)\.$/,
+    ],
     [
       'account-id',
       { 'account-id': '01234567-89ab-cdef-0123-456789ABCDEF' },
@@ -291,6 +299,15 @@ describe('readSettings', () => {
     ['api-email next to api-token', { 'api-email': 'me@example.com' }, ['api-email']],
     ['ensure with every widget input', { mode: 'invisible', region: 'world', 'name-prefix': 'a-', name: 'n' }, []],
     ['inputs left at their defaults', { operation: 'get', 'older-than': '7d', 'dry-run': 'false' }, ['domains']],
+    [
+      'legacy api-email + api-key',
+      { 'api-token': '', 'api-email': 'me@example.com', 'api-key': 'global-api-key-0123456789' },
+      [],
+    ],
+    ['ensure by sitekey', { sitekey: '0x4AAAAAAAabc' }, []],
+    ['ensure by sitekey with a new name', { sitekey: '0x4AAAAAAAabc', name: 'renamed' }, []],
+    ['create with name-prefix', { operation: 'create', 'name-prefix': 'a-' }, []],
+    ['rotate-secret by sitekey', { operation: 'rotate-secret', sitekey: '0x4AAAAAAAabc' }, ['domains']],
   ])('warns about each input the operation ignores: %s', (_case, inputs, ignored) => {
     const run = read({ ...BASE, ...inputs });
     run.settings();
@@ -306,6 +323,26 @@ describe('readSettings', () => {
     expect(run.logger.lines.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual([
       'Input "domains" is ignored: operation "get" does not use it.',
       'Input "name" is ignored: operation "get" finds the widget by its sitekey when both are given.',
+    ]);
+    const warnings = (inputs: Record<string, string>) => {
+      const other = read({ ...BASE, ...inputs });
+      other.settings();
+      return other.logger.lines.filter((l) => l.level === 'warning').map((l) => l.message);
+    };
+    expect(warnings({ 'api-email': 'me@example.com' })).toEqual([
+      'Input "api-email" is ignored: api-token is given, and legacy authentication is used only without it.',
+    ]);
+    expect(warnings({ sitekey: '0x4AAAAAAAabc', 'name-prefix': 'a-' })).toEqual([
+      'Input "name-prefix" is ignored: ensure by sitekey never creates a widget, so it never recycles one.',
+    ]);
+    expect(warnings({ operation: 'get', domains: '', sitekey: '0x4AAAAAAAabc', 'name-prefix': 'a-' })).toEqual([
+      'Input "name-prefix" is ignored: operation "get" does not use it.',
+    ]);
+  });
+
+  it('a refused value that reads "is required" is no missing input: no did-you-mean', () => {
+    expect(problems({ ...BASE, mode: 'is required', mod: 'managed' })).toEqual([
+      'Input "mode" is "is required": allowed values are managed, non-interactive, invisible.',
     ]);
   });
 
@@ -409,6 +446,56 @@ describe('readSettings', () => {
     const run = read({ ...BASE, 'api-token': 'bearer  cf-test-token-0123456789' });
     expect(() => run.settings()).toThrow(/Input "api-token" starts with "Bearer ": give the token alone/);
     expect(run.masked).toEqual(['bearer  cf-test-token-0123456789', 'cf-test-token-0123456789']);
+  });
+
+  it('a token with "Bearer" further in is taken whole, and masked as given', () => {
+    const run = read({ ...BASE, 'api-token': 'x Bearer 0123456789abcdef' });
+    expect(run.settings().auth).toEqual({ kind: 'token', token: 'x Bearer 0123456789abcdef' });
+    expect(run.masked).toEqual(['x Bearer 0123456789abcdef']);
+  });
+
+  it('a misplaced credential is the one problem: it asks for no other input', () => {
+    expect(problems({ ...BASE, 'api-token': '', 'api-key': 'short' })).toEqual([
+      'Input "api-key" is shorter than 16 characters, so it is no Cloudflare credential (a placeholder?): pass the secret that holds it, e.g. `api-key: ${{ secrets.CLOUDFLARE_API_KEY }}`.',
+    ]);
+  });
+
+  it('lists five problems of one input, and says how many more only when there are more', () => {
+    const bad = (count: number) => Array.from({ length: count }, (_, i) => `bad_${i}!.example.com`).join(',');
+    const five = problems({ ...BASE, domains: bad(5) });
+    expect(five).toHaveLength(5);
+    expect(five.every((message) => message.startsWith('Input "domains" contains "bad_'))).toBe(true);
+    expect(problems({ ...BASE, domains: bad(6) })).toEqual([
+      ...five,
+      'Input "domains" has 1 more problem(s), not listed: fix the ones above and run again to see them.',
+    ]);
+  });
+
+  it('logs the settings for debugging without any credential, and the repository', () => {
+    const debugLines = (inputs: Record<string, string>, env: Record<string, string | undefined> = {}) => {
+      const run = read(inputs, env);
+      run.settings();
+      return run.logger.lines.filter((l) => l.level === 'debug').map((l) => l.message);
+    };
+    const settings = {
+      apiUrl: 'https://api.cloudflare.com/client/v4',
+      accountId: ACCOUNT.toLowerCase(),
+      requestTimeoutMs: 30_000,
+      maxRetries: 4,
+      dryRun: false,
+      exportEnv: false,
+      operation: 'ensure',
+      target: { name: 'app' },
+      name: 'app',
+      fields: { domains: ['pr-42.example.com'] },
+    };
+    expect(debugLines({ ...BASE, name: 'app', 'github-token': 'ghs_secret' })).toEqual([
+      `Settings: ${JSON.stringify(settings)} (auth: token; repository: octo-org/preview-app)`,
+    ]);
+    const legacy = { ...BASE, name: 'app', 'api-token': '', 'api-email': 'me@example.com', 'api-key': 'k'.repeat(37) };
+    expect(debugLines(legacy, { GITHUB_REPOSITORY: undefined })).toEqual([
+      `Settings: ${JSON.stringify(settings)} (auth: key; repository: none)`,
+    ]);
   });
 
   it('accepts http only for loopback api-url', () => {

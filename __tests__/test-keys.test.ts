@@ -13,7 +13,7 @@ const PASS_SECRET = '1x0000000000000000000000000000000AA';
 const FAIL_SECRET = '2x0000000000000000000000000000000AA';
 
 /** One step with `inputs` and no credential, both APIs pointed at the emulator. */
-async function run(inputs: Record<string, string>, env: Record<string, string> = {}) {
+async function run(inputs: Record<string, string>, env: Record<string, string | undefined> = {}) {
   const gitHub = new URL(t.emulator.url).origin;
   const result = await runInProcess(
     { 'api-url': t.emulator.url, ...inputs },
@@ -67,7 +67,9 @@ describe('ensure, create, get and rotate-secret with test-keys', () => {
     expect(lines(step.stdout, 'notice')).toEqual([
       "::notice title=Cloudflare's test keys::Cloudflare's test keys (always-pass) were used: no widget exists, and no API was called.",
     ]);
-    expect(step.summary).toContain("Cloudflare's test keys, no widget");
+    expect(step.summary).toContain(
+      "<tr><td>Operation</td><td>ensure</td></tr><tr><td>Result</td><td>Cloudflare's test keys, no widget</td></tr>",
+    );
     expect(step.summary).toContain('1x00000000000000000000AA');
     expect(step.summary).not.toContain(PASS_SECRET);
     expect(step.summary).not.toMatch(/Name|Domains/);
@@ -102,16 +104,18 @@ describe('ensure, create, get and rotate-secret with test-keys', () => {
   });
 
   it('warns on an event that names no pull request: such a site has no bot protection', async () => {
-    for (const env of [
-      { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' },
-      { GITHUB_EVENT_NAME: 'schedule', GITHUB_REF: 'refs/heads/main' },
-      { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REF: 'refs/heads/main' },
-    ]) {
-      const step = await run({ 'test-keys': 'always-pass' }, { ...env, GITHUB_EVENT_PATH: eventFile({}) });
+    for (const [event, said] of [
+      ['push', 'push'],
+      ['schedule', 'schedule'],
+      ['workflow_dispatch', 'workflow_dispatch'],
+      [undefined, 'unnamed'],
+    ] as const) {
+      const env = { GITHUB_EVENT_NAME: event, GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_PATH: eventFile({}) };
+      const step = await run({ 'test-keys': 'always-pass' }, env);
       expect(step.code, step.stdout).toBe(0);
       expect(step.outputs.sitekey).toBe('1x00000000000000000000AA');
       expect(lines(step.stdout, 'warning')).toEqual([
-        `::warning title=Test keys outside a pull request::test-keys is set on this ${env.GITHUB_EVENT_NAME} event, which names no pull request: a site deployed with these keys has no bot protection.`,
+        `::warning title=Test keys outside a pull request::test-keys is set on this ${said} event, which names no pull request: a site deployed with these keys has no bot protection.`,
       ]);
     }
     // A pull request's event (runnerEnv's default) gets none.
@@ -129,6 +133,9 @@ describe('delete and prune with test-keys', () => {
       `::notice title=Cloudflare's test keys::test-keys is set: no widget of this run exists, so ${operation} has nothing to delete.`,
     ]);
     expect(lines(step.stdout, 'warning')).toEqual([]);
+    expect(step.summary).toBe(
+      `<h3>Cloudflare Turnstile</h3>\n<table><tr><th>Field</th><th>Value</th></tr><tr><td>Operation</td><td>${operation}</td></tr><tr><td>Result</td><td>nothing to delete (test keys)</td></tr><tr><td>Deleted</td><td>none</td></tr></table>\n`,
+    );
     expect(step.connections).toBe(0);
     expect(t.emulator.widgets()).toHaveLength(1);
   });
@@ -149,6 +156,16 @@ describe('test-keys input errors, and no silent fallback', () => {
       expect(step.connections).toBe(0);
     },
   );
+
+  it('still refuses a bad operation', async () => {
+    const step = await run({ 'test-keys': 'always-pass', operation: 'upsert' });
+    expect(step.code).toBe(1);
+    expect(lines(step.stdout, 'error')).toEqual([
+      '::error title=Invalid input%3A operation::Input "operation" is "upsert": allowed values are ensure, create, get, delete, rotate-secret, prune.',
+    ]);
+    expect(step.outputs).toEqual({});
+    expect(step.connections).toBe(0);
+  });
 
   it('refuses force-interactive with mode invisible, and a bad mode', async () => {
     const invisible = await run({ 'test-keys': 'force-interactive', mode: 'invisible' });

@@ -65,4 +65,14 @@ describe('closest (did you mean)', () => {
     expect(closest('do', ['domains'])).toBeUndefined();
     expect(closest('zz', ['domains'])).toBeUndefined();
   });
+
+  it('counts every letter of the guess: one letter is no near miss of three', () => {
+    expect(closest('x', ['get'])).toBeUndefined();
+    expect(closest('xy', ['get'])).toBeUndefined();
+  });
+
+  it('compares letters in lower case, so a letter that upper-cases to two is still one letter', () => {
+    // "ß" is one letter, "SS" in upper case: "ßßget" is two edits from "get", "SSSSGET" four.
+    expect(closest('ßßget', ['ensure', 'create', 'get', 'delete', 'rotate-secret', 'prune'])).toBe('get');
+  });
 });
