@@ -24,7 +24,8 @@ async function send(
   const clock = virtualClock(NOW);
   const dispatcher = {
     request: async (options: Dispatcher.RequestOptions) => {
-      if (options.signal?.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+      if ((options.signal as AbortSignal | undefined)?.aborted)
+        throw new DOMException('This operation was aborted', 'AbortError');
       sent.push(options.method);
       const answer = answers[Math.min(sent.length, answers.length) - 1]!;
       if ('error' in answer) throw answer.error;
