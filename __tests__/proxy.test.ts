@@ -37,6 +37,8 @@ interface Seen {
   /** The absolute URL of a forwarded request, host:port of a CONNECT. */
   target: string;
   headers: IncomingHttpHeaders;
+  /** A forwarded request read inside a CONNECT tunnel (not sent to the proxy in absolute form). */
+  tunnelled?: boolean;
 }
 
 interface Proxy {
@@ -56,25 +58,29 @@ function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   return copy;
 }
 
-async function startProxy(): Promise<Proxy> {
+/** `names`: host names only the proxy resolves (to 127.0.0.1), as behind a corporate proxy. */
+async function startProxy(names: string[] = []): Promise<Proxy> {
   const seen: Seen[] = [];
+  const address = (host: string) =>
+    LOOPBACK.has(host) ? host.replace(/^\[(.*)\]$/, '$1') : names.includes(host) ? '127.0.0.1' : undefined;
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
-  /** Forwards one plain-http request to `origin` (loopback only), recording it. */
+  /** Forwards one plain-http request to `origin` (loopback or `names` only), recording it. */
   const forward = (origin: string | undefined, request: IncomingMessage, response: ServerResponse) => {
     const target = origin ? `${origin}${request.url ?? ''}` : (request.url ?? '');
-    seen.push({ method: request.method ?? '', target, headers: request.headers });
+    seen.push({ method: request.method ?? '', target, headers: request.headers, tunnelled: origin !== undefined });
     const url = URL.canParse(target) ? new URL(target) : undefined;
-    if (!url || url.protocol !== 'http:' || !LOOPBACK.has(url.hostname)) {
+    const host = url && address(url.hostname);
+    if (!url || url.protocol !== 'http:' || !host) {
       response.writeHead(url ? 403 : 400).end('this proxy forwards http:// requests to loopback only');
       return;
     }
     const upstream = httpRequest(
       {
-        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        host,
         port: Number(url.port || 80),
         method: request.method,
         path: url.pathname + url.search,
@@ -98,7 +104,8 @@ async function startProxy(): Promise<Proxy> {
   server.on('connect', (request, client: Socket, head: Buffer) => {
     seen.push({ method: 'CONNECT', target: request.url ?? '', headers: request.headers });
     const match = /^(.+):(\d+)$/.exec(request.url ?? '');
-    if (!match || !LOOPBACK.has(match[1]!)) {
+    const host = match && address(match[1]!);
+    if (!match || !host) {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -113,7 +120,7 @@ async function startProxy(): Promise<Proxy> {
         client.resume();
         return;
       }
-      const upstream = connect(Number(match[2]), match[1]!.replace(/^\[(.*)\]$/, '$1'), () => {
+      const upstream = connect(Number(match[2]), host, () => {
         upstream.pipe(client);
         client.pipe(upstream);
         client.resume();
@@ -169,8 +176,8 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-async function proxy(): Promise<Proxy> {
-  const started = await startProxy();
+async function proxy(names?: string[]): Promise<Proxy> {
+  const started = await startProxy(names);
   cleanups.push(started.close);
   return started;
 }
@@ -210,6 +217,24 @@ describe('HTTP_PROXY', () => {
     expect(second.outputs).toMatchObject({ created: 'false', updated: 'false' });
     expect(t.emulator.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
     expect(p.forwarded()).toHaveLength(2);
+  });
+
+  it('HTTP_PROXY=host:port without a scheme is read as http://host:port, as @actions/http-client reads it', async () => {
+    const p = await proxy();
+    const result = await t.run({ domains: 'pr-42.example.com' }, { HTTP_PROXY: `127.0.0.1:${p.port}` });
+    expect(result.code, result.stdout).toBe(0);
+    expect(t.emulator.requests.length).toBeGreaterThanOrEqual(2);
+    expect(p.forwarded()).toHaveLength(t.emulator.requests.length);
+  });
+
+  it('plain-http requests go inside a CONNECT tunnel to the API, never to the proxy in absolute form', async () => {
+    const p = await proxy();
+    const result = await t.run({ domains: 'pr-42.example.com' }, { HTTP_PROXY: p.url });
+    expect(result.code, result.stdout).toBe(0);
+    expect(p.tunnels().length).toBeGreaterThan(0);
+    for (const tunnel of p.tunnels()) expect(tunnel.target).toBe(emulatorHost());
+    expect(p.forwarded()).toHaveLength(t.emulator.requests.length);
+    expect(p.forwarded().filter((s) => !s.tunnelled)).toEqual([]);
   });
 
   it('HTTPS_PROXY alone leaves plain-http endpoints alone (HTTP_PROXY is for those)', async () => {
@@ -295,6 +320,18 @@ describe('prune with github-token behind the proxy', () => {
     expect(new URL(toGitHub[0]!.target).searchParams.get('state')).toBe('open');
     // Every request of the run, Cloudflare's and GitHub's, passed through the proxy.
     expect(p.forwarded()).toHaveLength(t.emulator.requests.length + gh.requests.length);
+  });
+
+  it('NO_PROXY unset: a GitHub host that only the proxy can resolve is reached through it', async () => {
+    const p = await proxy(['github.was']);
+    const gh = await github();
+    t.emulator.seed([1, 3].map((n) => ({ name: `preview-app-pr-${n}`, created_on: old() })));
+    const apiUrl = gh.url.replace('127.0.0.1', 'github.was');
+    const result = await t.run(prune, { HTTP_PROXY: p.url, GITHUB_API_URL: apiUrl });
+    expect(result.code, result.stdout).toBe(0);
+    expect(t.emulator.widgets().map((w) => w.name)).toEqual(['preview-app-pr-3']);
+    expect(gh.requests).toHaveLength(1);
+    expect(p.forwarded().filter((s) => s.target.startsWith(`${apiUrl}/`))).toHaveLength(1);
   });
 
   it('NO_PROXY=<emulator host:port>: Cloudflare directly, GitHub through the proxy', async () => {
