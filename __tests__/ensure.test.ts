@@ -5,12 +5,23 @@ import { runEnsure } from '../src/operations/ensure.ts';
 import { runCreate } from '../src/operations/create.ts';
 import { shown, useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
 import { calls, emulatorContext } from './helpers/operations.ts';
+import { virtualClock } from './helpers/runner.ts';
 import { settings } from './helpers/settings.ts';
 
 const t = useEmulator();
 const posts = () => t.emulator.requests.filter((r) => r.method === 'POST');
 const lines = (run: ActionRun) => run.stdout.split('\n');
 const A = '0x4AAAAAAAaaaaaaaaaaaaaa';
+const B = '0x4AAAAAAAbbbbbbbbbbbbbb';
+
+/** A listing envelope of these widgets, as Cloudflare sends it. */
+const listing = (result: object[]) => ({
+  success: true,
+  errors: [],
+  messages: [],
+  result,
+  result_info: { page: 1, per_page: 1000, count: result.length, total_count: result.length },
+});
 
 const unreadable: [string, string | object][] = [
   ['a body that is not JSON', '<html>OK</html>'],
@@ -119,6 +130,12 @@ describe('ensure', () => {
     expect(warning?.message).toContain(newer!.sitekey);
   });
 
+  it('a widget listed without a region (null) is not refused for region: world', async () => {
+    t.emulator.seed([{ name: 'app-pr-1', domains: ['pr-1.example.com'], region: null as unknown as string }]);
+    const result = await runEnsure(settings({}, { region: 'world' }), emulatorContext(t.emulator).context);
+    expect(result).toMatchObject({ outcome: 'unchanged', changes: [] });
+  });
+
   it('refuses to change the region of an existing widget', async () => {
     t.emulator.seed([{ name: 'app-pr-1', domains: ['pr-1.example.com'] }]);
     await expect(runEnsure(settings({}, { region: 'china' }), emulatorContext(t.emulator).context)).rejects.toThrow(
@@ -132,22 +149,18 @@ describe('ensure', () => {
       { name: 'app-pr-1', domains: ['pr-1.example.com'], created_on: '2026-01-01T00:00:00.000000Z' },
     ]);
     // The first list was answered before the parallel run's widget showed up.
-    t.emulator.injectFault({
-      kind: 'status',
-      status: 200,
-      method: 'GET',
-      body: {
-        success: true,
-        errors: [],
-        messages: [],
-        result: [],
-        result_info: { page: 1, per_page: 1000, count: 0, total_count: 0 },
-      },
-    });
-    const result = await runEnsure(settings(), emulatorContext(t.emulator).context);
+    t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: listing([]) });
+    const { context, logger } = emulatorContext(t.emulator);
+    const result = await runEnsure(settings(), context);
     expect(result).toMatchObject({ created: false, outcome: 'unchanged' });
     expect(result.widget?.sitekey).toBe(theirs!.sitekey);
     const ours = t.emulator.requests[1]!.response as { result: { sitekey: string } };
+    expect(logger.lines.filter((l) => l.level === 'warning')).toEqual([
+      {
+        level: 'warning',
+        message: `Another run created widget "app-pr-1" at the same time (${theirs!.sitekey}); using it and deleting the duplicate this run created (${ours.result.sitekey}).`,
+      },
+    ]);
     expect(calls(t.emulator)).toEqual([
       'GET /',
       'POST /',
@@ -158,6 +171,23 @@ describe('ensure', () => {
     expect(t.emulator.widgets().map((w) => w.sitekey)).toEqual([theirs!.sitekey]);
   });
 
+  it('keeps its own widget when the re-list does not show it yet, whatever else it shows', async () => {
+    // The first list predates every widget; the re-list shows another run's (later) widget, not ours.
+    t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: listing([]) });
+    const theirs = { sitekey: B, name: 'app-pr-1', domains: ['pr-1.example.com'], mode: 'managed' };
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      method: 'GET',
+      body: listing([{ ...theirs, created_on: '2099-01-01T00:00:00.000000Z' }]),
+    });
+    const result = await runEnsure(settings(), emulatorContext(t.emulator).context);
+    const [ours] = t.emulator.widgets();
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(ours!.sitekey);
+    expect(calls(t.emulator)).toEqual(['GET /', 'POST /', 'GET /']);
+  });
+
   it('adopts the widget of a create whose response was lost instead of creating another', async () => {
     t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
     const result = await runEnsure(settings(), emulatorContext(t.emulator).context);
@@ -166,6 +196,25 @@ describe('ensure', () => {
     expect(result.widget?.sitekey).toBe(made!.sitekey);
     expect(t.emulator.widgets()).toHaveLength(1);
     // The recovery lookup, the read of the adopted widget, the convergence check; no second POST.
+    expect(calls(t.emulator)).toEqual(['GET /', 'POST /', 'GET /', `GET /${made!.sitekey}`, 'GET /']);
+  });
+
+  it("adopts a lost create even when the runner's clock runs minutes ahead of Cloudflare's", async () => {
+    // ensure found the name free, so any widget of that name is this run's, whatever its created_on.
+    const clock = virtualClock(Date.now() + 10 * 60_000);
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
+    const result = await runEnsure(settings(), emulatorContext(t.emulator, { clock }, { clock }).context);
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(t.emulator.widgets()).toHaveLength(1);
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('a create answered 408 (it may have acted) is looked up before anything else; one POST', async () => {
+    t.emulator.injectFault({ kind: 'replaced-response', method: 'POST', status: 408 });
+    const result = await runEnsure(settings(), emulatorContext(t.emulator).context);
+    const [made] = t.emulator.widgets();
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made!.sitekey);
     expect(calls(t.emulator)).toEqual(['GET /', 'POST /', 'GET /', `GET /${made!.sitekey}`, 'GET /']);
   });
 
@@ -222,12 +271,16 @@ describe('ensure', () => {
     t.emulator.seed([
       { name: 'preview-app-pr-42', domains: ['old.example.com'], last_modified_via: via as 'dashboard' | 'api' },
     ]);
-    const run = await t.run({ domains: 'pr-42.example.com' });
+    const run = await t.run({ domains: 'pr-42.example.com', mode: 'invisible' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.updated).toBe('true');
     const notices = lines(run).filter((line) => line.startsWith('::notice title=Manual change overwritten::'));
     expect(notices).toHaveLength(notice ? 1 : 0);
-    if (notice) expect(notices[0]).toMatch(/last changed in the Cloudflare dashboard.*domains: \+pr-42\.example\.com/);
+    if (notice) {
+      expect(notices[0]).toMatch(
+        /last changed in the Cloudflare dashboard; this run overwrites that change \(domains: \+pr-42\.example\.com -old\.example\.com; mode: managed -> invisible\)\./,
+      );
+    }
   });
 
   it('a dry run of a new widget names it and its hostnames', async () => {
@@ -334,6 +387,34 @@ describe('create', () => {
     expect(calls(t.emulator)).toEqual(['POST /', 'GET /', `GET /${made!.sitekey}`]);
   });
 
+  it('operation create: a lost POST next to an older widget of the name adopts the new widget, not the older one', async () => {
+    const [older] = t.emulator.seed([{ name: 'app-pr-1', created_on: '2026-01-01T00:00:00.000000Z' }]);
+    t.emulator.injectFault({ kind: 'lost-response', method: 'POST' });
+    const result = await runCreate(settings({ operation: 'create' }), emulatorContext(t.emulator).context);
+    const made = t.emulator.widgets().find((w) => w.sitekey !== older!.sitekey)!;
+    expect(result).toMatchObject({ outcome: 'created', created: true });
+    expect(result.widget?.sitekey).toBe(made.sitekey);
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('operation create: after a POST without an answer, a widget of the name from up to 2 min (clock skew) before it is its own', async () => {
+    const start = Date.parse('2026-06-01T12:00:00.000Z');
+    const before = (ms: number) => new Date(start - ms).toISOString();
+    const [, edge] = t.emulator.seed([
+      { name: 'app-pr-1', created_on: before(120_001) },
+      { name: 'app-pr-1', created_on: before(120_000) },
+    ]);
+    t.emulator.injectFault({ kind: 'reset', method: 'POST' });
+    const clock = virtualClock(start);
+    const result = await runCreate(
+      settings({ operation: 'create' }),
+      emulatorContext(t.emulator, { clock }, { clock }).context,
+    );
+    expect(result.widget?.sitekey).toBe(edge!.sitekey);
+    expect(posts()).toHaveLength(1);
+    expect(t.emulator.widgets()).toHaveLength(2);
+  });
+
   it('a dry run names every hostname and creates nothing', async () => {
     const run = await t.run({
       operation: 'create',
@@ -363,6 +444,14 @@ describe('ensure by sitekey without name', () => {
     expect(run.outputs).toMatchObject({ name: 'hand-made', created: 'false', updated: 'false' });
     expect(writes(t.emulator)).toEqual([]);
     expect(t.emulator.widgets().map((w) => w.name)).toEqual(['hand-made']);
+  });
+
+  it("without domains either: keeps the widget's hostnames too, and writes nothing", async () => {
+    const [seeded] = t.emulator.seed([{ name: 'hand-made', domains: ['a.example.com', 'b.example.com'] }]);
+    const run = await t.run({ sitekey: seeded!.sitekey });
+    expect(run.code, run.stdout).toBe(0);
+    expect(shown(run.stdout)).toEqual([`Widget "hand-made" (${seeded!.sitekey}) is up to date.`]);
+    expect(writes(t.emulator)).toEqual([]);
   });
 
   it("keeps the widget's own name when its domains change", async () => {

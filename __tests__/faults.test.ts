@@ -136,6 +136,16 @@ describe('concurrent runs', () => {
     expect(widgets).toHaveLength(1);
     expect(new Set(runs.map((run) => run.outputs.sitekey))).toEqual(new Set([widgets[0]!.sitekey]));
     expect(new Set(runs.map((run) => run.outputs.secret))).toEqual(new Set([widgets[0]!.secret]));
+    // Each run whose widget lost says so, once: the widget it uses and the duplicate it deleted.
+    const settled = runs.flatMap(warnings);
+    expect(settled).toHaveLength(deletes);
+    for (const line of settled) {
+      expect(line).toMatch(
+        new RegExp(
+          `^::warning title=Concurrent create::Another run created widget "preview-app-pr-42" at the same time \\(${widgets[0]!.sitekey}\\); using it and deleting the duplicate this run created \\(0x4\\S+\\)\\.$`,
+        ),
+      );
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { runPrune } from '../src/operations/prune.ts';
 import { runRotateSecret } from '../src/operations/rotate.ts';
 import { shown, useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
 import { calls, emulatorContext } from './helpers/operations.ts';
+import { virtualClock } from './helpers/runner.ts';
 import { settings } from './helpers/settings.ts';
 
 const t = useEmulator();
@@ -30,15 +31,16 @@ function seedDuplicates() {
 }
 
 describe('get', () => {
-  it('by sitekey: one GET', async () => {
+  it('by sitekey: one GET, and says which widget it read', async () => {
     const [w] = t.emulator.seed([{ name: 'app-pr-1' }]);
-    const result = await runGet(
-      settings({ operation: 'get', sitekey: w!.sitekey }),
-      emulatorContext(t.emulator).context,
-    );
+    const { context, logger } = emulatorContext(t.emulator);
+    const result = await runGet(settings({ operation: 'get', sitekey: w!.sitekey }), context);
     expect(result).toMatchObject({ outcome: 'read', created: false, updated: false });
     expect(result.widget?.secret).toBe(w!.secret);
     expect(calls(t.emulator)).toEqual([`GET /${w!.sitekey}`]);
+    expect(logger.lines.filter((l) => l.level === 'info')).toEqual([
+      { level: 'info', message: `Read widget "app-pr-1" (${w!.sitekey}).` },
+    ]);
   });
 
   it('by exact name: the oldest widget of that name', async () => {
@@ -129,6 +131,24 @@ describe('delete', () => {
       'Dry run: no widget with sitekey 0x4AAAAAAAdddddddddddddd; nothing to delete.',
     ]);
     expect(writes(t.emulator)).toEqual([]);
+  });
+
+  it('a dry run by sitekey names only that widget, should the filter also match longer sitekeys', async () => {
+    // The API reference calls the sitekey filter a substring match (the emulator's is exact).
+    t.emulator.seed([
+      { name: 'app-pr-1', sitekey: A },
+      { name: 'app-pr-2', sitekey: `${A}x` },
+    ]);
+    const both = t.emulator.widgets().map(({ secret: _secret, ...widget }) => widget);
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 200,
+      method: 'GET',
+      body: { success: true, errors: [], messages: [], result: both, result_info: { count: 2, total_count: 2 } },
+    });
+    const run = await t.run({ operation: 'delete', sitekey: A, 'dry-run': 'true' });
+    expect(shown(run.stdout)).toEqual([`Dry run: would delete 1 widget(s) with sitekey ${A}: ${A}.`]);
+    expect(run.outputs.deleted).toBe(JSON.stringify([A]));
   });
 
   it('a dry run by name lists every sitekey, oldest first', async () => {
@@ -290,6 +310,42 @@ describe('prune', () => {
       ['app-pr-4', expect.stringMatching(/newer than older-than/)],
     ]);
     expect(t.emulator.requests[0]!.query.filter).toBe('name:app-pr-');
+  });
+
+  it('a widget created exactly older-than ago is old enough; one a millisecond younger is kept', async () => {
+    const start = Date.parse('2026-06-08T00:00:00.000Z');
+    const [exactly] = t.emulator.seed([
+      { name: 'app-pr-1', created_on: new Date(start - 7 * DAY).toISOString() },
+      { name: 'app-pr-2', created_on: new Date(start - 7 * DAY + 1).toISOString() },
+    ]);
+    const result = await runPrune(
+      settings({ operation: 'prune', namePrefix: 'app-pr-' }),
+      emulatorContext(t.emulator, { clock: virtualClock(start) }).context,
+    );
+    expect(result.deleted).toEqual([ref(exactly!)]);
+    expect(result.kept?.map((k) => [k.widget.name, k.reason])).toEqual([
+      ['app-pr-2', 'created 2026-06-01T00:00:00.001Z, newer than older-than'],
+    ]);
+  });
+
+  it('when GitHub cannot be asked, keeps every old pull-request preview and says why for each', async () => {
+    t.emulator.seed([
+      { name: 'app-pr-1', created_on: ago(30) },
+      { name: 'app-pr-2', created_on: ago(30) },
+    ]);
+    const unreachable = async (): Promise<Set<number>> => {
+      throw new Error('GitHub API: listing the open pull requests of octo-org/app failed (HTTP 503).');
+    };
+    const result = await runPrune(
+      settings({ operation: 'prune', namePrefix: 'app-pr-' }),
+      emulatorContext(t.emulator, { openPullRequests: unreachable }).context,
+    );
+    expect(result.deleted).toEqual([]);
+    expect(result.kept?.map((k) => [k.widget.name, k.reason])).toEqual([
+      ['app-pr-1', 'it may still be live (GitHub could not be asked)'],
+      ['app-pr-2', 'it may still be live (GitHub could not be asked)'],
+    ]);
+    expect(writes(t.emulator)).toEqual([]);
   });
 
   it('runs deletes concurrently, bounded', async () => {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useEmulator } from './helpers/e2e.ts';
+import { shown, useEmulator } from './helpers/e2e.ts';
 
 const t = useEmulator();
 const OLD = '2026-01-01T00:00:00.000000Z';
@@ -91,11 +91,11 @@ describe('a create at the widget limit', () => {
     expect(t.emulator.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([400, 200]);
   });
 
-  it('operation create recycles with name-prefix too', async () => {
+  it.each(['ensure', 'create'])('operation %s recycles under name-prefix too', async (operation) => {
     t.emulator.seed([{ name: 'web-7', created_on: OLD }, { name: 'web-8-extra', created_on: OLD }, ...fillers(18)]);
     const run = await t.run(
       {
-        operation: 'create',
+        operation,
         name: 'web-42',
         domains: 'a.example.com',
         'name-prefix': 'web-',
@@ -215,13 +215,15 @@ describe('a create at the widget limit', () => {
     expect(t.emulator.widgets()).toHaveLength(20);
   });
 
-  it('dry run: says what a create at the limit would recycle, deletes nothing', async () => {
-    t.emulator.seed(Array.from({ length: 20 }, (_, i) => ({ name: `preview-app-pr-${i + 100}`, created_on: OLD })));
+  it('dry run: says what a create at the limit would recycle, oldest first, deletes nothing', async () => {
+    const day = (i: number) => `2026-01-${String(i + 1).padStart(2, '0')}T00:00:00.000000Z`;
+    t.emulator.seed(Array.from({ length: 20 }, (_, i) => ({ name: `preview-app-pr-${i + 100}`, created_on: day(i) })));
     const run = await t.run({ domains: 'pr-42.example.com', 'github-token': 'ghs_test', 'dry-run': 'true' }, githubEnv);
     expect(run.code, run.stdout).toBe(0);
     expect(JSON.parse(run.outputs.deleted!)).toHaveLength(20);
-    expect(run.stdout).toMatch(
-      /Dry run: the account holds 20 widgets; if Cloudflare refuses the create at its widget limit, 20 widget\(s\)/,
+    const stale = Array.from({ length: 20 }, (_, i) => `"preview-app-pr-${i + 100}"`).join(', ');
+    expect(shown(run.stdout)).toContain(
+      `Dry run: the account holds 20 widgets; if Cloudflare refuses the create at its widget limit, 20 widget(s) of closed pull requests would be deleted first: ${stale}.`,
     );
     expect(t.emulator.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
@@ -246,6 +248,14 @@ describe('a create at the widget limit', () => {
       expect.stringMatching(/^::error title=GitHub API error::GitHub API: .*HTTP 403.*pull-requests: read/),
     ]);
     expect(t.emulator.widgets()).toHaveLength(20);
+  });
+
+  it('a dry-run create at the widget limit with nothing stale plans no recycling', async () => {
+    t.emulator.seed([{ name: 'preview-app-pr-2', created_on: OLD }, ...fillers(19)]);
+    const run = await dryRunCreate();
+    expect(run.code, run.stdout).toBe(0);
+    expect(shown(run.stdout)).toEqual([`Dry run: would create widget "preview-app-pr-42" for pr-42.example.com.`]);
+    expect(run.outputs.deleted).toBeUndefined();
   });
 
   it('a dry-run create below the widget limit does not ask GitHub about pull requests', async () => {
@@ -286,8 +296,11 @@ describe('a refusal that is not proven to be the widget limit: reported as it is
     ['a text naming the region', 400, 10002, 'Region china is over its quota'],
     ['a text naming clearance', 400, 10002, 'clearance level not available: plan limit'],
     ['a text naming bot fight mode', 400, 10002, 'Bot Fight mode needs a higher plan limit'],
+    ['a text naming bot fight, two words', 400, 10002, 'bot fight protection needs a higher plan'],
+    ['a text naming botfight, one word', 400, 10002, 'Botfight: not on this plan'],
     ['a text naming ephemeral id', 400, 10002, 'ephemeral_id is limited to Enterprise'],
     ['a text naming offlabel', 400, 10002, 'Off-label widgets: limit reached'],
+    ['a text naming off label, two words', 400, 10002, 'off label widgets: limit reached'],
     ['the code for an invalid token or one without Turnstile permission', 403, 10000, 'Authentication error'],
     ['the code for a method not allowed', 405, 10405, 'Method not allowed'],
     ['a server error that mentions a limit', 503, 10000, 'Maximum number of widgets reached'],
@@ -361,13 +374,40 @@ describe('the widget-limit error, when nothing can be recycled', () => {
     );
   });
 
-  it('says when no widget looks like a preview', async () => {
-    fillAccountWith((i) => `site-${i}`);
+  it('lists exactly ten preview-like widgets without "more"', async () => {
+    fillAccountWith((i) => (i <= 10 ? `other-pr-${i}` : `site-${i}`));
+    const run = await t.run({ name: 'new', domains: 'a.example.com', 'github-token': '' });
+    const oldest = Array.from({ length: 10 }, (_, i) => `"other-pr-${10 - i}" (${10 - i} days old)`);
+    const line = firstErrorLine(run.stdout)!;
+    expect(line.slice(line.indexOf('Widgets that look like previews:'))).toBe(
+      `Widgets that look like previews: ${oldest.join(', ')}.`,
+    );
+  });
+
+  it('says when no widget looks like a preview (-pr- and a number end the name)', async () => {
+    fillAccountWith((i) => (i === 1 ? 'site-pr-1-copy' : `site-${i}`));
     const run = await t.run({ name: 'new', domains: 'a.example.com', 'github-token': '' });
     expect(run.code).toBe(1);
     expect(firstErrorLine(run.stdout)).toMatch(
       / Cloudflare refused the create \(HTTP 400: .+\)\. .*No widget looks like a preview \(a name that ends in -pr- and a number\)\.$/,
     );
+  });
+
+  it('without a repository or name-prefix: asks for a name-prefix, and says there is nothing to name previews after', async () => {
+    fillAccountWith((i) => `other-pr-${i}`);
+    const run = await t.run(
+      { name: 'new', domains: 'a.example.com', 'github-token': 'ghs_test' },
+      { ...githubEnv, GITHUB_REPOSITORY: '' },
+    );
+    expect(run.code).toBe(1);
+    expect(firstErrorLine(run.stdout)).toContain(
+      'with `operation: prune`, a `name-prefix` that your preview widgets share, `older-than: 7d`',
+    );
+    expect(firstErrorLine(run.stdout)).toContain(
+      'None could be recycled now: no repository is known to name its previews after. Widgets that look like previews: "other-pr-20"',
+    );
+    expect(githubRequests).toEqual([]);
+    expect(deletes()).toHaveLength(0);
   });
 });
 
