@@ -97,6 +97,38 @@ describe('ensure', () => {
     const result = await t.run({ domains: 'pr-42.example.com', 'export-env': 'true' });
     expect(result.env).toEqual({ TURNSTILE_SITEKEY: result.outputs.sitekey, TURNSTILE_SECRET: result.outputs.secret });
   });
+
+  it('without export-env no variable reaches later steps: the secret stays in the secret output', async () => {
+    const result = await t.run({ domains: 'pr-42.example.com' });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.secret).toBeTruthy();
+    expect(result.env).toEqual({});
+  });
+});
+
+describe('values from the API that would reach outputs', () => {
+  const errorLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::error'));
+
+  it('a sitekey that does not look like one (a shell command) fails the run, with no output and nothing exported', async () => {
+    t.emulator.seed([{ name: 'odd', sitekey: 'x; echo pwned' }]);
+    const run = await t.run({ operation: 'get', name: 'odd', 'export-env': 'true' });
+    expect(run.code).toBe(1);
+    expect(run.outputs).toEqual({});
+    expect(run.env).toEqual({});
+    expect(errorLines(run.stdout)).toEqual([
+      '::error title=Cloudflare API error::The API returned the sitekey "x; echo pwned", which does not look like a sitekey (letters, digits, "-" and "_", at most 32); no output was written.',
+    ]);
+  });
+
+  it('a name with a line break fails the run, with no output', async () => {
+    const [widget] = t.emulator.seed([{ name: 'app\r\nINJECTED=1' }]);
+    const run = await t.run({ operation: 'get', sitekey: widget!.sitekey });
+    expect(run.code).toBe(1);
+    expect(run.outputs).toEqual({});
+    expect(errorLines(run.stdout)).toEqual([
+      '::error title=Cloudflare API error::The API returned the name "app\\r\\nINJECTED=1", which contains a control character (such as a line break); no output was written.',
+    ]);
+  });
 });
 
 describe('create', () => {

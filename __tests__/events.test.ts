@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from './helpers/e2e.ts';
-import { readGitHubContext } from '../src/github/context.ts';
+import { defaultWidgetName, readGitHubContext } from '../src/github/context.ts';
 
 const t = useEmulator();
 const DOMAINS = { domains: 'pr.example.com' };
@@ -210,6 +210,104 @@ describe('what names a pull request', () => {
   });
 });
 
+describe('payloads without the fields the event usually has', () => {
+  const required = (why: string) =>
+    new RegExp(
+      `^::error title=Invalid input%3A name::Input "name" is required on this ${why}(?: \\(.*\\))?, so there is no default name`,
+    );
+  const missing: [string, Record<string, string>, string][] = [
+    [
+      'pull_request without a number',
+      event('pull_request', {}),
+      'pull_request event: its payload has no pull request number',
+    ],
+    [
+      'pull_request whose number is a string',
+      event('pull_request', { pull_request: { number: '7' } }),
+      'pull_request event: its event payload has an unexpected pull_request.number: Invalid input: expected number, received string',
+    ],
+    [
+      'issue_comment without the issue',
+      event('issue_comment', {}),
+      'issue_comment event: the comment is on an issue, not on a pull request',
+    ],
+    [
+      'workflow_run without the run',
+      event('workflow_run', {}),
+      'workflow_run event: it lists no pull request of this repository',
+    ],
+    [
+      'workflow_run without its pull requests',
+      event('workflow_run', { workflow_run: {} }),
+      'workflow_run event: it lists no pull request of this repository',
+    ],
+    [
+      'workflow_run whose pull request has an id but no URL, and no repository id to compare it with',
+      event('workflow_run', { workflow_run: { pull_requests: [{ number: 5, base: { repo: { id: 5 } } }] } }),
+      'workflow_run event: it lists no pull request of this repository',
+    ],
+    [
+      'push of a ref that is neither a branch nor a tag',
+      event('push', { ref: 'refs/pull/1/merge' }, 'refs/pull/1/merge'),
+      'push event: its ref is not a branch',
+    ],
+    ['an empty GITHUB_EVENT_NAME', { GITHUB_EVENT_NAME: '' }, 'unnamed event: it names no pull request and no branch'],
+  ];
+  it.each(missing)('%s: no default name, saying why', async (_, env, why) => {
+    const run = await t.run(DOMAINS, env);
+    expect(run.code).toBe(1);
+    expect(errorLines(run.stdout)).toEqual([expect.stringMatching(required(why.replace(/[.()]/g, '\\$&')))]);
+    expect(t.emulator.requests).toHaveLength(0);
+  });
+
+  it('an issue_comment payload without the issue still runs with a given name', async () => {
+    const run = await t.run({ ...DOMAINS, name: 'preview-app-pr-9' }, event('issue_comment', {}));
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.name).toBe('preview-app-pr-9');
+  });
+
+  it('a push without an event payload file (GITHUB_EVENT_PATH empty) still names its branch', async () => {
+    const run = await t.run(DOMAINS, {
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: '',
+      GITHUB_REF: 'refs/heads/feature',
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.name).toBe('preview-app-feature');
+  });
+
+  it('a branch of 300 characters: the default name is its first 254', async () => {
+    const branch = `feature-${'x'.repeat(292)}`;
+    const run = await t.run(DOMAINS, event('push', { ref: `refs/heads/${branch}` }, `refs/heads/${branch}`));
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.name).toBe(`preview-app-${branch}`.slice(0, 254));
+  });
+
+  it('without GITHUB_EVENT_NAME, GITHUB_REF or GITHUB_API_URL: an unnamed event, a ref that is no branch, api.github.com', () => {
+    const context = readGitHubContext({ GITHUB_REPOSITORY: 'octo-org/preview-app' });
+    expect(defaultWidgetName(context)).toEqual({
+      missing: expect.stringMatching(
+        /^on this unnamed event: it names no pull request and no branch, so there is no default name/,
+      ),
+    });
+    expect(readGitHubContext({ GITHUB_REPOSITORY: 'octo-org/preview-app', GITHUB_EVENT_NAME: 'push' }).subject).toEqual(
+      {
+        none: 'its ref is not a branch',
+      },
+    );
+    expect(context.apiUrl).toBe('https://api.github.com');
+  });
+
+  it('a workflow_run outside GitHub Actions (no GITHUB_REPOSITORY) names no pull request of a payload without ids', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+    const base = { repo: { url: 'https://api.github.com/repos/octo-org/preview-app' } };
+    writeFileSync(file, JSON.stringify({ workflow_run: { pull_requests: [{ number: 5, base }] } }));
+    expect(readGitHubContext({ GITHUB_EVENT_NAME: 'workflow_run', GITHUB_EVENT_PATH: file }).subject).toEqual({
+      none: expect.stringMatching(/lists no pull request of this repository/),
+    });
+  });
+});
+
 describe('a workflow_run payload without repository ids', () => {
   // Only the API URL tells the repositories apart: evil-octo-org/preview-app ends like octo-org/preview-app.
   const context = (url: string) => {
@@ -275,6 +373,34 @@ describe('a workflow_run payload with repository ids', () => {
 });
 
 describe('a fork pull request without secrets', () => {
+  const FORK = /Input "api-token" is empty: this run was triggered by a pull request from a fork/;
+  const REQUIRED = /Input "api-token" is required: pass a Cloudflare API token/;
+  const ours = { full_name: 'octo-org/preview-app' };
+  const cases: [string, unknown, RegExp][] = [
+    ['head and base of this repository', { head: { repo: { fork: false, ...ours } }, base: { repo: ours } }, REQUIRED],
+    [
+      'a head of another repository, without `fork`',
+      { head: { repo: { full_name: 'someone/preview-app' } }, base: { repo: ours } },
+      FORK,
+    ],
+    ['a head with `fork: false` and no full name', { head: { repo: { fork: false } }, base: { repo: ours } }, REQUIRED],
+    [
+      'a head of another repository and a base without its repository',
+      { head: { repo: { full_name: 'a/b' } }, base: {} },
+      FORK,
+    ],
+    ['a head of another repository and no base', { head: { repo: { full_name: 'a/b' } } }, FORK],
+  ];
+  it.each(cases)('%s: the api-token error says whether the pull request is from a fork', async (_, pull, why) => {
+    const run = await t.run(
+      { ...DOMAINS, 'api-token': '' },
+      event('pull_request', { number: 7, pull_request: { number: 7, ...(pull as object) } }),
+    );
+    expect(run.code).toBe(1);
+    expect(errorLines(run.stdout)).toEqual([expect.stringMatching(why)]);
+    expect(t.emulator.requests).toHaveLength(0);
+  });
+
   it('explains how a workflow_run job gets the name', async () => {
     const fork = event('pull_request', {
       number: 7,

@@ -2,7 +2,7 @@
 // API stub on loopback that lists this repository's open pull requests and branches (paginated as
 // GitHub does), answers an error, or never answers.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ interface Stub {
   /** Answers every request instead, when set (a hostile or broken GitHub). */
   answer?: (url: URL, response: ServerResponse) => void;
   seen: string[];
+  /** The headers of each request seen. */
+  headers: IncomingHttpHeaders[];
 }
 let github: Server;
 let stub: Stub;
@@ -47,10 +49,11 @@ function listing(url: URL, items: unknown[]): { body: unknown[]; link?: string }
 
 beforeEach(async () => {
   repository = 'octo-org/preview-app';
-  stub = { pulls: [], branches: ['main'], seen: [] };
+  stub = { pulls: [], branches: ['main'], seen: [], headers: [] };
   github = createServer((request, response) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     stub.seen.push(`${url.pathname}${url.search}`);
+    stub.headers.push(request.headers);
     if (stub.answer) return stub.answer(url, response);
     if (stub.failure && stub.failure.times > 0 && url.pathname.endsWith(stub.failure.path ?? '')) {
       stub.failure.times--;
@@ -176,6 +179,88 @@ describe('prune asks GitHub before deleting', () => {
     expect(left()).not.toContain('preview-app-pr-1');
     expect(left()).toHaveLength(8);
     expect(stub.seen).toEqual(['/repos/octo-org/preview-app/pulls?state=open&per_page=100']);
+  });
+
+  it("asks GitHub's REST API as it documents: its media type, a user agent, the API version, the token", async () => {
+    seedAccount();
+    const run = await prune({ 'name-prefix': 'preview-app-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(stub.headers).toHaveLength(2);
+    for (const headers of stub.headers) {
+      expect(headers).toMatchObject({
+        accept: 'application/vnd.github+json',
+        authorization: 'token ghs_test',
+        'user-agent': 'turnstile-widget-action',
+        'x-github-api-version': '2022-11-28',
+      });
+    }
+  });
+
+  it.each(['/', '//'])('a GITHUB_API_URL ending in %j asks the same paths', async (slashes) => {
+    seedAccount();
+    const run = await prune({ 'name-prefix': 'preview-app-' }, { GITHUB_API_URL: `${apiUrl()}${slashes}` });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).not.toContain('preview-app-pr-1');
+    expect(stub.seen).toEqual([
+      '/repos/octo-org/preview-app/pulls?state=open&per_page=100',
+      '/repos/octo-org/preview-app/branches?per_page=100',
+    ]);
+  });
+
+  it.each(['', 'octo-org'])(
+    'GITHUB_REPOSITORY %j names no repository to ask about: age decides, with the notice',
+    async (repositoryVariable) => {
+      t.emulator.seed([{ name: 'tmp-pr-1', created_on: OLD }]);
+      const run = await t.run(
+        { operation: 'prune', 'name-prefix': 'tmp-pr-', 'older-than': '7d', 'github-token': 'ghs_test' },
+        { GITHUB_REPOSITORY: repositoryVariable, GITHUB_API_URL: apiUrl() },
+      );
+      expect(run.code, run.stdout).toBe(0);
+      expect(stub.seen).toEqual([]);
+      expect(notices(run.stdout)).toEqual([
+        '::notice::No github-token: age alone decided for 1 preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.',
+      ]);
+      expect(t.emulator.widgets()).toEqual([]);
+    },
+  );
+
+  it('names only like a pull request preview: <repo>-pr-5-old is a branch preview, <repo>-api-pr-55 another repository’s', async () => {
+    t.emulator.seed([
+      { name: 'preview-app-pr-5-old', created_on: OLD }, // the branch pr-5-old, deleted
+      { name: 'preview-app-api-pr-55', created_on: OLD }, // preview-app-api's pull request 55
+    ]);
+    const run = await prune({ 'name-prefix': 'preview-app-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['preview-app-api-pr-55']);
+  });
+
+  it('a repository name with dots is matched as it is: me.github.io-pr-3 of a closed pull request is deleted', async () => {
+    repository = 'octo/me.github.io';
+    t.emulator.seed([
+      { name: 'me.github.io-pr-3', created_on: OLD },
+      { name: 'me.github.io-pr-4', created_on: OLD },
+    ]);
+    stub.pulls = [4];
+    const run = await prune({ 'name-prefix': 'me.github.io-pr-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['me.github.io-pr-4']);
+  });
+
+  it("without a known default branch (a dispatch whose payload names no repository), no widget is taken for the default branch's", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+    writeFileSync(file, JSON.stringify({ inputs: {} }));
+    t.emulator.seed([
+      { name: 'preview-app-feature', created_on: OLD }, // the branch the run was dispatched on
+      { name: 'preview-app-undefined', created_on: OLD }, // no branch "undefined"
+    ]);
+    stub.branches = ['main', 'feature'];
+    const run = await prune(
+      { 'name-prefix': 'preview-app-' },
+      { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_EVENT_PATH: file, GITHUB_REF: 'refs/heads/feature' },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['preview-app-feature']);
+    expect(run.summary).toMatch(/preview-app-feature \([^)]*\): branch .{1,6}feature.{1,6} still exists/);
   });
 
   it('reads every page of branches', async () => {
@@ -380,7 +465,9 @@ describe('the GitHub API honours request-timeout and max-retries', () => {
     const run = await prune({ 'name-prefix': 'preview-app-pr-', 'max-retries': '0' });
     expect(run.code, run.stdout).toBe(0);
     expect(stub.seen).toHaveLength(1);
-    expect(run.stdout).toMatch(/failed \(HTTP 503\).*GitHub had a server-side problem/);
+    expect(run.stdout).toMatch(
+      /failed \(HTTP 503\): Resource not accessible by integration \(gave up after 1 attempt in [\d.]+ s\)\. Hint: GitHub had a server-side problem/,
+    );
     expect(left()).toContain('preview-app-pr-1');
   });
 });
@@ -415,6 +502,21 @@ describe('the preview-name pattern is anchored', () => {
     );
     expect(run.code, run.stdout).toBe(0);
     expect(left()).toEqual(['app-pr-42', 'preview-app-pr-3']);
+  });
+
+  it('recycling at the widget limit judges only names under name-prefix: app-pr-7 is not x-<N>', async () => {
+    t.emulator.setWidgetLimit(20);
+    t.emulator.seed([
+      { name: 'app-pr-7', created_on: OLD }, // octo-org/app's pull request 7, closed, outside the prefix
+      { name: 'x-8', created_on: OLD }, // closed, under the prefix
+      ...fillers(18),
+    ]);
+    const run = await t.run(
+      { domains: 'pr-42.example.com', 'name-prefix': 'x-', 'github-token': 'ghs_test' },
+      { GITHUB_REPOSITORY: repository, GITHUB_API_URL: apiUrl() },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['app-pr-42', 'app-pr-7']);
   });
 });
 
@@ -461,7 +563,7 @@ describe("GitHub's answers are checked before prune or recycling acts on them", 
     [
       'an object',
       '{"message":"API rate limit exceeded for installation ID 1."}',
-      /\(HTTP 200\): the answer is not a listing \(Invalid input: expected array, received object\)/,
+      /\(HTTP 200\): the answer is not a listing \(Invalid input: expected array, received object\)\. Hint: the answer is not what GitHub's API sends: check GITHUB_API_URL \(GitHub Enterprise Server\) and any proxy on the way\./,
     ],
     [
       'a number as a string',
@@ -488,11 +590,11 @@ describe("GitHub's answers are checked before prune or recycling acts on them", 
     expect(elsewhere.seen).toEqual([]);
   });
 
-  it('a redirect on the same origin is followed (a renamed repository)', async () => {
+  it.each([301, 300])('a redirect (HTTP %i) on the same origin is followed (a renamed repository)', async (status) => {
     stub.answer = (url, response) =>
       url.pathname === '/repositories/1/pulls'
         ? json('[{"number":42}]')(url, response)
-        : json('', 301, { location: `/repositories/1/pulls${url.search}` })(url, response);
+        : json('', status, { location: `/repositories/1/pulls${url.search}` })(url, response);
     const run = await prunePreviews();
     expect(run.code, run.stdout).toBe(0);
     expect(left()).toEqual(['shop-pr-42']);
@@ -500,6 +602,68 @@ describe("GitHub's answers are checked before prune or recycling acts on them", 
       '/repos/octo-org/shop/pulls?state=open&per_page=100',
       '/repositories/1/pulls?state=open&per_page=100',
     ]);
+  });
+
+  it('a redirect without a Location header: nothing deleted, with the warning', async () => {
+    stub.answer = json('', 302);
+    expectKeptBoth(
+      await prunePreviews(),
+      /\(HTTP 302\): a redirect without a Location header\. Hint: the answer is not what GitHub's API sends/,
+    );
+  });
+
+  it('Link rel="next" without a space after the semicolon is followed to the next page', async () => {
+    stub.answer = (url, response) =>
+      url.searchParams.get('page') === '2'
+        ? json('[{"number":42}]')(url, response)
+        : json('[{"number":1}]', 200, { link: `<${url.origin}${url.pathname}?page=2>;rel="next"` })(url, response);
+    const run = await prunePreviews();
+    expect(run.code, run.stdout).toBe(0);
+    expect(left()).toEqual(['shop-pr-42']);
+    expect(stub.seen).toEqual([
+      '/repos/octo-org/shop/pulls?state=open&per_page=100',
+      '/repos/octo-org/shop/pulls?page=2',
+    ]);
+  });
+
+  const LONG = 'x'.repeat(600);
+  it.each([
+    ['an empty object', 403, '{}', /\(HTTP 403\): an error without a message\. Hint: the token cannot read/],
+    ['an empty message', 403, '{"message":""}', /\(HTTP 403\): an error without a message\. Hint/],
+    ['a message that is no text', 403, '{"message":42}', /\(HTTP 403\): an error without a message\. Hint/],
+    [
+      'a message of 600 characters',
+      403,
+      JSON.stringify({ message: LONG }),
+      new RegExp(`\\(HTTP 403\\): ${LONG.slice(0, 500)}\\. Hint`),
+    ],
+    [
+      'an HTML page from a proxy',
+      502,
+      '<html><body>502 Bad Gateway</body></html>',
+      /\(HTTP 502\): an error without a message \(gave up after 5 attempts in [\d.]+ s\)\. Hint: GitHub had a server-side problem/,
+    ],
+    [
+      "GitHub's 404",
+      404,
+      '{"message":"Not Found"}',
+      /\(HTTP 404\): Not Found\. Hint: .*`permissions: pull-requests: read` and `contents: read`/,
+    ],
+    [
+      'a 500',
+      500,
+      '{"message":"Server Error"}',
+      /\(HTTP 500\): Server Error \(gave up after 5 attempts in [\d.]+ s\)\. Hint: GitHub had a server-side problem/,
+    ],
+    [
+      'a 400',
+      400,
+      '{"message":"Bad"}',
+      /\(HTTP 400\): Bad\. Hint: check `github-token` and the job's `permissions:`\./,
+    ],
+  ])('an error answer with %s: GitHub could not be asked, its message and a hint', async (_, status, body, why) => {
+    stub.answer = json(body, status);
+    expectKeptBoth(await prunePreviews(), why);
   });
 
   it('Link rel="next" to another origin is not followed: nothing deleted, the token sent nowhere else', async () => {
@@ -619,6 +783,17 @@ describe('what prune tells the user', () => {
     expect(shown(run.stdout)).toContain(`Pruned 1 of 2 widget(s) named "tmp-*": "tmp-1" (${A}); kept 0.`);
     expect(run.outputs.deleted).toBe(JSON.stringify([A]));
     expect(run.summary).toContain('<tr><td>Result</td><td>pruned</td></tr>');
+  });
+
+  it('a deleted widget whose sitekey is no sitekey (a line break, a command) is left out of the deleted output', async () => {
+    t.emulator.seed([
+      { name: 'tmp-1', domains: ['a.example.com'], sitekey: A, created_on: OLD },
+      { name: 'tmp-2', domains: ['a.example.com'], sitekey: '0x4BBB\r::error::x', created_on: OLD },
+    ]);
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'tmp-', 'older-than': '1d', 'github-token': '' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(t.emulator.widgets()).toEqual([]);
+    expect(run.outputs.deleted).toBe(JSON.stringify([A]));
   });
 
   it('with nothing old enough, says so and deletes nothing', async () => {

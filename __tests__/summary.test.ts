@@ -20,6 +20,27 @@ describe('job summary', () => {
     expect(run.summary).toContain(`<table>${HEADER}<tr><td>Operation</td><td>ensure</td></tr>`);
   });
 
+  it("an ensure's whole summary: the heading, then one table of adjacent rows, values escaped", async () => {
+    const run = await t.run({ domains: 'pr-42.example.com', name: 'a&b' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.summary).toBe(
+      '<h3>Cloudflare Turnstile</h3>\n' +
+        `<table>${HEADER}<tr><td>Operation</td><td>ensure</td></tr><tr><td>Result</td><td>created</td></tr>` +
+        `<tr><td>Name</td><td>a&amp;b</td></tr><tr><td>Sitekey</td><td>${run.outputs.sitekey}</td></tr>` +
+        '<tr><td>Mode</td><td>managed</td></tr><tr><td>Domains</td><td>pr-42.example.com</td></tr></table>\n',
+    );
+    expect(Object.keys(run.outputs)).not.toContain('deleted');
+  });
+
+  it('an update lists its changes in one Changes row, separated by "; "', async () => {
+    t.emulator.seed([{ name: 'shop', domains: ['a.example.com'], mode: 'managed' }]);
+    const run = await t.run({ name: 'shop', domains: 'b.example.com', mode: 'invisible' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.summary).toContain(
+      '<tr><td>Changes</td><td>domains: +b.example.com -a.example.com; mode: managed -&gt; invisible</td></tr></table>',
+    );
+  });
+
   it('delete names the widget: name and sitekey', async () => {
     const [seeded] = t.emulator.seed([{ name: 'preview-app-pr-42' }]);
     const run = await t.run({ operation: 'delete' });
@@ -38,6 +59,37 @@ describe('job summary', () => {
     expect(run.code, run.stdout).toBe(0);
     const row = /<tr><td>Deleted<\/td><td>([^<]*)<\/td><\/tr>/.exec(run.summary)?.[1];
     expect(row?.split(', ').sort()).toEqual(seeded.map((w) => `${w.name} (${w.sitekey})`).sort());
+  });
+
+  it('prune with nothing old enough: "none" deleted; a dry run: "Would delete"', async () => {
+    const [seeded] = t.emulator.seed([{ name: 'app-pr-1', created_on: daysAgo(30) }]);
+    const young = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'older-than': '60d' });
+    expect(young.summary).toContain('<tr><td>Deleted</td><td>none</td></tr>');
+    const dry = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-', 'dry-run': 'true' });
+    expect(dry.summary).toContain(`<tr><td>Would delete</td><td>app-pr-1 (${seeded!.sitekey})</td></tr>`);
+    expect(t.emulator.widgets()).toHaveLength(1);
+  });
+
+  it('prune that deletes every candidate lists no kept widgets; one that keeps two gives each its reason', async () => {
+    const seeded = t.emulator.seed([
+      { name: 'tmp-1', created_on: 'yesterday' },
+      { name: 'tmp-2', created_on: '' },
+      { name: 'tmp-3', created_on: daysAgo(30) },
+    ]);
+    const [undated, blank, old] = seeded;
+    const keeping = await t.run({ operation: 'prune', 'name-prefix': 'tmp-', 'older-than': '1d', 'github-token': '' });
+    expect(keeping.summary).toBe(
+      '<h3>Cloudflare Turnstile</h3>\n' +
+        `<table>${HEADER}<tr><td>Operation</td><td>prune</td></tr><tr><td>Result</td><td>pruned</td></tr>` +
+        `<tr><td>Deleted</td><td>tmp-3 (${old!.sitekey})</td></tr></table>\n` +
+        `<details><summary>Kept 2 widget(s)</summary>tmp-1 (${undated!.sitekey}): its created_on &quot;yesterday&quot; cannot be read` +
+        `<br>tmp-2 (${blank!.sitekey}): its created_on &quot;&quot; cannot be read</details>\n`,
+    );
+    t.emulator.seed([{ name: 'all-1', created_on: daysAgo(30) }]);
+    const all = await t.run({ operation: 'prune', 'name-prefix': 'all-', 'older-than': '1d', 'github-token': '' });
+    expect(all.code, all.stdout).toBe(0);
+    expect(all.summary).toContain('<tr><td>Deleted</td><td>all-1 (');
+    expect(all.summary).not.toContain('<details>');
   });
 
   it('a dry-run ensure with nothing to find shows the name and the domains', async () => {
@@ -93,6 +145,20 @@ describe('job summary', () => {
     expect(run.summary).toMatch(/check that <code>api-token<\/code> holds/);
   });
 
+  it('an unpaired backtick in an API message stays a character, not the start of <code>', async () => {
+    t.emulator.injectFault({
+      kind: 'status',
+      status: 400,
+      body: { success: false, errors: [{ code: 1000, message: 'bad `token' }], messages: [], result: null },
+    });
+    const run = await t.run({ operation: 'get', name: 'x' });
+    expect(run.code).toBe(1);
+    expect(run.summary).toMatch(
+      /<tr><td>Error<\/td><td>Cloudflare API GET \S+ failed \(HTTP 400\): \[1000\] bad &#96;token\.<\/td><\/tr>/,
+    );
+    expect(run.summary).not.toContain('<code>');
+  });
+
   it('after invalid inputs the summary names the operation asked for (ensure by default)', async () => {
     const byDefault = await t.run({ domains: 'vercel.app' });
     expect(byDefault.code).toBe(1);
@@ -107,10 +173,10 @@ describe('job summary', () => {
     const run = await t.run({ domains: 'pr-42.example.com', 'dry-run': 'true' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.summary).not.toContain('Would delete');
-    expect(run.outputs).toEqual({ created: 'false', updated: 'false' });
+    expect(run.outputs).toStrictEqual({ created: 'false', updated: 'false' });
     const create = await t.run({ operation: 'create', name: 'x', domains: 'pr-42.example.com', 'dry-run': 'true' });
     expect(create.summary).not.toContain('Would delete');
-    expect(create.outputs.deleted).toBeUndefined();
+    expect(Object.keys(create.outputs)).not.toContain('deleted');
   });
 
   it('a failed run writes the error, redacted: no token, no secret', async () => {
