@@ -218,7 +218,7 @@ describe('prune asks GitHub before deleting', () => {
       expect(run.code, run.stdout).toBe(0);
       expect(stub.seen).toEqual([]);
       expect(notices(run.stdout)).toEqual([
-        '::notice::No github-token: age alone decided for 1 preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.',
+        '::notice::No repository to ask GitHub about: age alone decided for 1 preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.',
       ]);
       expect(t.emulator.widgets()).toEqual([]);
     },

@@ -36,7 +36,7 @@ export const runPrune: Run<'prune'> = async (settings, context) => {
     (context.branches ? 0 : oldPreviews.branches.length);
   if (unasked > 0) {
     logger.notice(
-      `No github-token: age alone decided for ${unasked} preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.`,
+      `${settings.githubToken ? 'No repository to ask GitHub about' : 'No github-token'}: age alone decided for ${unasked} preview widget(s) older than older-than; GitHub was not asked whether their pull requests are open or their branches exist.`,
     );
   }
   await keepLivePreviews(oldPreviews, keep, context);
