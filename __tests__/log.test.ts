@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeUntrusted, runnerLogger } from '../src/log/logger.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
+import { useEmulator } from './helpers/e2e.ts';
 import { foreignCommands, REGISTERED_COMMANDS, runnerCommands } from './helpers/runner-commands.ts';
 import { recordingRunner } from './helpers/runner.ts';
 
@@ -142,5 +143,55 @@ describe('the runner logger, which escapes every message whole', () => {
     runnerLogger(runner, new SecretRegistry(runner)).info(`Updated widget "x": name: old\r${secret} -> new`);
     expect(runnerCommands(runner.stdout)).toEqual([]);
     expect(runner.stdout).toBe('Updated widget "x": name: old\\r*** -> new\n');
+  });
+});
+
+describe("a run's log group", () => {
+  const t = useEmulator();
+  const A = '0x4AAAAAAAaaaaaaaaaaaaaa';
+  /** The lines from the group's start to the line after its end, without the requests' debug lines and masks. */
+  const grouped = (stdout: string) => {
+    const lines = stdout.split('\n').filter((line) => !/^::(debug::(GET|POST) |add-mask::)/.test(line));
+    const start = lines.findIndex((line) => line.startsWith('::group::'));
+    const end = lines.indexOf('::endgroup::');
+    return end < start ? [] : lines.slice(start, end + 2);
+  };
+
+  it('is titled with the operation and the widget, or the prefix, it is about', async () => {
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
+    const titles: string[] = [];
+    for (const inputs of [
+      {},
+      { operation: 'ensure', sitekey: A, domains: 'a.example.com' },
+      { operation: 'get', sitekey: A },
+      { operation: 'prune', 'name-prefix': 'preview-app-pr-' },
+    ]) {
+      const run = await t.run({ domains: 'pr-42.example.com', ...inputs });
+      expect(run.code, run.stdout).toBe(0);
+      titles.push(...run.stdout.split('\n').filter((line) => line.startsWith('::group::')));
+    }
+    expect(titles).toEqual([
+      '::group::Turnstile ensure: "preview-app-pr-42"',
+      `::group::Turnstile ensure: "${A}"`,
+      `::group::Turnstile get: "${A}"`,
+      '::group::Turnstile prune: "preview-app-pr-*"',
+    ]);
+  });
+
+  it("closes after the operation's lines, before the request count, and before the error of a failed run", async () => {
+    const created = await t.run({ domains: 'pr-42.example.com' });
+    expect(grouped(created.stdout)).toEqual([
+      '::group::Turnstile ensure: "preview-app-pr-42"',
+      expect.stringMatching(/^Created widget "preview-app-pr-42"/),
+      '::endgroup::',
+      `::debug::Cloudflare API requests: ${t.emulator.requests.length}`,
+    ]);
+    const failed = await t.run({ operation: 'get', name: 'app-pr-1' });
+    expect(failed.code).toBe(1);
+    expect(grouped(failed.stdout)).toEqual([
+      '::group::Turnstile get: "app-pr-1"',
+      '::endgroup::',
+      expect.stringMatching(/^::error title=Widget not found::/),
+    ]);
   });
 });
