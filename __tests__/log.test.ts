@@ -3,9 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { escapeUntrusted, runnerLogger } from '../src/log/logger.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
+import { z } from 'zod';
+import { run } from '../src/main.ts';
+import { inputVariables } from '../scripts/lib/action-inputs.ts';
 import { useEmulator } from './helpers/e2e.ts';
 import { foreignCommands, REGISTERED_COMMANDS, runnerCommands } from './helpers/runner-commands.ts';
-import { recordingRunner } from './helpers/runner.ts';
+import { recordingRunner, runnerEnv, virtualClock } from './helpers/runner.ts';
 
 // char.IsWhiteSpace in .NET; JavaScript's \s differs (it has U+FEFF, lacks U+0085).
 const DOTNET_WHITESPACE = [
@@ -193,5 +196,54 @@ describe("a run's log group", () => {
       '::endgroup::',
       expect.stringMatching(/^::error title=Widget not found::/),
     ]);
+  });
+});
+
+describe('what a run that hits a bug logs', () => {
+  const t = useEmulator();
+  /** An ensure whose outputs cannot be written: writing them throws `failure`. */
+  async function failingWith(failure: () => unknown) {
+    const runner = recordingRunner();
+    runner.setOutput = () => {
+      throw failure();
+    };
+    const inputs = { 'api-token': t.emulator.apiToken, 'account-id': t.emulator.accountId, 'api-url': t.emulator.url };
+    const env = { ...runnerEnv(), ...inputVariables({ ...inputs, domains: 'pr-42.example.com' }) };
+    expect(await run({ runner, env, clock: virtualClock() })).toBe(1);
+    const lines = runner.stdout.split('\n');
+    const errors = lines.filter((line) => line.startsWith('::error'));
+    // The stack follows the error line.
+    const stack = lines.slice(lines.indexOf(errors[0]!) + 1).filter((line) => line.startsWith('::debug::'));
+    return { errors, stack };
+  }
+
+  it('a schema failure deep in the data names the path of each field', async () => {
+    const { errors } = await failingWith(() => {
+      try {
+        z.object({ widget: z.object({ mode: z.enum(['managed']) }) }).parse({ widget: { mode: 'adaptive' } });
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(errors).toEqual([
+      '::error title=Turnstile action failed::unexpected data (a bug in the action): widget.mode: Invalid input: expected "managed"',
+    ]);
+  });
+
+  it('the stack at debug level carries each cause once, and stops after ten of a cause that never ends', async () => {
+    const once = await failingWith(() => new Error('disk full', { cause: new Error('EIO: i/o error') }));
+    expect(once.stack).toHaveLength(1);
+    expect(once.stack[0]!.match(/Caused by: /g)).toEqual(['Caused by: ']);
+    const cyclic = await failingWith(() => {
+      const error = new Error('loop');
+      error.cause = error;
+      return error;
+    });
+    expect(cyclic.stack[0]!.match(/Caused by: Error: loop/g)).toHaveLength(9);
+  });
+
+  it('an error without a stack shows its name and message', async () => {
+    const { stack } = await failingWith(() => Object.assign(new TypeError('no stack here'), { stack: undefined }));
+    expect(stack).toEqual(['::debug::TypeError: no stack here']);
   });
 });
