@@ -164,7 +164,7 @@ describe("a run's log group", () => {
     t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
     const titles: string[] = [];
     for (const inputs of [
-      {},
+      {} as Record<string, string>,
       { operation: 'ensure', sitekey: A, domains: 'a.example.com' },
       { operation: 'get', sitekey: A },
       { operation: 'prune', 'name-prefix': 'preview-app-pr-' },
