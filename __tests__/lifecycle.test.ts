@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDelete } from '../src/operations/delete.ts';
 import { runGet } from '../src/operations/get.ts';
-import { runPrune } from '../src/operations/prune.ts';
+import { PRUNE_CONCURRENCY, runPrune } from '../src/operations/prune.ts';
 import { runRotateSecret } from '../src/operations/rotate.ts';
 import { shown, useEmulator, writes, type ActionRun } from './helpers/e2e.ts';
 import { calls, emulatorContext } from './helpers/operations.ts';
@@ -367,6 +367,31 @@ describe('prune', () => {
     expect(result.deleted).toHaveLength(25);
     expect(peak).toBe(10);
     expect(t.emulator.widgets()).toEqual([]);
+  });
+
+  it('a run deletes over several connections at once', async () => {
+    t.emulator.seed(Array.from({ length: 12 }, (_, i) => ({ name: `app-pr-${i}`, created_on: ago(30) })));
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(t.emulator.widgets()).toEqual([]);
+    expect(t.emulator.connections).toBeGreaterThan(1);
+  });
+
+  it('when a DELETE is refused, the run fails once the DELETEs in flight are answered', async () => {
+    const [refused, ...others] = t.emulator.seed(
+      Array.from({ length: 11 }, (_, i) => ({ name: `app-pr-${i}`, created_on: ago(30 + i) })),
+    );
+    t.emulator.injectFault({ kind: 'status', status: 403, method: 'DELETE', path: new RegExp(refused!.sitekey) });
+    // The others answer after the refusal: the run ends while they are still in flight.
+    t.emulator.injectFault({ kind: 'delay', ms: 20, method: 'DELETE', times: 10 });
+    const run = await t.run({ operation: 'prune', 'name-prefix': 'app-pr-' });
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toHaveLength(1);
+    // The DELETEs in flight were answered before the run ended; at most the one widget no worker had
+    // reached yet is left beside the refused one (the others would be deleted only after the run ended).
+    const left = t.emulator.widgets().map((w) => w.sitekey);
+    expect(left).toContain(refused!.sitekey);
+    expect(left.length).toBeLessThanOrEqual(1 + others.length - (PRUNE_CONCURRENCY - 1));
   });
 
   it('dry run deletes nothing', async () => {

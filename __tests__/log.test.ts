@@ -3,8 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { escapeUntrusted, runnerLogger } from '../src/log/logger.ts';
 import { SecretRegistry } from '../src/log/secrets.ts';
+import { z } from 'zod';
+import { run } from '../src/main.ts';
+import { inputVariables } from '../scripts/lib/action-inputs.ts';
+import { useEmulator } from './helpers/e2e.ts';
 import { foreignCommands, REGISTERED_COMMANDS, runnerCommands } from './helpers/runner-commands.ts';
-import { recordingRunner } from './helpers/runner.ts';
+import { recordingRunner, runnerEnv, virtualClock } from './helpers/runner.ts';
 
 // char.IsWhiteSpace in .NET; JavaScript's \s differs (it has U+FEFF, lacks U+0085).
 const DOTNET_WHITESPACE = [
@@ -142,5 +146,104 @@ describe('the runner logger, which escapes every message whole', () => {
     runnerLogger(runner, new SecretRegistry(runner)).info(`Updated widget "x": name: old\r${secret} -> new`);
     expect(runnerCommands(runner.stdout)).toEqual([]);
     expect(runner.stdout).toBe('Updated widget "x": name: old\\r*** -> new\n');
+  });
+});
+
+describe("a run's log group", () => {
+  const t = useEmulator();
+  const A = '0x4AAAAAAAaaaaaaaaaaaaaa';
+  /** The lines from the group's start to the line after its end, without the requests' debug lines and masks. */
+  const grouped = (stdout: string) => {
+    const lines = stdout.split('\n').filter((line) => !/^::(debug::(GET|POST) |add-mask::)/.test(line));
+    const start = lines.findIndex((line) => line.startsWith('::group::'));
+    const end = lines.indexOf('::endgroup::');
+    return end < start ? [] : lines.slice(start, end + 2);
+  };
+
+  it('is titled with the operation and the widget, or the prefix, it is about', async () => {
+    t.emulator.seed([{ name: 'one', domains: ['a.example.com'], sitekey: A }]);
+    const titles: string[] = [];
+    for (const inputs of [
+      {} as Record<string, string>,
+      { operation: 'ensure', sitekey: A, domains: 'a.example.com' },
+      { operation: 'get', sitekey: A },
+      { operation: 'prune', 'name-prefix': 'preview-app-pr-' },
+    ]) {
+      const run = await t.run({ domains: 'pr-42.example.com', ...inputs });
+      expect(run.code, run.stdout).toBe(0);
+      titles.push(...run.stdout.split('\n').filter((line) => line.startsWith('::group::')));
+    }
+    expect(titles).toEqual([
+      '::group::Turnstile ensure: "preview-app-pr-42"',
+      `::group::Turnstile ensure: "${A}"`,
+      `::group::Turnstile get: "${A}"`,
+      '::group::Turnstile prune: "preview-app-pr-*"',
+    ]);
+  });
+
+  it("closes after the operation's lines, before the request count, and before the error of a failed run", async () => {
+    const created = await t.run({ domains: 'pr-42.example.com' });
+    expect(grouped(created.stdout)).toEqual([
+      '::group::Turnstile ensure: "preview-app-pr-42"',
+      expect.stringMatching(/^Created widget "preview-app-pr-42"/),
+      '::endgroup::',
+      `::debug::Cloudflare API requests: ${t.emulator.requests.length}`,
+    ]);
+    const failed = await t.run({ operation: 'get', name: 'app-pr-1' });
+    expect(failed.code).toBe(1);
+    expect(grouped(failed.stdout)).toEqual([
+      '::group::Turnstile get: "app-pr-1"',
+      '::endgroup::',
+      expect.stringMatching(/^::error title=Widget not found::/),
+    ]);
+  });
+});
+
+describe('what a run that hits a bug logs', () => {
+  const t = useEmulator();
+  /** An ensure whose outputs cannot be written: writing them throws `failure`. */
+  async function failingWith(failure: () => unknown) {
+    const runner = recordingRunner();
+    runner.setOutput = () => {
+      throw failure();
+    };
+    const inputs = { 'api-token': t.emulator.apiToken, 'account-id': t.emulator.accountId, 'api-url': t.emulator.url };
+    const env = { ...runnerEnv(), ...inputVariables({ ...inputs, domains: 'pr-42.example.com' }) };
+    expect(await run({ runner, env, clock: virtualClock() })).toBe(1);
+    const lines = runner.stdout.split('\n');
+    const errors = lines.filter((line) => line.startsWith('::error'));
+    // The stack follows the error line.
+    const stack = lines.slice(lines.indexOf(errors[0]!) + 1).filter((line) => line.startsWith('::debug::'));
+    return { errors, stack };
+  }
+
+  it('a schema failure deep in the data names the path of each field', async () => {
+    const { errors } = await failingWith(() => {
+      try {
+        z.object({ widget: z.object({ mode: z.enum(['managed']) }) }).parse({ widget: { mode: 'adaptive' } });
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(errors).toEqual([
+      '::error title=Turnstile action failed::unexpected data (a bug in the action): widget.mode: Invalid input: expected "managed"',
+    ]);
+  });
+
+  it('the stack at debug level carries each cause once, and stops after ten of a cause that never ends', async () => {
+    const once = await failingWith(() => new Error('disk full', { cause: new Error('EIO: i/o error') }));
+    expect(once.stack).toHaveLength(1);
+    expect(once.stack[0]!.match(/Caused by: /g)).toEqual(['Caused by: ']);
+    const cyclic = await failingWith(() => {
+      const error = new Error('loop');
+      error.cause = error;
+      return error;
+    });
+    expect(cyclic.stack[0]!.match(/Caused by: Error: loop/g)).toHaveLength(9);
+  });
+
+  it('an error without a stack shows its name and message', async () => {
+    const { stack } = await failingWith(() => Object.assign(new TypeError('no stack here'), { stack: undefined }));
+    expect(stack).toEqual(['::debug::TypeError: no stack here']);
   });
 });

@@ -1,7 +1,8 @@
 // The two adapters the bundle uses and no in-process run does: actionsRunner (over the real
 // @actions/core, writing stdout, GITHUB_OUTPUT, GITHUB_ENV and the step summary as on a runner) and
 // the system clock. index.ts, the entry point, runs only in the bundle smoke tests (smoke.test.ts),
-// in a child process that coverage cannot see.
+// in a child process that coverage cannot see. And run() given a step's environment as it comes, without
+// the defaults the runner fills in from action.yml (as @github/local-action or a caller may start it).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../src/http/clock.ts';
 import { actionsRunner, type Runner } from '../src/log/runner.ts';
 import { maskedValues } from '../scripts/lib/runner-log.ts';
-import { recordingRunner } from './helpers/runner.ts';
+import { run } from '../src/main.ts';
+import { startEmulator } from '../emulator/server.ts';
+import { recordingRunner, runnerEnv, virtualClock } from './helpers/runner.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -124,5 +127,49 @@ describe('systemClock', () => {
     await new Promise((resolve) => signal.addEventListener('abort', resolve));
     expect(signal.reason).toBeInstanceOf(DOMException);
     expect((signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+});
+
+describe('run() given the environment as it comes', () => {
+  /** A run on a bare environment: the pull request context and `inputs` as INPUT_* variables, nothing else. */
+  async function bare(inputs: Record<string, string>, extra: Record<string, string> = {}) {
+    const runner = recordingRunner();
+    const env = {
+      ...runnerEnv(extra),
+      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k}`, v])),
+    };
+    const code = await run({ runner, env, clock: virtualClock() });
+    return { code, runner };
+  }
+  const operationRow = (summary: string) => /<td>Operation<\/td><td>([^<]*)<\/td>/.exec(summary)?.[1];
+
+  it('a run that fails on its inputs names the operation it was asked for in the summary: ensure when none is set', async () => {
+    const unset = await bare({ 'API-TOKEN': 'tok', DOMAINS: 'vercel.app' });
+    expect(unset.code).toBe(1);
+    expect(operationRow(unset.runner.summary)).toBe('ensure');
+    const blank = await bare({ OPERATION: ' ', 'API-TOKEN': 'tok', DOMAINS: 'vercel.app' });
+    expect(operationRow(blank.runner.summary)).toBe('ensure');
+    const padded = await bare({ OPERATION: ' prune ', 'API-TOKEN': 'tok', 'OLDER-THAN': 'soon' });
+    expect(padded.code).toBe(1);
+    expect(operationRow(padded.runner.summary)).toBe('prune');
+  });
+
+  it('the widget-limit error names "a step of this action" when the runner names the repository without a ref', async () => {
+    const emulator = await startEmulator();
+    try {
+      // The Free plan's 20 widgets, none of them a preview that could be recycled.
+      emulator.seed(Array.from({ length: 20 }, (_, i) => ({ name: `site-${i}`, domains: ['a.example.com'] })));
+      const inputs = { 'API-TOKEN': emulator.apiToken, 'ACCOUNT-ID': emulator.accountId, 'API-URL': emulator.url };
+      const { code, runner } = await bare(
+        { ...inputs, NAME: 'preview-app-pr-42', DOMAINS: 'pr-42.example.com' },
+        { GITHUB_ACTION_REPOSITORY: 'octo-org/turnstile-widget-action' },
+      );
+      expect(code, runner.stdout).toBe(1);
+      const error = runner.stdout.split('\n').find((line) => line.startsWith('::error title=Widget limit reached::'));
+      expect(error, runner.stdout).toContain('add a nightly cleanup: a step of this action with `operation: prune`');
+      expect(error).not.toContain('uses:');
+    } finally {
+      await emulator.close();
+    }
   });
 });

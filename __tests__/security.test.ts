@@ -70,3 +70,17 @@ describe('no secret outside its ::add-mask:: line', () => {
       );
   });
 });
+
+describe('secrets masked on sight', () => {
+  it('rotate-secret masks the old secret as soon as its GET returns it, though only the new one is output', async () => {
+    const [widget] = t.emulator.seed([{ name: 'preview-app-pr-42', domains: ['pr-42.example.com'] }]);
+    const run = await t.run({ operation: 'rotate-secret', sitekey: widget!.sitekey });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.secret).not.toBe(widget!.secret);
+    const lines = run.stdout.split('\n');
+    const masked = lines.indexOf(`::add-mask::${widget!.secret}`);
+    expect(masked, run.stdout).toBeGreaterThan(-1);
+    // Before the rotation is even sent: whatever goes wrong after the read, the old secret is masked.
+    expect(masked).toBeLessThan(lines.findIndex((line) => /^::debug::POST .*\/rotate_secret /.test(line)));
+  });
+});
