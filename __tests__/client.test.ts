@@ -19,15 +19,20 @@ import { settings } from './helpers/settings.ts';
 type ClientOptions = ConstructorParameters<typeof TurnstileClient>[0];
 
 const t = useEmulator();
-const agents: Agent[] = [];
+const agents: Dispatcher[] = [];
 afterEach(async () => {
-  for (const agent of agents.splice(0)) await agent.destroy();
+  // A MockAgent only closes; an Agent is destroyed, its sockets and any hung request with it.
+  for (const agent of agents.splice(0)) await (agent instanceof MockAgent ? agent.close() : agent.destroy());
 });
+/** A dispatcher that is destroyed after the test. */
+function tracked<T extends Dispatcher>(agent: T): T {
+  agents.push(agent);
+  return agent;
+}
 
 /** A client of the emulator; its log lines, sleeps and the emulator's requests are what the tests read. */
 function emulatorClient(overrides: Partial<ClientOptions> = {}) {
-  const agent = new Agent();
-  agents.push(agent);
+  const agent = tracked(new Agent());
   const clock = virtualClock(Date.parse('2026-11-25T00:00:00Z'));
   const lines: { level: 'debug' | 'info'; message: string }[] = [];
   const client = new TurnstileClient({
@@ -381,19 +386,15 @@ describe('answers that are not what Cloudflare sends', () => {
   });
 
   it('a body that is not JSON and has no content type says so', async () => {
-    const agent = new MockAgent();
+    const agent = tracked(new MockAgent());
     agent.disableNetConnect();
     agent
       .get(new URL(t.emulator.url).origin)
       .intercept({ path: /\/widgets/, method: 'GET' })
       .reply(200, 'ok');
-    try {
-      await expect(recordingClient(agent).client.listAll()).rejects.toThrow(
-        /\(HTTP 200\): the response body is not JSON \(no content type, 2 bytes\)\.$/,
-      );
-    } finally {
-      await agent.close();
-    }
+    await expect(recordingClient(agent).client.listAll()).rejects.toThrow(
+      /\(HTTP 200\): the response body is not JSON \(no content type, 2 bytes\)\.$/,
+    );
   });
 
   it('an error status with success: true is a failure, and so is success: false with 200', async () => {
@@ -427,25 +428,21 @@ describe('answers that are not what Cloudflare sends', () => {
 
 describe('the client as the action builds it in production', () => {
   it('without a random source of its own, backs off with Math.random', async () => {
-    const agent = new Agent();
+    const agent = tracked(new Agent());
     const clock = virtualClock(Date.parse('2026-11-25T00:00:00Z'));
-    try {
-      const client = new TurnstileClient({
-        apiUrl: t.emulator.url,
-        accountId: t.emulator.accountId,
-        auth: { kind: 'token', token: t.emulator.apiToken },
-        logger: { debug: () => undefined, info: () => undefined },
-        dispatcher: agent,
-        requestTimeoutMs: 10_000,
-        maxRetries: 1,
-        clock,
-      });
-      t.emulator.injectFault({ kind: 'status', status: 503, method: 'GET' });
-      expect(await client.listAll()).toEqual([]);
-      expect(clock.slept).toHaveLength(1);
-    } finally {
-      await agent.destroy();
-    }
+    const client = new TurnstileClient({
+      apiUrl: t.emulator.url,
+      accountId: t.emulator.accountId,
+      auth: { kind: 'token', token: t.emulator.apiToken },
+      logger: { debug: () => undefined, info: () => undefined },
+      dispatcher: agent,
+      requestTimeoutMs: 10_000,
+      maxRetries: 1,
+      clock,
+    });
+    t.emulator.injectFault({ kind: 'status', status: 503, method: 'GET' });
+    expect(await client.listAll()).toEqual([]);
+    expect(clock.slept).toHaveLength(1);
   });
 });
 
@@ -479,60 +476,48 @@ function recordingClient(
 /** A full page of MAX_PER_PAGE summaries like the emulator's, with `total_count` when given. */
 async function fullPage(total?: number | null) {
   t.emulator.seed([{ name: 'w', domains: ['a.example.com'] }]);
-  const agent = new Agent();
-  try {
-    const [widget] = await recordingClient(agent).client.listAll();
-    const result = Array.from({ length: MAX_PER_PAGE }, (_, i) => ({
-      ...widget,
-      sitekey: `0x4AAAAAAAB${i}`,
-      name: `w${i}`,
-    }));
-    return {
-      success: true,
-      errors: [],
-      messages: [],
-      result,
-      ...(total === undefined ? {} : { result_info: { total_count: total } }),
-    };
-  } finally {
-    await agent.destroy();
-  }
+  const agent = tracked(new Agent());
+  const [widget] = await recordingClient(agent).client.listAll();
+  const result = Array.from({ length: MAX_PER_PAGE }, (_, i) => ({
+    ...widget,
+    sitekey: `0x4AAAAAAAB${i}`,
+    name: `w${i}`,
+  }));
+  return {
+    success: true,
+    errors: [],
+    messages: [],
+    result,
+    ...(total === undefined ? {} : { result_info: { total_count: total } }),
+  };
 }
 
 describe('requests sent', () => {
   it('every request accepts JSON and names the action; only one with a body says it is JSON', async () => {
-    const agent = new Agent();
-    try {
-      const { client, sent } = recordingClient(agent);
-      const created = await client.create({ name: 'h', domains: ['h.example.com'], mode: 'managed' });
-      await client.listAll();
-      const [create, list] = sent;
-      expect(create!.headers).toMatchObject({
-        accept: 'application/json',
-        'user-agent': 'turnstile-widget-action',
-        'content-type': 'application/json',
-      });
-      expect(JSON.parse(create!.body as string)).toMatchObject({ name: 'h', domains: ['h.example.com'] });
-      expect(list!.headers).toMatchObject({ accept: 'application/json', 'user-agent': 'turnstile-widget-action' });
-      expect(list!.headers).not.toHaveProperty('content-type');
-      expect(list!.body).toBeUndefined();
-      expect(created.name).toBe('h');
-    } finally {
-      await agent.destroy();
-    }
+    const agent = tracked(new Agent());
+    const { client, sent } = recordingClient(agent);
+    const created = await client.create({ name: 'h', domains: ['h.example.com'], mode: 'managed' });
+    await client.listAll();
+    const [create, list] = sent;
+    expect(create!.headers).toMatchObject({
+      accept: 'application/json',
+      'user-agent': 'turnstile-widget-action',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(create!.body as string)).toMatchObject({ name: 'h', domains: ['h.example.com'] });
+    expect(list!.headers).toMatchObject({ accept: 'application/json', 'user-agent': 'turnstile-widget-action' });
+    expect(list!.headers).not.toHaveProperty('content-type');
+    expect(list!.body).toBeUndefined();
+    expect(created.name).toBe('h');
   });
 
   it('a full page that reaches total_count is the last one asked for', async () => {
     const page = await fullPage(MAX_PER_PAGE);
     t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: page });
-    const agent = new Agent();
-    try {
-      const { client, sent } = recordingClient(agent);
-      expect(await client.listAll()).toHaveLength(MAX_PER_PAGE);
-      expect(sent).toHaveLength(1);
-    } finally {
-      await agent.destroy();
-    }
+    const agent = tracked(new Agent());
+    const { client, sent } = recordingClient(agent);
+    expect(await client.listAll()).toHaveLength(MAX_PER_PAGE);
+    expect(sent).toHaveLength(1);
   });
 
   it.each([
@@ -541,61 +526,45 @@ describe('requests sent', () => {
   ])('a full page %s is followed by the next page', async (_, total) => {
     const page = await fullPage(total);
     t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: page });
-    const agent = new Agent();
-    try {
-      const { client, sent } = recordingClient(agent);
-      // The emulator's own second page is empty: the listing ends there.
-      expect(await client.listAll()).toHaveLength(MAX_PER_PAGE);
-      expect(sent.map((request) => new URLSearchParams(String(request.path).split('?')[1]).get('page'))).toEqual([
-        '1',
-        '2',
-      ]);
-    } finally {
-      await agent.destroy();
-    }
+    const agent = tracked(new Agent());
+    const { client, sent } = recordingClient(agent);
+    // The emulator's own second page is empty: the listing ends there.
+    expect(await client.listAll()).toHaveLength(MAX_PER_PAGE);
+    expect(sent.map((request) => new URLSearchParams(String(request.path).split('?')[1]).get('page'))).toEqual([
+      '1',
+      '2',
+    ]);
   });
 
   it('a full page that brings the listing to its byte bound is the last one read', async () => {
     const page = await fullPage();
     t.emulator.injectFault({ kind: 'status', status: 200, method: 'GET', body: page });
-    const agent = new Agent();
-    try {
-      const listingBytes = Buffer.byteLength(JSON.stringify(page));
-      const { client, sent } = recordingClient(agent, { readLimits: { listingBytes } });
-      await expect(client.listAll()).rejects.toThrow(
-        `the listing goes on beyond ${listingBytes / 1024 / 1024} MiB of answers (1 pages), the most the action reads in one listing`,
-      );
-      expect(sent).toHaveLength(1);
-    } finally {
-      await agent.destroy();
-    }
+    const agent = tracked(new Agent());
+    const listingBytes = Buffer.byteLength(JSON.stringify(page));
+    const { client, sent } = recordingClient(agent, { readLimits: { listingBytes } });
+    await expect(client.listAll()).rejects.toThrow(
+      `the listing goes on beyond ${listingBytes / 1024 / 1024} MiB of answers (1 pages), the most the action reads in one listing`,
+    );
+    expect(sent).toHaveLength(1);
   });
 });
 
 describe('connections that fail', () => {
   it('a refused connection is a network error with its code', async () => {
-    const agent = new Agent();
-    try {
-      // A port this test held a moment ago and closed again: nothing listens there now.
-      const port = await closedPort();
-      const { client } = recordingClient(agent, { apiUrl: `http://127.0.0.1:${port}` });
-      await expect(client.listAll()).rejects.toThrow(
-        new RegExp(`network error ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`),
-      );
-    } finally {
-      await agent.destroy();
-    }
+    const agent = tracked(new Agent());
+    // A port this test held a moment ago and closed again: nothing listens there now.
+    const port = await closedPort();
+    const { client } = recordingClient(agent, { apiUrl: `http://127.0.0.1:${port}` });
+    await expect(client.listAll()).rejects.toThrow(
+      new RegExp(`network error ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`),
+    );
   });
 
   it("undici's own headers timeout is reported as no response in time", async () => {
     t.emulator.injectFault({ kind: 'hang' });
-    const agent = new Agent({ headersTimeout: 50 });
-    try {
-      const { client } = recordingClient(agent, { requestTimeoutMs: 600_000 });
-      await expect(client.listAll()).rejects.toThrow(/no response within 600 s/);
-    } finally {
-      await agent.destroy();
-    }
+    const agent = tracked(new Agent({ headersTimeout: 50 }));
+    const { client } = recordingClient(agent, { requestTimeoutMs: 600_000 });
+    await expect(client.listAll()).rejects.toThrow(/no response within 600 s/);
   });
 });
 
