@@ -604,15 +604,20 @@ describe('prune with github-token', () => {
 describe('how a run fails: one error line, with its title; a stack only at debug level', () => {
   const errorLines = (run: ActionRun) => run.stdout.split('\n').filter((line) => line.startsWith('::error'));
 
-  it('an unexpected error (a bug) is one error line, with its stack and causes at debug level', async () => {
+  /** The log lines of an ensure that fails (exit code 1) where it sets its outputs, with what `fail` throws. */
+  async function failingAtOutputs(fail: () => void): Promise<string[]> {
     const runner = recordingRunner();
-    runner.setOutput = () => {
-      throw new Error('disk full', { cause: new Error('EIO: i/o error') });
-    };
+    runner.setOutput = fail;
     const inputs = { 'api-token': t.emulator.apiToken, 'account-id': t.emulator.accountId, 'api-url': t.emulator.url };
     const env = { ...runnerEnv(), ...inputVariables({ ...inputs, domains: 'pr-42.example.com' }) };
     expect(await runAction({ runner, env, clock: virtualClock() })).toBe(1);
-    const lines = runner.stdout.split('\n');
+    return runner.stdout.split('\n');
+  }
+
+  it('an unexpected error (a bug) is one error line, with its stack and causes at debug level', async () => {
+    const lines = await failingAtOutputs(() => {
+      throw new Error('disk full', { cause: new Error('EIO: i/o error') });
+    });
     expect(lines.filter((line) => line.startsWith('::error'))).toEqual([
       '::error title=Turnstile action failed::disk full',
     ]);
@@ -621,14 +626,9 @@ describe('how a run fails: one error line, with its title; a stack only at debug
   });
 
   it('a ZodError (its message is a JSON dump): one readable error line, the stack at debug level', async () => {
-    const runner = recordingRunner();
-    runner.setOutput = () => {
+    const lines = await failingAtOutputs(() => {
       z.strictObject({ mode: z.enum(['managed']) }).parse({ mode: 'adaptive', extra: 1 });
-    };
-    const inputs = { 'api-token': t.emulator.apiToken, 'account-id': t.emulator.accountId, 'api-url': t.emulator.url };
-    const env = { ...runnerEnv(), ...inputVariables({ ...inputs, domains: 'pr-42.example.com' }) };
-    expect(await runAction({ runner, env, clock: virtualClock() })).toBe(1);
-    const lines = runner.stdout.split('\n');
+    });
     expect(lines.filter((l) => l.startsWith('::error'))).toEqual([
       '::error title=Turnstile action failed::unexpected data (a bug in the action): mode: Invalid input: expected "managed"; value: Unrecognized key: "extra"',
     ]);
