@@ -1,5 +1,8 @@
 import { branchPreviewName, repositoryName, type GitHubContext } from './context.ts';
 
+/** A name that ends like a pull request's preview, of any repository. */
+export const PULL_REQUEST_PREVIEW = /-pr-\d+$/;
+
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const numbered = (prefix: string) => new RegExp(`^${escape(prefix)}(\\d+)$`);
 
@@ -28,7 +31,7 @@ export function previewNames(github: GitHubContext, namePrefix: string | undefin
       const number = pattern.exec(name)?.[1];
       if (number !== undefined) return { kind: 'pull request', number: Number(number) };
     }
-    if (/-pr-\d+$/.test(name)) return { kind: "another repository's pull request" };
+    if (PULL_REQUEST_PREVIEW.test(name)) return { kind: "another repository's pull request" };
     return repo && name.startsWith(`${repo}-`) ? { kind: 'branch' } : { kind: 'other' };
   };
   return { prefix, kindOf };

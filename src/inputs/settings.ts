@@ -413,7 +413,7 @@ const testKeySettingsSchema = z
         )
       : { testKeys: inputs['test-keys'], mode: inputs.mode ?? 'managed', exportEnv: inputs['export-env'] },
   );
-type TestKeySettings = { operation: Operation } & z.output<typeof testKeySettingsSchema>;
+export type TestKeySettings = { operation: Operation } & z.output<typeof testKeySettingsSchema>;
 
 /** What the inputs of a step ask for, read without side effects. */
 export type ParsedSettings = Settings | TestKeySettings;

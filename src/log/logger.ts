@@ -24,7 +24,7 @@ export function escapeUntrusted(text: string): string {
   return text.replace(UNPRINTABLE, escapeChar).replaceAll('##[', `##${ZWSP}[`).replace(COMMAND_START, `$1${ZWSP}:`);
 }
 
-/** A message for the runner (a log line, group title or annotation): redacted, then escaped. */
+/** A message for the runner (a log line, group title, annotation or summary cell): redacted, then escaped. */
 export function forRunner(message: string, secrets: SecretRegistry): string {
   return escapeUntrusted(secrets.redact(message));
 }

@@ -1,7 +1,7 @@
 import type { TurnstileClient } from '../cloudflare/client.ts';
 import { CloudflareApiError } from '../cloudflare/errors.ts';
 import { resultOf, type WidgetRef, type Run } from './context.ts';
-import { findByName } from './widgets.ts';
+import { findByName, listed } from './widgets.ts';
 
 /**
  * operation: delete — by sitekey, or every widget named exactly `name`. Idempotent: when nothing
@@ -24,7 +24,7 @@ export const runDelete: Run<'delete'> = async (settings, { client, logger }) => 
   const deleted = await deleteAll(client, 'sitekey' in target ? [target] : await findByName(client, target.name));
   logger.info(
     deleted.length
-      ? `Deleted ${deleted.length} widget(s) ${what}: ${deleted.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`
+      ? `Deleted ${deleted.length} widget(s) ${what}${listed(deleted)}.`
       : `No widget ${what}; nothing to delete.`,
   );
   return resultOf(settings, deleted.length ? 'deleted' : 'nothing to delete', { deleted });

@@ -2,6 +2,7 @@ import { refusedWith } from '../cloudflare/errors.ts';
 import type { Widget, WidgetSummary } from '../cloudflare/schemas.ts';
 import { InputError, type NewWidget, type SettingsOf, type WidgetChange } from '../inputs/settings.ts';
 import { createNew } from './create.ts';
+import { deleteAll } from './delete.ts';
 import { resultOf, type OperationResult, type OperationContext, type Run } from './context.ts';
 import { differences, findByName, oldestNamed, widgetConfig } from './widgets.ts';
 
@@ -90,6 +91,6 @@ async function converge({ client, logger }: OperationContext, fresh: Widget): Pr
     `Another run created widget "${fresh.name}" at the same time (${winner.sitekey}); using it and deleting the duplicate this run created (${fresh.sitekey}).`,
     'Concurrent create',
   );
-  await client.delete(fresh.sitekey);
+  await deleteAll(client, [fresh]); // a retried DELETE whose first answer was lost finds it gone
   return winner;
 }

@@ -2,7 +2,8 @@ import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { branchPreviewName, repositoryName } from '../github/context.ts';
 import { deleteAll, widgetRef } from './delete.ts';
 import { previewNames } from '../github/previews.ts';
-import { resultOf, type WidgetRef, type OperationContext, type Run } from './context.ts';
+import { resultOf, type OperationContext, type Run } from './context.ts';
+import { listed } from './widgets.ts';
 
 /** Deletes in flight at once during prune: fast for hundreds of widgets, far below burst limits. */
 export const PRUNE_CONCURRENCY = 10;
@@ -130,7 +131,3 @@ async function keepLivePreviews(
     );
   }
 }
-
-/** The widgets by name and sitekey, after a colon; nothing when there are none. */
-const listed = (widgets: WidgetRef[]) =>
-  widgets.length ? `: ${widgets.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}` : '';

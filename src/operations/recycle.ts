@@ -1,10 +1,10 @@
 import { CloudflareApiError, FREE_PLAN } from '../cloudflare/errors.ts';
 import type { WidgetSummary } from '../cloudflare/schemas.ts';
 import { deleteAll, widgetRef } from './delete.ts';
-import { previewNames } from '../github/previews.ts';
+import { previewNames, PULL_REQUEST_PREVIEW } from '../github/previews.ts';
 import { ActionError } from '../log/runner.ts';
 import type { OperationContext, WidgetRef } from './context.ts';
-import { oldestFirst } from './widgets.ts';
+import { listed, oldestFirst } from './widgets.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -54,7 +54,7 @@ export async function createRecyclingAtLimit<T>(
     if (stale.length === 0) throw limitError(context, refusal, widgets, prefix, why);
     const recycled = await deleteAll(context.client, stale);
     context.logger.warning(
-      `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room: ${recycled.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}.`,
+      `The account is at its widget limit (${widgets.length} widgets); deleted ${recycled.length} widget(s) of closed pull requests to make room${listed(recycled)}.`,
       'Widget limit: recycled closed previews',
     );
     return { created: await create(), recycled };
@@ -92,7 +92,7 @@ function limitError(
 ): ActionError {
   const now = context.clock.now();
   const previews = widgets
-    .filter((widget) => /-pr-\d+$/.test(widget.name))
+    .filter((widget) => PULL_REQUEST_PREVIEW.test(widget.name))
     .sort(oldestFirst)
     .map((widget) => `"${widget.name}" (${Math.floor((now - Date.parse(widget.created_on)) / DAY_MS)} days old)`);
   const step = context.action ? `\`- uses: ${context.action}\` with ` : 'a step of this action with ';

@@ -1,5 +1,5 @@
 import type { GitHubContext } from '../github/context.ts';
-import type { Operation } from '../inputs/settings.ts';
+import type { TestKeySettings } from '../inputs/settings.ts';
 import type { Logger } from '../log/logger.ts';
 import { resultOf, type OperationResult } from './context.ts';
 
@@ -7,14 +7,12 @@ import { resultOf, type OperationResult } from './context.ts';
 // No invisible key forces an interactive challenge: settings.ts refuses that pair.
 const PASSES = '1x0000000000000000000000000000000AA';
 const FAILS = '2x0000000000000000000000000000000AA';
-const KEYS = {
+const KEYS: Record<TestKeySettings['testKeys'], { visible: string; invisible: string; secret: string }> = {
   'always-pass': { visible: '1x00000000000000000000AA', invisible: '1x00000000000000000000BB', secret: PASSES },
   'always-fail': { visible: '2x00000000000000000000AB', invisible: '2x00000000000000000000BB', secret: FAILS },
   'force-interactive': { visible: '3x00000000000000000000FF', invisible: '', secret: PASSES },
 };
 const TITLE = "Cloudflare's test keys";
-
-type TestKeySettings = { operation: Operation; testKeys: keyof typeof KEYS; mode: string };
 
 /** The result of a run with `test-keys`: the keys as a widget no one created, or nothing deleted. */
 export function testKeysResult(settings: TestKeySettings, logger: Logger, github: GitHubContext): OperationResult {

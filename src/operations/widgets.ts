@@ -2,7 +2,7 @@ import type { TurnstileClient } from '../cloudflare/client.ts';
 import type { WidgetConfig, WidgetSummary } from '../cloudflare/schemas.ts';
 import type { Target, WidgetChange } from '../inputs/settings.ts';
 import { ActionError } from '../log/runner.ts';
-import type { OperationContext } from './context.ts';
+import type { OperationContext, WidgetRef } from './context.ts';
 
 /** A new widget's settings where the inputs leave them unset (action.yml says so); an existing widget keeps its own. */
 const NEW_WIDGET = { domains: [], mode: 'managed' };
@@ -98,3 +98,7 @@ export function widgetConfig(
   }
   return config;
 }
+
+/** The widgets by name and sitekey, after a colon; nothing when there are none. */
+export const listed = (widgets: WidgetRef[]) =>
+  widgets.length ? `: ${widgets.map((w) => `"${w.name}" (${w.sitekey})`).join(', ')}` : '';

@@ -1,4 +1,4 @@
-import { escapeUntrusted } from '../log/logger.ts';
+import { forRunner } from '../log/logger.ts';
 import type { OperationResult } from '../operations/context.ts';
 import type { SecretRegistry } from '../log/secrets.ts';
 
@@ -18,11 +18,11 @@ const REFERENCES: Record<string, string> = {
 const escapeHtml = (text: string) => text.replace(/[&<>"'|`]/g, (char) => REFERENCES[char]!);
 
 /** Text for a cell: redacted, escaped as in the log (one line), then as HTML. */
-const value = (text: string, secrets: SecretRegistry) => escapeHtml(escapeUntrusted(secrets.redact(text)));
+const value = (text: string, secrets: SecretRegistry) => escapeHtml(forRunner(text, secrets));
 
 /** A sentence of the action's own (an error, the changes), whose `code` spans become <code>. */
 function sentence(text: string, secrets: SecretRegistry): string {
-  const parts = escapeUntrusted(secrets.redact(text)).split('`');
+  const parts = forRunner(text, secrets).split('`');
   return parts
     .map((part, i) => {
       if (i % 2 === 0) return escapeHtml(part);
