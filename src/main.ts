@@ -11,6 +11,7 @@ import { runOperation } from './operations/index.ts';
 import { PRUNE_CONCURRENCY } from './operations/prune.ts';
 import { testKeysResult } from './operations/test-keys.ts';
 import { writeOutputs } from './report/outputs.ts';
+import { INPUTS } from './inputs/declared.ts';
 import { readSettings } from './inputs/read-settings.ts';
 import { ActionError, actionsRunner, type Runner } from './log/runner.ts';
 import { SecretRegistry } from './log/secrets.ts';
@@ -41,7 +42,7 @@ export async function run({
   const secrets = new SecretRegistry(runner);
   const logger = runnerLogger(runner, secrets);
   // For the summary of a run that fails before its settings are read: the operation it was asked for.
-  let operation = env.INPUT_OPERATION?.trim() || 'ensure';
+  let operation = env.INPUT_OPERATION?.trim() || INPUTS.operation.default;
   try {
     // Read once: the inputs' defaults and the operations both need it (the event file is on disk).
     const github = readGitHubContext(env);

@@ -47,7 +47,7 @@ function describe(settings: Settings, github: GitHubContext): string {
   return `Settings: ${shown} (auth: ${settings.auth.kind}; repository: ${github.repository ?? 'none'})`;
 }
 
-const WIDGET_INPUTS = Object.keys(widgetInputs([])) as InputName[];
+const WIDGET_INPUTS = ['domains', ...Object.keys(widgetInputs)] as InputName[];
 /** What each operation reads besides the credentials and the inputs of commonSchema. */
 const READS: Record<Operation, readonly InputName[]> = {
   ensure: ['name', 'sitekey', ...WIDGET_INPUTS, 'name-prefix'],

@@ -267,18 +267,17 @@ function authSchema(github: GitHubContext) {
     });
 }
 
-/** The widget's settings from the inputs (all but the name); undefined keeps the widget's value. */
-export const widgetInputs = (notices: string[]) => ({
-  domains: hostnames(notices),
+/** The widget's settings from the inputs (all but the name and domains); undefined keeps the widget's value. */
+export const widgetInputs = {
   mode: optional(oneOf(MODES)),
   'clearance-level': optional(oneOf(CLEARANCE_LEVELS)),
   'bot-fight-mode': optional(boolean),
   'ephemeral-id': optional(boolean),
   offlabel: optional(boolean),
   region: optional(oneOf(REGIONS)),
-});
+};
 
-type WidgetInputs = z.output<z.ZodObject<ReturnType<typeof widgetInputs>>>;
+type WidgetInputs = z.output<z.ZodObject<{ domains: ReturnType<typeof hostnames> } & typeof widgetInputs>>;
 const fieldsOf = (inputs: WidgetInputs) => ({
   domains: inputs.domains,
   mode: inputs.mode,
@@ -309,7 +308,7 @@ const recycling = { 'name-prefix': optional(name) };
 
 /** The inputs of each operation, and the settings each operation receives; `notices` gets the rewrites of domains. */
 function operationSchema(github: GitHubContext, notices: string[]) {
-  const widget = widgetInputs(notices);
+  const widget = { domains: hostnames(notices), ...widgetInputs };
   /**
    * The widget named by `name`, or by the name derived from the GitHub context; without one, the
    * error says what to set instead (`sitekey` too, where the operation takes one).
@@ -403,7 +402,7 @@ const testKeysInput = z.object({
   ),
 });
 const testKeySettingsSchema = z
-  .object({ 'test-keys': z.enum(TEST_KEYS), mode: optional(oneOf(MODES)), 'export-env': boolean })
+  .object({ 'test-keys': z.enum(TEST_KEYS), mode: widgetInputs.mode, 'export-env': boolean })
   .transform((inputs, ctx) =>
     inputs['test-keys'] === 'force-interactive' && inputs.mode === 'invisible'
       ? refuse(

@@ -31,7 +31,7 @@ export class SecretRegistry {
     if (lines.length > 1) for (const line of lines) if (line.trim()) this.add(line);
   }
 
-  /** `text` without any secret, also in the forms escaping gives it (for text escaped before it is redacted). */
+  /** `text` without any secret, also in the forms escaping gives it (for text encoded before it is redacted: JSON). */
   redact(text: string): string {
     let result = text.replace(SECRET_SHAPE, '***');
     for (const form of this.forms) result = result.split(form).join('***');
