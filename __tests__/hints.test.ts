@@ -167,7 +167,7 @@ describe('hints', () => {
 
 describe('GitHub API hints', () => {
   const refused = (status: number, message: string) =>
-    new GitHubApiError('listing open pull requests', Object.assign(new Error(message), { response: { status } }));
+    new GitHubApiError('listing open pull requests', Object.assign(new Error(message), { status }));
 
   it('401: the github-token input is not a valid token', () => {
     expect(refused(401, 'Bad credentials').message).toBe(

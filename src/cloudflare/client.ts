@@ -85,15 +85,14 @@ export class TurnstileClient {
       const total = envelope.result_info?.total_count;
       if (result.length < MAX_PER_PAGE || (total != null && page * MAX_PER_PAGE >= total)) return widgets;
       const { listedWidgets, listingBytes } = this.limits;
-      if (widgets.length >= listedWidgets || bytes >= listingBytes) {
-        const beyond =
-          widgets.length >= listedWidgets
-            ? `${listedWidgets.toLocaleString('en-US')} widgets`
-            : `${listingBytes / 1024 / 1024} MiB of answers`;
+      const beyond =
+        widgets.length >= listedWidgets
+          ? `${listedWidgets.toLocaleString('en-US')} widgets`
+          : bytes >= listingBytes && `${listingBytes / 1024 / 1024} MiB of answers`;
+      if (beyond)
         fail(
           `the listing goes on beyond ${beyond} (${page} pages), the most the action reads in one listing; no real account comes near`,
         );
-      }
     }
   }
 

@@ -8,7 +8,7 @@ import type { GitHubContext } from './context.ts';
 export class GitHubApiError extends ActionError {
   constructor(what: string, cause: unknown) {
     // The status of an answer the action could not use; none when GitHub could not be reached.
-    const status = (cause as { response?: { status?: unknown } }).response?.status;
+    const { status } = cause as { status?: unknown };
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(
       'GitHub API error',
@@ -43,8 +43,7 @@ const pullRequestsSchema = z.array(z.object({ number: z.int().positive() }));
 const branchesSchema = z.array(z.object({ name: z.string() }));
 
 /** An answer the action cannot use, with its status for the hint. */
-const unusable = (message: string, status?: number) =>
-  Object.assign(new Error(message), status === undefined ? {} : { response: { status } });
+const unusable = (message: string, status?: number) => Object.assign(new Error(message), { status });
 
 /**
  * This repository's open pull requests and branches, paged through `Link: rel="next"` (and
